@@ -1,0 +1,10 @@
+DROP TABLE product_images;
+DROP TABLE prices;
+DROP TABLE variant_option_values;
+DROP TABLE variants;
+DROP TABLE product_option_types;
+DROP TABLE option_values;
+DROP TABLE option_types;
+DROP TABLE product_categories;
+DROP TABLE products;
+DROP TABLE categories;

@@ -1,0 +1,3 @@
+DROP TABLE events;
+DROP TABLE line_items;
+DROP TABLE orders;

@@ -1,0 +1,375 @@
+//! Configuration: environment variables (`STOREFRONT_*` and `DATABASE_URL`), over an optional
+//! `storefront.toml` whose keys are the same names in lower case without the prefix
+//! (`bind`, `database_url`, `jwt_secret`, ...). The environment wins.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::db::{DatabaseUrl, PoolOptions};
+use crate::error::Secret;
+
+/// Every setting, with its default. The README lists the same table; keep them together.
+pub const SETTINGS: &[(&str, &str, &str)] = &[
+    ("DATABASE_URL", "sqlite://data/storefront.db", "sqlite://PATH or postgres://..."),
+    ("STOREFRONT_BIND", "127.0.0.1:8080", "listen address"),
+    ("STOREFRONT_ENV", "development", "development or production"),
+    ("STOREFRONT_DATA_DIR", "data", "folder for the development JWT secret and mail files"),
+    ("STOREFRONT_JWT_SECRET", "", "at least 32 bytes; generated once in development"),
+    ("STOREFRONT_SMTP_URL", "", "smtp://user:pass@host:587 (STARTTLS) or smtp://127.0.0.1:2525"),
+    ("STOREFRONT_MAIL_FROM", "Storefront <no-reply@localhost>", "sender of every mail"),
+    ("STOREFRONT_PUBLIC_URL", "http://127.0.0.1:8080", "base for links in mails"),
+    ("STOREFRONT_ALLOWED_ORIGINS", "", "comma list: CORS and redirect_url validation"),
+    ("STOREFRONT_SEED", "demo", "demo (development, empty database) or none"),
+    ("STOREFRONT_LOG_FORMAT", "pretty", "pretty or json (RUST_LOG sets the filter)"),
+    ("STOREFRONT_ACCESS_TOKEN_TTL", "3600", "access JWT lifetime, seconds"),
+    ("STOREFRONT_REFRESH_TOKEN_TTL", "2592000", "session absolute lifetime, seconds"),
+    ("STOREFRONT_REFRESH_REUSE_GRACE", "10", "seconds a rotated refresh token may be replayed"),
+    ("STOREFRONT_PASSWORD_RESET_TTL", "900", "reset token lifetime, seconds"),
+    ("STOREFRONT_SHOP_NAME", "Storefront Demo", "the shop's name"),
+    ("STOREFRONT_CURRENCY", "USD", "default currency, ISO 4217"),
+    ("STOREFRONT_DB_POOL_SIZE", "16", "most database connections"),
+    ("STOREFRONT_DB_POOL_TIMEOUT", "5", "seconds a request waits for a connection"),
+    ("STOREFRONT_BODY_LIMIT", "102400", "largest request body, bytes"),
+    ("STOREFRONT_REQUEST_TIMEOUT", "30", "seconds before a request is answered 408"),
+    ("STOREFRONT_SHUTDOWN_TIMEOUT", "30", "seconds in-flight requests get on shutdown"),
+    ("STOREFRONT_GRAPHQL_MAX_DEPTH", "15", "deepest GraphQL selection"),
+    ("STOREFRONT_GRAPHQL_MAX_COMPLEXITY", "5000", "largest GraphQL query cost"),
+    ("STOREFRONT_GRAPHQL_MAX_BATCH", "10", "operations in one batched GraphQL request"),
+];
+
+/// Development or production: production refuses unsafe defaults.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+/// Whether to load the demo catalogue into an empty database at start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SeedMode {
+    Demo,
+    None,
+}
+
+/// Log line format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// GraphQL limits, all set explicitly.
+#[derive(Clone, Debug)]
+pub struct GraphqlLimits {
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    pub max_batch: usize,
+}
+
+/// The whole configuration, resolved and validated.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database_url: DatabaseUrl,
+    pub bind: SocketAddr,
+    pub env: Environment,
+    pub data_dir: PathBuf,
+    /// `None` until resolved at start (development generates one into `data_dir`).
+    pub jwt_secret: Option<Secret<String>>,
+    pub smtp_url: Option<Secret<String>>,
+    pub mail_from: String,
+    pub public_url: String,
+    pub allowed_origins: Vec<String>,
+    pub seed: SeedMode,
+    pub log_format: LogFormat,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    pub refresh_reuse_grace: Duration,
+    pub password_reset_ttl: Duration,
+    pub shop_name: String,
+    pub currency: String,
+    pub pool: PoolOptions,
+    pub body_limit: usize,
+    pub request_timeout: Duration,
+    pub shutdown_timeout: Duration,
+    pub graphql: GraphqlLimits,
+}
+
+/// A configuration problem, said in one line.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+impl Config {
+    /// Reads the process environment over `storefront.toml` (or the file named by
+    /// `STOREFRONT_CONFIG`).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let explicit = std::env::var("STOREFRONT_CONFIG").ok();
+        let path = explicit.clone().unwrap_or_else(|| "storefront.toml".into());
+        let file = if Path::new(&path).exists() {
+            read_file(Path::new(&path))?
+        } else if explicit.is_some() {
+            return Err(ConfigError(format!(
+                "STOREFRONT_CONFIG names `{path}`, which does not exist"
+            )));
+        } else {
+            BTreeMap::new()
+        };
+        Self::from_lookup(|name| {
+            std::env::var(name)
+                .ok()
+                .or_else(|| file.get(&file_key(name)).cloned())
+        })
+    }
+
+    /// Builds the configuration from any source of `NAME -> value` (tests pass a map).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| -> String {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| default_of(name).to_owned())
+        };
+        let set = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+
+        let env = match get("STOREFRONT_ENV").as_str() {
+            "development" | "dev" => Environment::Development,
+            "production" | "prod" => Environment::Production,
+            other => {
+                return Err(ConfigError(format!(
+                    "STOREFRONT_ENV is `{other}`: use development or production"
+                )));
+            }
+        };
+        let database_url = DatabaseUrl::parse(&get("DATABASE_URL")).map_err(ConfigError)?;
+        let bind_text = get("STOREFRONT_BIND");
+        let bind = bind_text.parse().map_err(|_| {
+            ConfigError(format!(
+                "STOREFRONT_BIND is `{bind_text}`: use HOST:PORT, e.g. 127.0.0.1:8080 or 0.0.0.0:8080"
+            ))
+        })?;
+        let jwt_secret = set("STOREFRONT_JWT_SECRET").map(Secret::new);
+        if let Some(secret) = &jwt_secret
+            && secret.expose().len() < 32
+        {
+            return Err(ConfigError(
+                "STOREFRONT_JWT_SECRET is shorter than 32 bytes: use a long random value \
+                 (`openssl rand -hex 32`)"
+                    .into(),
+            ));
+        }
+        let smtp_url = set("STOREFRONT_SMTP_URL").map(Secret::new);
+        if env == Environment::Production {
+            let mut missing = Vec::new();
+            if jwt_secret.is_none() {
+                missing.push("STOREFRONT_JWT_SECRET");
+            }
+            if smtp_url.is_none() {
+                missing.push("STOREFRONT_SMTP_URL");
+            }
+            if !missing.is_empty() {
+                return Err(ConfigError(format!(
+                    "STOREFRONT_ENV=production needs {} set explicitly",
+                    missing.join(" and ")
+                )));
+            }
+        }
+        let seed = match set("STOREFRONT_SEED").as_deref().map(str::trim) {
+            None if env == Environment::Production => SeedMode::None,
+            None | Some("demo") => SeedMode::Demo,
+            Some("none") => SeedMode::None,
+            Some(other) => {
+                return Err(ConfigError(format!(
+                    "STOREFRONT_SEED is `{other}`: use demo or none"
+                )));
+            }
+        };
+        let log_format = match get("STOREFRONT_LOG_FORMAT").as_str() {
+            "pretty" => LogFormat::Pretty,
+            "json" => LogFormat::Json,
+            other => {
+                return Err(ConfigError(format!(
+                    "STOREFRONT_LOG_FORMAT is `{other}`: use pretty or json"
+                )));
+            }
+        };
+        let currency = get("STOREFRONT_CURRENCY").to_ascii_uppercase();
+        if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return Err(ConfigError(format!(
+                "STOREFRONT_CURRENCY is `{currency}`: use an ISO 4217 code such as USD"
+            )));
+        }
+        let allowed_origins = get("STOREFRONT_ALLOWED_ORIGINS")
+            .split(',')
+            .map(|o| o.trim().trim_end_matches('/').to_owned())
+            .filter(|o| !o.is_empty())
+            .collect();
+
+        Ok(Self {
+            database_url,
+            bind,
+            env,
+            data_dir: PathBuf::from(get("STOREFRONT_DATA_DIR")),
+            jwt_secret,
+            smtp_url,
+            mail_from: get("STOREFRONT_MAIL_FROM"),
+            public_url: get("STOREFRONT_PUBLIC_URL").trim_end_matches('/').to_owned(),
+            allowed_origins,
+            seed,
+            log_format,
+            access_token_ttl: seconds(&get, "STOREFRONT_ACCESS_TOKEN_TTL", 1)?,
+            refresh_token_ttl: seconds(&get, "STOREFRONT_REFRESH_TOKEN_TTL", 1)?,
+            refresh_reuse_grace: seconds(&get, "STOREFRONT_REFRESH_REUSE_GRACE", 0)?,
+            password_reset_ttl: seconds(&get, "STOREFRONT_PASSWORD_RESET_TTL", 1)?,
+            shop_name: get("STOREFRONT_SHOP_NAME"),
+            currency,
+            pool: PoolOptions {
+                max_size: number(&get, "STOREFRONT_DB_POOL_SIZE", 1)?,
+                wait_timeout: seconds(&get, "STOREFRONT_DB_POOL_TIMEOUT", 1)?,
+            },
+            body_limit: number(&get, "STOREFRONT_BODY_LIMIT", 1024)?,
+            request_timeout: seconds(&get, "STOREFRONT_REQUEST_TIMEOUT", 1)?,
+            shutdown_timeout: seconds(&get, "STOREFRONT_SHUTDOWN_TIMEOUT", 0)?,
+            graphql: GraphqlLimits {
+                max_depth: number(&get, "STOREFRONT_GRAPHQL_MAX_DEPTH", 2)?,
+                max_complexity: number(&get, "STOREFRONT_GRAPHQL_MAX_COMPLEXITY", 10)?,
+                max_batch: number(&get, "STOREFRONT_GRAPHQL_MAX_BATCH", 1)?,
+            },
+        })
+    }
+
+    /// Whether this is a development setup (generated secrets, demo seed, mail to files).
+    pub fn is_development(&self) -> bool {
+        self.env == Environment::Development
+    }
+}
+
+fn default_of(name: &str) -> &'static str {
+    SETTINGS
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, default, _)| *default)
+        .unwrap_or_default()
+}
+
+/// `STOREFRONT_BIND` -> `bind`, `DATABASE_URL` -> `database_url`.
+fn file_key(name: &str) -> String {
+    name.strip_prefix("STOREFRONT_")
+        .unwrap_or(name)
+        .to_ascii_lowercase()
+}
+
+fn read_file(path: &Path) -> Result<BTreeMap<String, String>, ConfigError> {
+    let fail = |e: String| ConfigError(format!("cannot read {}: {e}", path.display()));
+    let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| fail(e.to_string()))?;
+    let known: Vec<String> = SETTINGS.iter().map(|(n, _, _)| file_key(n)).collect();
+    let mut values = BTreeMap::new();
+    for (key, value) in table {
+        if !known.contains(&key) {
+            return Err(fail(format!(
+                "unknown key `{key}` (known: {})",
+                known.join(", ")
+            )));
+        }
+        let value = match value {
+            toml::Value::String(s) => s,
+            toml::Value::Array(items) => items
+                .iter()
+                .map(|i| i.as_str().map(str::to_owned).unwrap_or_else(|| i.to_string()))
+                .collect::<Vec<_>>()
+                .join(","),
+            other => other.to_string(),
+        };
+        values.insert(key, value);
+    }
+    Ok(values)
+}
+
+fn number(get: &impl Fn(&str) -> String, name: &str, min: usize) -> Result<usize, ConfigError> {
+    let text = get(name);
+    match text.parse::<usize>() {
+        Ok(n) if n >= min => Ok(n),
+        _ => Err(ConfigError(format!(
+            "{name} is `{text}`: use a whole number of at least {min}"
+        ))),
+    }
+}
+
+fn seconds(get: &impl Fn(&str) -> String, name: &str, min: u64) -> Result<Duration, ConfigError> {
+    number(get, name, min as usize).map(|n| Duration::from_secs(n as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: BTreeMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_need_nothing_set() {
+        let c = config(&[]).unwrap();
+        assert_eq!(
+            c.database_url,
+            DatabaseUrl::Sqlite(PathBuf::from("data/storefront.db"))
+        );
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.env, Environment::Development);
+        assert_eq!(c.seed, SeedMode::Demo);
+        assert_eq!(c.access_token_ttl, Duration::from_secs(3600));
+        assert_eq!(c.refresh_token_ttl, Duration::from_secs(2_592_000));
+        assert_eq!(c.refresh_reuse_grace, Duration::from_secs(10));
+        assert_eq!(c.password_reset_ttl, Duration::from_secs(900));
+    }
+
+    #[test]
+    fn production_needs_secret_and_mail() {
+        let err = config(&[("STOREFRONT_ENV", "production")]).unwrap_err();
+        assert_eq!(
+            err.0,
+            "STOREFRONT_ENV=production needs STOREFRONT_JWT_SECRET and STOREFRONT_SMTP_URL set explicitly"
+        );
+        let ok = config(&[
+            ("STOREFRONT_ENV", "production"),
+            ("STOREFRONT_JWT_SECRET", &"x".repeat(32)),
+            ("STOREFRONT_SMTP_URL", "smtp://127.0.0.1:2525"),
+        ])
+        .unwrap();
+        assert_eq!(ok.seed, SeedMode::None);
+    }
+
+    #[test]
+    fn short_secret_and_bad_values_are_refused() {
+        assert!(config(&[("STOREFRONT_JWT_SECRET", "short")]).is_err());
+        assert!(config(&[("STOREFRONT_BIND", "nowhere")]).is_err());
+        assert!(config(&[("STOREFRONT_ACCESS_TOKEN_TTL", "-1")]).is_err());
+        assert!(config(&[("DATABASE_URL", "mysql://x")]).is_err());
+        assert!(config(&[("DATABASE_URL", "sqlite://:memory:")]).is_err());
+    }
+
+    #[test]
+    fn allowed_origins_are_a_comma_list() {
+        let c = config(&[(
+            "STOREFRONT_ALLOWED_ORIGINS",
+            "https://shop.example, http://localhost:3000/",
+        )])
+        .unwrap();
+        assert_eq!(
+            c.allowed_origins,
+            vec!["https://shop.example", "http://localhost:3000"]
+        );
+    }
+
+    #[test]
+    fn file_keys_drop_the_prefix() {
+        assert_eq!(file_key("STOREFRONT_BIND"), "bind");
+        assert_eq!(file_key("DATABASE_URL"), "database_url");
+    }
+}

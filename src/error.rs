@@ -1,0 +1,160 @@
+//! The one business error of the service layer. Every surface converts it once: GraphQL
+//! (`extensions.code`), Spree (`{"error":{code,message,details}}`) and Medusa (`{type,message}`).
+
+use std::fmt;
+
+/// A problem with one input field, for `BAD_USER_INPUT` and the dialects' field details.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct FieldError {
+    /// The field's name as the service layer knows it (snake_case).
+    pub field: String,
+    /// What is wrong, readable by a person ("is too short").
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// What can go wrong in `store::`. Messages are safe to show to the user; the detail of an
+/// `Internal` error is logged by the surface and never sent.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The object does not exist, or belongs to someone else (no existence leak).
+    #[error("{entity} not found")]
+    NotFound { entity: &'static str },
+    /// The operation needs a signed-in customer and there is none.
+    #[error("authentication required")]
+    Unauthenticated,
+    /// The caller is known but may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The input is malformed or breaks a rule.
+    #[error("{message}")]
+    InvalidInput {
+        message: String,
+        fields: Vec<FieldError>,
+    },
+    /// Wrong email or password, without saying which.
+    #[error("invalid email or password")]
+    InvalidCredentials,
+    /// A token (refresh, reset, cart) is unknown, expired or used.
+    #[error("{0}")]
+    InvalidToken(String),
+    /// The change collides with existing data (a taken email, a stale state).
+    #[error("{message}")]
+    Conflict {
+        message: String,
+        field: Option<String>,
+    },
+    /// Too many attempts; try again after this many seconds.
+    #[error("too many attempts, try again in {retry_after_secs} seconds")]
+    RateLimited { retry_after_secs: u64 },
+    /// The database is overloaded or unreachable right now.
+    #[error("service temporarily unavailable")]
+    Unavailable(String),
+    /// A bug or an unexpected failure; the string is for logs only.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl StoreError {
+    /// One invalid field.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        Self::InvalidInput {
+            message: format!("{field} {message}"),
+            fields: vec![FieldError::new(field, message)],
+        }
+    }
+
+    /// A stable machine code, the GraphQL `extensions.code`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotFound { .. } => "NOT_FOUND",
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Forbidden(_) => "FORBIDDEN",
+            Self::InvalidInput { .. } => "BAD_USER_INPUT",
+            Self::InvalidCredentials => "INVALID_CREDENTIALS",
+            Self::InvalidToken(_) => "INVALID_TOKEN",
+            Self::Conflict { .. } => "CONFLICT",
+            Self::RateLimited { .. } => "RATE_LIMITED",
+            Self::Unavailable(_) => "UNAVAILABLE",
+            Self::Internal(_) => "INTERNAL",
+        }
+    }
+
+    /// Whether the cause must be logged because the user sees only a generic message.
+    pub fn is_server_error(&self) -> bool {
+        matches!(self, Self::Internal(_) | Self::Unavailable(_))
+    }
+
+    /// The detail to log for a server error.
+    pub fn log_detail(&self) -> Option<&str> {
+        match self {
+            Self::Internal(detail) | Self::Unavailable(detail) => Some(detail),
+            _ => None,
+        }
+    }
+}
+
+impl From<diesel::result::Error> for StoreError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match e {
+            Error::NotFound => Self::NotFound { entity: "record" },
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => Self::Conflict {
+                message: "already exists".into(),
+                field: info.column_name().map(str::to_owned),
+            },
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, info) => {
+                Self::Unavailable(format!("serialization failure: {}", info.message()))
+            }
+            other => Self::Internal(format!("database: {other}")),
+        }
+    }
+}
+
+impl From<diesel_async::pooled_connection::deadpool::PoolError> for StoreError {
+    fn from(e: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
+        Self::Unavailable(format!("database pool: {e}"))
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        Self::Internal(format!("json: {e}"))
+    }
+}
+
+/// A value that must never be printed: its `Debug` and `Display` say `[redacted]`.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret<T>(T);
+
+impl<T> Secret<T> {
+    pub fn new(value: T) -> Self {
+        Self(value)
+    }
+
+    /// The secret itself; call only where it is used.
+    pub fn expose(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> fmt::Debug for Secret<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl<T> fmt::Display for Secret<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}

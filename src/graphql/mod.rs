@@ -1,0 +1,37 @@
+//! The GraphQL surface: schema, roots split by domain, object types and errors.
+//! Resolvers only call `store::` and convert.
+
+mod error;
+pub mod http;
+mod shop;
+
+use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
+
+use crate::config::GraphqlLimits;
+use crate::store::Store;
+pub use error::ToGraphql;
+
+/// Every query field, one object per domain.
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(shop::ShopQuery);
+
+/// The schema type served at `/graphql`.
+pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+
+/// Builds the schema with every limit set explicitly.
+pub fn build(store: Store, limits: &GraphqlLimits) -> AppSchema {
+    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
+        .data(store)
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .limit_recursive_depth(32)
+        .limit_directives(10)
+        .finish()
+}
+
+/// The schema's SDL, as committed in `schema.graphql` and printed by `storefront schema`.
+pub fn sdl() -> String {
+    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
+        .finish()
+        .sdl()
+}

@@ -1,0 +1,36 @@
+//! What every request handler can reach.
+
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::db::Db;
+use crate::graphql::AppSchema;
+use crate::http::metrics::Metrics;
+use crate::store::Store;
+
+/// Shared by all routes; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub schema: AppSchema,
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    /// Wires the service layer, the GraphQL schema and the metrics registry together.
+    pub fn new(config: Arc<Config>, db: Db) -> Self {
+        let store = Store::new(db, config.clone());
+        let schema = crate::graphql::build(store.clone(), &config.graphql);
+        Self {
+            config,
+            store,
+            schema,
+            metrics: Arc::new(Metrics::new()),
+        }
+    }
+
+    pub fn db(&self) -> &Db {
+        self.store.db()
+    }
+}
