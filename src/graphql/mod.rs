@@ -13,6 +13,7 @@ pub use error::ToGraphql;
 
 /// Every query field, one object per domain.
 #[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
 pub struct QueryRoot(shop::ShopQuery);
 
 /// The schema type served at `/graphql`.
