@@ -12,31 +12,111 @@ use crate::error::Secret;
 
 /// Every setting, with its default. The README lists the same table; keep them together.
 pub const SETTINGS: &[(&str, &str, &str)] = &[
-    ("DATABASE_URL", "sqlite://data/storefront.db", "sqlite://PATH or postgres://..."),
+    (
+        "DATABASE_URL",
+        "sqlite://data/storefront.db",
+        "sqlite://PATH or postgres://...",
+    ),
     ("STOREFRONT_BIND", "127.0.0.1:8080", "listen address"),
     ("STOREFRONT_ENV", "development", "development or production"),
-    ("STOREFRONT_DATA_DIR", "data", "folder for the development JWT secret and mail files"),
-    ("STOREFRONT_JWT_SECRET", "", "at least 32 bytes; generated once in development"),
-    ("STOREFRONT_SMTP_URL", "", "smtp://user:pass@host:587 (STARTTLS) or smtp://127.0.0.1:2525"),
-    ("STOREFRONT_MAIL_FROM", "Storefront <no-reply@localhost>", "sender of every mail"),
-    ("STOREFRONT_PUBLIC_URL", "http://127.0.0.1:8080", "base for links in mails"),
-    ("STOREFRONT_ALLOWED_ORIGINS", "", "comma list: CORS and redirect_url validation"),
-    ("STOREFRONT_SEED", "demo", "demo (development, empty database) or none"),
-    ("STOREFRONT_LOG_FORMAT", "pretty", "pretty or json (RUST_LOG sets the filter)"),
-    ("STOREFRONT_ACCESS_TOKEN_TTL", "3600", "access JWT lifetime, seconds"),
-    ("STOREFRONT_REFRESH_TOKEN_TTL", "2592000", "session absolute lifetime, seconds"),
-    ("STOREFRONT_REFRESH_REUSE_GRACE", "10", "seconds a rotated refresh token may be replayed"),
-    ("STOREFRONT_PASSWORD_RESET_TTL", "900", "reset token lifetime, seconds"),
+    (
+        "STOREFRONT_DATA_DIR",
+        "data",
+        "folder for the development JWT secret and mail files",
+    ),
+    (
+        "STOREFRONT_JWT_SECRET",
+        "",
+        "at least 32 bytes; generated once in development",
+    ),
+    (
+        "STOREFRONT_SMTP_URL",
+        "",
+        "smtp://user:pass@host:587 (STARTTLS) or smtp://127.0.0.1:2525",
+    ),
+    (
+        "STOREFRONT_MAIL_FROM",
+        "Storefront <no-reply@localhost>",
+        "sender of every mail",
+    ),
+    (
+        "STOREFRONT_PUBLIC_URL",
+        "http://127.0.0.1:8080",
+        "base for links in mails",
+    ),
+    (
+        "STOREFRONT_ALLOWED_ORIGINS",
+        "",
+        "comma list: CORS and redirect_url validation",
+    ),
+    (
+        "STOREFRONT_SEED",
+        "demo",
+        "demo (development, empty database) or none",
+    ),
+    (
+        "STOREFRONT_LOG_FORMAT",
+        "pretty",
+        "pretty or json (RUST_LOG sets the filter)",
+    ),
+    (
+        "STOREFRONT_ACCESS_TOKEN_TTL",
+        "3600",
+        "access JWT lifetime, seconds",
+    ),
+    (
+        "STOREFRONT_REFRESH_TOKEN_TTL",
+        "2592000",
+        "session absolute lifetime, seconds",
+    ),
+    (
+        "STOREFRONT_REFRESH_REUSE_GRACE",
+        "10",
+        "seconds a rotated refresh token may be replayed",
+    ),
+    (
+        "STOREFRONT_PASSWORD_RESET_TTL",
+        "900",
+        "reset token lifetime, seconds",
+    ),
     ("STOREFRONT_SHOP_NAME", "Storefront Demo", "the shop's name"),
     ("STOREFRONT_CURRENCY", "USD", "default currency, ISO 4217"),
     ("STOREFRONT_DB_POOL_SIZE", "16", "most database connections"),
-    ("STOREFRONT_DB_POOL_TIMEOUT", "5", "seconds a request waits for a connection"),
-    ("STOREFRONT_BODY_LIMIT", "102400", "largest request body, bytes"),
-    ("STOREFRONT_REQUEST_TIMEOUT", "30", "seconds before a request is answered 408"),
-    ("STOREFRONT_SHUTDOWN_TIMEOUT", "30", "seconds in-flight requests get on shutdown"),
-    ("STOREFRONT_GRAPHQL_MAX_DEPTH", "15", "deepest GraphQL selection"),
-    ("STOREFRONT_GRAPHQL_MAX_COMPLEXITY", "5000", "largest GraphQL query cost"),
-    ("STOREFRONT_GRAPHQL_MAX_BATCH", "10", "operations in one batched GraphQL request"),
+    (
+        "STOREFRONT_DB_POOL_TIMEOUT",
+        "5",
+        "seconds a request waits for a connection",
+    ),
+    (
+        "STOREFRONT_BODY_LIMIT",
+        "102400",
+        "largest request body, bytes",
+    ),
+    (
+        "STOREFRONT_REQUEST_TIMEOUT",
+        "30",
+        "seconds before a request is answered 408",
+    ),
+    (
+        "STOREFRONT_SHUTDOWN_TIMEOUT",
+        "30",
+        "seconds in-flight requests get on shutdown",
+    ),
+    (
+        "STOREFRONT_GRAPHQL_MAX_DEPTH",
+        "15",
+        "deepest GraphQL selection",
+    ),
+    (
+        "STOREFRONT_GRAPHQL_MAX_COMPLEXITY",
+        "5000",
+        "largest GraphQL query cost",
+    ),
+    (
+        "STOREFRONT_GRAPHQL_MAX_BATCH",
+        "10",
+        "operations in one batched GraphQL request",
+    ),
 ];
 
 /// Development or production: production refuses unsafe defaults.
@@ -214,7 +294,9 @@ impl Config {
             jwt_secret,
             smtp_url,
             mail_from: get("STOREFRONT_MAIL_FROM"),
-            public_url: get("STOREFRONT_PUBLIC_URL").trim_end_matches('/').to_owned(),
+            public_url: get("STOREFRONT_PUBLIC_URL")
+                .trim_end_matches('/')
+                .to_owned(),
             allowed_origins,
             seed,
             log_format,
@@ -263,7 +345,9 @@ fn file_key(name: &str) -> String {
 fn read_file(path: &Path) -> Result<BTreeMap<String, String>, ConfigError> {
     let fail = |e: String| ConfigError(format!("cannot read {}: {e}", path.display()));
     let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
-    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| fail(e.to_string()))?;
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| fail(e.to_string()))?;
     let known: Vec<String> = SETTINGS.iter().map(|(n, _, _)| file_key(n)).collect();
     let mut values = BTreeMap::new();
     for (key, value) in table {
@@ -277,7 +361,11 @@ fn read_file(path: &Path) -> Result<BTreeMap<String, String>, ConfigError> {
             toml::Value::String(s) => s,
             toml::Value::Array(items) => items
                 .iter()
-                .map(|i| i.as_str().map(str::to_owned).unwrap_or_else(|| i.to_string()))
+                .map(|i| {
+                    i.as_str()
+                        .map(str::to_owned)
+                        .unwrap_or_else(|| i.to_string())
+                })
                 .collect::<Vec<_>>()
                 .join(","),
             other => other.to_string(),

@@ -9,7 +9,11 @@ use storefront::startup::{self, StartupError};
 use storefront::store::api_keys::{self, KeyKind};
 
 #[derive(Parser)]
-#[command(name = "storefront", version, about = "A shop's customer-facing API server")]
+#[command(
+    name = "storefront",
+    version,
+    about = "A shop's customer-facing API server"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,

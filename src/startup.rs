@@ -79,7 +79,9 @@ pub async fn open_database(config: &Config) -> Result<Db, StartupError> {
 }
 
 fn detail(e: &crate::error::StoreError) -> String {
-    e.log_detail().map(str::to_owned).unwrap_or_else(|| e.to_string())
+    e.log_detail()
+        .map(str::to_owned)
+        .unwrap_or_else(|| e.to_string())
 }
 
 fn explain_connect(config: &Config, e: db::ConnectError) -> String {
@@ -93,9 +95,9 @@ fn explain_connect(config: &Config, e: db::ConnectError) -> String {
             "cannot open the SQLite database {}: {detail} (check DATABASE_URL and the folder's permissions)",
             path.display()
         ),
-        (_, db::ConnectError::DataFolder { .. }) => format!(
-            "{e} (choose a writable location with DATABASE_URL=sqlite://PATH)"
-        ),
+        (_, db::ConnectError::DataFolder { .. }) => {
+            format!("{e} (choose a writable location with DATABASE_URL=sqlite://PATH)")
+        }
         _ => e.to_string(),
     }
 }
@@ -115,7 +117,11 @@ pub async fn prepare(mut config: Config) -> Result<AppState, StartupError> {
             let report = db::seed::run(state.db(), &db::seed::SeedOptions::demo())
                 .await
                 .map_err(|e| StartupError(format!("demo seed failed: {}", detail(&e))))?;
-            tracing::info!(products = report.products, categories = report.categories, "seeded the demo catalogue");
+            tracing::info!(
+                products = report.products,
+                categories = report.categories,
+                "seeded the demo catalogue"
+            );
         }
     }
     Ok(state)

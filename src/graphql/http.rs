@@ -16,7 +16,10 @@ use crate::state::AppState;
 pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/graphql", get(execute).post(execute))
-        .route_service("/graphql/ws", GraphQLSubscription::new(state.schema.clone()))
+        .route_service(
+            "/graphql/ws",
+            GraphQLSubscription::new(state.schema.clone()),
+        )
         .route("/graphiql", get(graphiql))
 }
 
@@ -37,7 +40,9 @@ async fn execute(
         ));
     }
     if method == Method::GET {
-        let has_mutation = batch.iter().any(|r| is_mutation(&r.query, r.operation_name.as_deref()));
+        let has_mutation = batch
+            .iter()
+            .any(|r| is_mutation(&r.query, r.operation_name.as_deref()));
         if has_mutation {
             // Mutations over GET would let any page trigger them through a link or an image.
             return refuse("mutations must be sent with POST".into());

@@ -36,6 +36,9 @@ pub struct ShopQuery;
 impl ShopQuery {
     /// The shop: name, default currency and server version.
     async fn shop(&self, ctx: &Context<'_>) -> Result<Shop> {
-        store::shop::get(ctx.data::<Store>()?).await.gql().map(Into::into)
+        store::shop::get(ctx.data::<Store>()?)
+            .await
+            .gql()
+            .map(Into::into)
     }
 }

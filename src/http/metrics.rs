@@ -73,11 +73,31 @@ impl Metrics {
         let pool_available = Gauge::default();
         let pool_waiting = Gauge::default();
         let statements = Counter::default();
-        registry.register("db_pool_connections", "Open database connections", pool_size.clone());
-        registry.register("db_pool_max_connections", "Pool size limit", pool_max.clone());
-        registry.register("db_pool_idle_connections", "Idle database connections", pool_available.clone());
-        registry.register("db_pool_waiting", "Requests waiting for a connection", pool_waiting.clone());
-        registry.register("db_statements", "SQL statements executed", statements.clone());
+        registry.register(
+            "db_pool_connections",
+            "Open database connections",
+            pool_size.clone(),
+        );
+        registry.register(
+            "db_pool_max_connections",
+            "Pool size limit",
+            pool_max.clone(),
+        );
+        registry.register(
+            "db_pool_idle_connections",
+            "Idle database connections",
+            pool_available.clone(),
+        );
+        registry.register(
+            "db_pool_waiting",
+            "Requests waiting for a connection",
+            pool_waiting.clone(),
+        );
+        registry.register(
+            "db_statements",
+            "SQL statements executed",
+            statements.clone(),
+        );
         Self {
             registry,
             requests,
@@ -107,8 +127,8 @@ impl Metrics {
     }
 }
 
-/// Middleware: counts and times every request under its route pattern (never the raw path,
-/// which would make one series per id).
+/// Middleware (a route layer): counts and times every routed request under its route pattern,
+/// never the raw path, which would make one series per id.
 pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().to_string();
@@ -116,7 +136,7 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
         .extensions()
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| "unmatched".to_owned());
+        .unwrap_or_default();
     let response = next.run(request).await;
     state.metrics.observe(
         &method,

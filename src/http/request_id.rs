@@ -10,7 +10,11 @@ pub struct MakeUlid;
 
 impl MakeRequestId for MakeUlid {
     fn make_request_id<B>(&mut self, _request: &Request<B>) -> Option<RequestId> {
-        ulid::Ulid::new().to_string().parse().ok().map(RequestId::new)
+        ulid::Ulid::new()
+            .to_string()
+            .parse()
+            .ok()
+            .map(RequestId::new)
     }
 }
 

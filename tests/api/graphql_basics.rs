@@ -1,0 +1,145 @@
+//! The GraphQL pipeline: the `shop` query over POST and GET, and the request limits.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, error_code};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shop_answers_over_post() {
+    let app = TestApp::spawn().await;
+    let body = app
+        .graphql(
+            "{ shop { name defaultCurrency currencies version } }",
+            Value::Null,
+        )
+        .await;
+    assert_eq!(
+        body,
+        json!({ "data": { "shop": {
+            "name": "Storefront Demo",
+            "defaultCurrency": "USD",
+            "currencies": ["USD"],
+            "version": env!("CARGO_PKG_VERSION"),
+        }}})
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shop_costs_one_statement() {
+    let app = TestApp::spawn().await;
+    let before = app.statements();
+    app.graphql("{ shop { currencies } }", Value::Null).await;
+    assert_eq!(app.statements() - before, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shop_settings_come_from_configuration() {
+    let app = TestApp::builder()
+        .env("STOREFRONT_SHOP_NAME", "Corner Shop")
+        .env("STOREFRONT_CURRENCY", "eur")
+        .spawn()
+        .await;
+    let body = app
+        .graphql("{ shop { name defaultCurrency } }", Value::Null)
+        .await;
+    assert_eq!(
+        body,
+        json!({ "data": { "shop": { "name": "Corner Shop", "defaultCurrency": "EUR" } } })
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queries_work_over_get_but_mutations_do_not() {
+    let app = TestApp::spawn().await;
+    let (status, body) = app
+        .send(
+            app.request(Method::GET, "/graphql")
+                .query(&[("query", "{ shop { name } }")]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body,
+        json!({ "data": { "shop": { "name": "Storefront Demo" } } })
+    );
+
+    let (_, body) = app
+        .send(
+            app.request(Method::GET, "/graphql")
+                .query(&[("query", "mutation { __typename }")]),
+        )
+        .await;
+    assert_eq!(error_code(&body), "BAD_REQUEST");
+    assert_eq!(
+        body["errors"][0]["message"],
+        "mutations must be sent with POST"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batches_are_bounded() {
+    let app = TestApp::builder()
+        .env("STOREFRONT_GRAPHQL_MAX_BATCH", "2")
+        .spawn()
+        .await;
+    let op = json!({ "query": "{ shop { name } }" });
+    let (status, body) = app
+        .send(app.request(Method::POST, "/graphql").json(&json!([op, op])))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body.as_array().map(Vec::len), Some(2), "{body}");
+
+    let (_, body) = app
+        .send(
+            app.request(Method::POST, "/graphql")
+                .json(&json!([op, op, op])),
+        )
+        .await;
+    assert_eq!(error_code(&body), "BAD_REQUEST");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn depth_and_complexity_are_limited() {
+    let app = TestApp::builder()
+        .env("STOREFRONT_GRAPHQL_MAX_DEPTH", "2")
+        .env("STOREFRONT_GRAPHQL_MAX_COMPLEXITY", "10")
+        .spawn()
+        .await;
+    let ok = app.graphql("{ shop { name } }", Value::Null).await;
+    assert!(ok["errors"].is_null(), "{ok}");
+    let deep = app
+        .graphql("{ __schema { types { fields { name } } } }", Value::Null)
+        .await;
+    assert_eq!(deep["errors"][0]["message"], "Query is nested too deep.");
+    let aliases: String = (0..12).map(|i| format!("a{i}: shop {{ name }} ")).collect();
+    let wide = app.graphql(&format!("{{ {aliases} }}"), Value::Null).await;
+    assert_eq!(wide["errors"][0]["message"], "Query is too complex.");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_requests_get_graphql_errors_not_crashes() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .request(Method::POST, "/graphql")
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body = app.graphql("{ shop { nope } }", Value::Null).await;
+    assert_eq!(
+        body["errors"][0]["message"],
+        r#"Unknown field "nope" on type "Shop"."#
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graphiql_page_is_served() {
+    let app = TestApp::spawn().await;
+    let response = app.request(Method::GET, "/graphiql").send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("/graphql"), "{html}");
+}

@@ -1,0 +1,9 @@
+//! One integration test binary: every test starts the real server on port 0 over a fresh
+//! database (SQLite by default, PostgreSQL with `TEST_DATABASE_URL`) and talks HTTP to it.
+
+mod cli;
+mod graphql_basics;
+mod helpers;
+mod http_shell;
+mod persistence;
+mod schema_sync;
