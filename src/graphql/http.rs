@@ -1,13 +1,11 @@
 //! The GraphQL endpoints: `/graphql` (GET and POST, batches bounded), `/graphql/ws`
-//! (graphql-ws and the legacy subscriptions-transport-ws) and `/graphiql`.
+//! (graphql-ws and the legacy subscriptions-transport-ws).
 
-use async_graphql::http::GraphiQLSource;
 use async_graphql::{BatchRequest, ServerError};
 use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse, GraphQLSubscription};
 use axum::Router;
 use axum::extract::State;
 use axum::http::Method;
-use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 
 use crate::state::AppState;
@@ -20,7 +18,6 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/graphql/ws",
             GraphQLSubscription::new(state.schema.clone()),
         )
-        .route("/graphiql", get(graphiql))
 }
 
 async fn execute(
@@ -71,14 +68,4 @@ fn is_mutation(query: &str, operation_name: Option<&str>) -> bool {
                 && op.node.ty == OperationType::Mutation
         }),
     }
-}
-
-async fn graphiql() -> impl IntoResponse {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql/ws")
-            .title("storefront GraphiQL")
-            .finish(),
-    )
 }

@@ -2,6 +2,7 @@
 //! Each surface (GraphQL, Spree, Medusa) brings its own routes.
 
 pub mod metrics;
+mod playground;
 mod request_id;
 
 use std::time::Duration;
@@ -34,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .route("/ready", get(ready))
         .route("/metrics", get(metrics::render))
         .merge(crate::graphql::http::routes(&state))
+        .merge(playground::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,

@@ -141,5 +141,72 @@ async fn graphiql_page_is_served() {
     let response = app.request(Method::GET, "/graphiql").send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let html = response.text().await.unwrap();
-    assert!(html.contains("/graphql"), "{html}");
+    assert!(html.contains(r#"<script src="/graphiql/assets/graphiql.min.js">"#));
+    assert!(
+        html.contains("query Shop"),
+        "the example operations are embedded"
+    );
+    assert!(!html.contains("__EXAMPLES__"));
+    for asset in [
+        "graphiql.min.js",
+        "graphiql.min.css",
+        "react.production.min.js",
+        "react-dom.production.min.js",
+        "graphql-ws.min.js",
+    ] {
+        let response = app
+            .request(Method::GET, &format!("/graphiql/assets/{asset}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{asset}");
+        assert!(response.bytes().await.unwrap().len() > 1000, "{asset}");
+    }
+    let missing = app
+        .request(Method::GET, "/graphiql/assets/nope.js")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_websocket_endpoint_speaks_graphql_ws() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+    let app = TestApp::spawn().await;
+    let mut request = format!("ws://{}/graphql/ws", app.addr)
+        .into_client_request()
+        .unwrap();
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (mut socket, response) = tokio_tungstenite::connect_async(request).await.unwrap();
+    assert_eq!(
+        response.headers()["sec-websocket-protocol"],
+        "graphql-transport-ws"
+    );
+    let messages = [
+        json!({ "type": "connection_init" }),
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": "{ shop { name } }" } }),
+    ];
+    let expected = [
+        json!({ "type": "connection_ack" }),
+        json!({ "id": "1", "type": "next", "payload": { "data": { "shop": { "name": "Storefront Demo" } } } }),
+        json!({ "id": "1", "type": "complete" }),
+    ];
+    for message in messages {
+        socket
+            .send(Message::text(message.to_string()))
+            .await
+            .unwrap();
+    }
+    for want in expected {
+        let got = socket.next().await.expect("a message").expect("readable");
+        let got: Value = serde_json::from_str(got.to_text().unwrap()).unwrap();
+        assert_eq!(got, want);
+    }
 }

@@ -1,0 +1,86 @@
+//! GraphiQL at `/graphiql`, with its scripts served from the binary (`playground/assets`,
+//! vendored from npm) so it works offline, and the example operations of
+//! `playground/operations` opened as tabs.
+
+use axum::Router;
+use axum::extract::Path;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use serde_json::json;
+
+use crate::state::AppState;
+
+/// Example operations shown as GraphiQL tabs, in order: (name, query, variables as JSON).
+const OPERATIONS: &[(&str, &str, &str)] = &[(
+    "shop",
+    include_str!("../../playground/operations/shop.graphql"),
+    "",
+)];
+
+const PAGE: &str = include_str!("../../playground/graphiql.html");
+
+const ASSETS: &[(&str, &str, &[u8])] = &[
+    (
+        "graphiql.min.js",
+        "text/javascript",
+        include_bytes!("../../playground/assets/graphiql.min.js"),
+    ),
+    (
+        "graphiql.min.css",
+        "text/css",
+        include_bytes!("../../playground/assets/graphiql.min.css"),
+    ),
+    (
+        "react.production.min.js",
+        "text/javascript",
+        include_bytes!("../../playground/assets/react.production.min.js"),
+    ),
+    (
+        "react-dom.production.min.js",
+        "text/javascript",
+        include_bytes!("../../playground/assets/react-dom.production.min.js"),
+    ),
+    (
+        "graphql-ws.min.js",
+        "text/javascript",
+        include_bytes!("../../playground/assets/graphql-ws.min.js"),
+    ),
+    (
+        "LICENSES.txt",
+        "text/plain; charset=utf-8",
+        include_bytes!("../../playground/assets/LICENSES.txt"),
+    ),
+];
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/graphiql", get(page))
+        .route("/graphiql/assets/{file}", get(asset))
+}
+
+async fn page() -> Html<String> {
+    let examples: Vec<_> = OPERATIONS
+        .iter()
+        .map(|(name, query, variables)| json!({ "name": name, "query": query, "variables": variables }))
+        .collect();
+    // `</` cannot close the script element the JSON sits in once escaped.
+    let examples = serde_json::to_string(&examples)
+        .unwrap_or_else(|_| "[]".into())
+        .replace("</", "<\\/");
+    Html(PAGE.replace("__EXAMPLES__", &examples))
+}
+
+async fn asset(Path(file): Path<String>) -> Response {
+    match ASSETS.iter().find(|(name, _, _)| *name == file) {
+        Some((_, content_type, bytes)) => (
+            [
+                (header::CONTENT_TYPE, *content_type),
+                (header::CACHE_CONTROL, "public, max-age=86400"),
+            ],
+            *bytes,
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
