@@ -147,6 +147,8 @@ async fn graphiql_page_is_served() {
         "the example operations are embedded"
     );
     assert!(!html.contains("__EXAMPLES__"));
+    // The page's script reads the examples element, so it must come first.
+    assert!(html.find(r#"id="examples""#) < html.find("GraphiQL.createFetcher"));
     for asset in [
         "graphiql.min.js",
         "graphiql.min.css",
