@@ -456,6 +456,31 @@ mod tests {
     }
 
     #[test]
+    fn the_config_file_uses_lowercase_names_and_refuses_unknown_keys() {
+        let dir = std::env::temp_dir().join(format!("storefront-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("storefront.toml");
+        std::fs::write(
+            &path,
+            "bind = \"0.0.0.0:9000\"\naccess_token_ttl = 60\nallowed_origins = [\"https://a.example\", \"https://b.example\"]\n",
+        )
+        .unwrap();
+        let file = read_file(&path).unwrap();
+        let c = Config::from_lookup(|name| file.get(&file_key(name)).cloned()).unwrap();
+        assert_eq!(c.bind.to_string(), "0.0.0.0:9000");
+        assert_eq!(c.access_token_ttl, Duration::from_secs(60));
+        assert_eq!(
+            c.allowed_origins,
+            vec!["https://a.example", "https://b.example"]
+        );
+
+        std::fs::write(&path, "bnid = \"0.0.0.0:9000\"\n").unwrap();
+        let err = read_file(&path).unwrap_err();
+        assert!(err.0.contains("unknown key `bnid`"), "{}", err.0);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn file_keys_drop_the_prefix() {
         assert_eq!(file_key("STOREFRONT_BIND"), "bind");
         assert_eq!(file_key("DATABASE_URL"), "database_url");
