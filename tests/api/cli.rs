@@ -198,3 +198,24 @@ fn sigterm_finishes_in_flight_requests() {
     let status = child.wait().unwrap();
     assert!(status.success(), "exit status {status}");
 }
+
+#[test]
+fn seed_reports_what_it_made_and_a_rerun_adds_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = || {
+        let output = storefront(&dir)
+            .args(["seed", "--products", "60", "--customers", "3"])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8(output.stderr).unwrap()
+    };
+    let first = run();
+    assert!(first.contains(" 60 products"), "{first}");
+    assert!(first.contains(" 3 customers"), "{first}");
+    let second = run();
+    assert!(
+        second.contains(" 0 products") && second.contains(" 0 customers"),
+        "{second}"
+    );
+}
