@@ -39,7 +39,13 @@ pub struct Mail {
 fn smtp_transport(url: &str) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
     let parsed = url::Url::parse(url).map_err(|e| e.to_string())?;
     let loopback = match parsed.host() {
-        Some(url::Host::Domain(d)) => d == "localhost",
+        // `smtp:` is not a special scheme to `url`, so IP addresses arrive as domains.
+        Some(url::Host::Domain(d)) => {
+            d == "localhost"
+                || d.trim_matches(['[', ']'])
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
         None => return Err("the URL names no host".into()),
