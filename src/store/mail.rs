@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use lettre::message::{Mailbox, header::ContentType};
+use lettre::transport::smtp::AsyncSmtpTransportBuilder;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::StoreError;
@@ -36,7 +37,7 @@ pub struct Mail {
 /// Builds the SMTP transport for a URL. `smtp://` without a `tls=` parameter means STARTTLS
 /// required, except on a loopback host (a local relay or a test sink), where it is plain;
 /// `smtps://` is TLS from the first byte; `?tls=opportunistic|required` is honoured as given.
-fn smtp_transport(url: &str) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
+fn smtp_builder(url: &str) -> Result<AsyncSmtpTransportBuilder, String> {
     let parsed = url::Url::parse(url).map_err(|e| e.to_string())?;
     let loopback = match parsed.host() {
         // `smtp:` is not a special scheme to `url`, so IP addresses arrive as domains.
@@ -59,13 +60,14 @@ fn smtp_transport(url: &str) -> Result<AsyncSmtpTransport<Tokio1Executor>, Strin
         url.to_owned()
     };
     AsyncSmtpTransport::<Tokio1Executor>::from_url(&url)
-        .map(|b| b.timeout(Some(Duration::from_secs(15))).build())
+        .map(|b| b.timeout(Some(Duration::from_secs(15))))
         .map_err(|e| e.to_string())
 }
 
-/// Whether `url` can be used as `STOREFRONT_SMTP_URL` (checked when the configuration loads).
+/// Whether `url` can be used as `STOREFRONT_SMTP_URL` (checked when the configuration loads;
+/// building the transport itself needs a runtime, as its connection pool spawns a task).
 pub fn check_smtp_url(url: &str) -> Result<(), String> {
-    smtp_transport(url).map(|_| ())
+    smtp_builder(url).map(|_| ())
 }
 
 impl Mailer {
@@ -76,7 +78,8 @@ impl Mailer {
         })?;
         match &config.smtp_url {
             Some(url) => Ok(Self::Smtp {
-                transport: smtp_transport(url.expose())
+                transport: smtp_builder(url.expose())
+                    .map(AsyncSmtpTransportBuilder::build)
                     .map_err(|e| StoreError::Internal(format!("STOREFRONT_SMTP_URL: {e}")))?,
                 from,
             }),

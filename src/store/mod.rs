@@ -42,11 +42,9 @@ impl Store {
     pub fn new(db: Db, config: Arc<Config>) -> Self {
         let secret = match &config.jwt_secret {
             Some(secret) => secret.expose().clone(),
-            None => {
-                // Only commands that never serve (e.g. `schema`) get here: start-up resolves it.
-                tracing::warn!("no JWT secret resolved: using a random one for this process");
-                tokens::random("").expose().clone()
-            }
+            // Only commands that never sign tokens (`keys create`) get here: `startup::prepare`
+            // resolves the secret before serving. Said nowhere: those commands print to stdout.
+            None => tokens::random("").expose().clone(),
         };
         let mailer = mail::Mailer::from_config(&config).unwrap_or_else(|e| {
             // The configuration already checked the SMTP URL; a bad sender falls back to files.
