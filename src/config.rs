@@ -117,6 +117,46 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
         "10",
         "operations in one batched GraphQL request",
     ),
+    (
+        "STOREFRONT_PASSWORD_HASH_CONCURRENCY",
+        "0",
+        "password hashes computed at once; 0 = one per core",
+    ),
+    (
+        "STOREFRONT_THROTTLE_WINDOW",
+        "300",
+        "seconds of one throttle window (fixed windows)",
+    ),
+    (
+        "STOREFRONT_THROTTLE_LOGIN_PER_IP",
+        "30",
+        "login and password-change attempts per IP per window",
+    ),
+    (
+        "STOREFRONT_THROTTLE_LOGIN_PER_ACCOUNT",
+        "10",
+        "login and password-change attempts per account per window",
+    ),
+    (
+        "STOREFRONT_THROTTLE_REGISTER_PER_IP",
+        "10",
+        "registrations per IP per window",
+    ),
+    (
+        "STOREFRONT_THROTTLE_REFRESH_PER_IP",
+        "120",
+        "refresh-token uses per IP per window",
+    ),
+    (
+        "STOREFRONT_THROTTLE_RESET_PER_IP",
+        "10",
+        "password reset requests and attempts per IP per window",
+    ),
+    (
+        "STOREFRONT_THROTTLE_RESET_PER_ACCOUNT",
+        "5",
+        "password reset requests per email per window",
+    ),
 ];
 
 /// Development or production: production refuses unsafe defaults.
@@ -148,6 +188,18 @@ pub struct GraphqlLimits {
     pub max_batch: usize,
 }
 
+/// Throttles (DESIGN.md section 5): attempts allowed per fixed window, per IP and per account.
+#[derive(Clone, Debug)]
+pub struct ThrottleLimits {
+    pub window: Duration,
+    pub login_per_ip: u32,
+    pub login_per_account: u32,
+    pub register_per_ip: u32,
+    pub refresh_per_ip: u32,
+    pub reset_per_ip: u32,
+    pub reset_per_account: u32,
+}
+
 /// The whole configuration, resolved and validated.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -174,6 +226,9 @@ pub struct Config {
     pub request_timeout: Duration,
     pub shutdown_timeout: Duration,
     pub graphql: GraphqlLimits,
+    /// Password hashes computed at once (each takes ~19 MiB and one core for ~30 ms).
+    pub password_hash_concurrency: usize,
+    pub throttle: ThrottleLimits,
 }
 
 /// A configuration problem, said in one line.
@@ -240,6 +295,14 @@ impl Config {
             ));
         }
         let smtp_url = set("STOREFRONT_SMTP_URL").map(Secret::new);
+        if let Some(url) = &smtp_url {
+            crate::store::mail::check_smtp_url(url.expose()).map_err(|e| {
+                ConfigError(format!(
+                    "STOREFRONT_SMTP_URL is not usable: {e} (use smtp://user:pass@host:587, \
+                     smtps://user:pass@host:465 or smtp://127.0.0.1:2525)"
+                ))
+            })?;
+        }
         if env == Environment::Production {
             let mut missing = Vec::new();
             if jwt_secret.is_none() {
@@ -318,6 +381,23 @@ impl Config {
                 max_complexity: number(&get, "STOREFRONT_GRAPHQL_MAX_COMPLEXITY", 10)?,
                 max_batch: number(&get, "STOREFRONT_GRAPHQL_MAX_BATCH", 1)?,
             },
+            password_hash_concurrency: match number(
+                &get,
+                "STOREFRONT_PASSWORD_HASH_CONCURRENCY",
+                0,
+            )? {
+                0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+                n => n,
+            },
+            throttle: ThrottleLimits {
+                window: seconds(&get, "STOREFRONT_THROTTLE_WINDOW", 1)?,
+                login_per_ip: count(&get, "STOREFRONT_THROTTLE_LOGIN_PER_IP")?,
+                login_per_account: count(&get, "STOREFRONT_THROTTLE_LOGIN_PER_ACCOUNT")?,
+                register_per_ip: count(&get, "STOREFRONT_THROTTLE_REGISTER_PER_IP")?,
+                refresh_per_ip: count(&get, "STOREFRONT_THROTTLE_REFRESH_PER_IP")?,
+                reset_per_ip: count(&get, "STOREFRONT_THROTTLE_RESET_PER_IP")?,
+                reset_per_account: count(&get, "STOREFRONT_THROTTLE_RESET_PER_ACCOUNT")?,
+            },
         })
     }
 
@@ -383,6 +463,11 @@ fn number(get: &impl Fn(&str) -> String, name: &str, min: usize) -> Result<usize
             "{name} is `{text}`: use a whole number of at least {min}"
         ))),
     }
+}
+
+fn count(get: &impl Fn(&str) -> String, name: &str) -> Result<u32, ConfigError> {
+    let n = number(get, name, 1)?;
+    u32::try_from(n).map_err(|_| ConfigError(format!("{name} is too large")))
 }
 
 fn seconds(get: &impl Fn(&str) -> String, name: &str, min: u64) -> Result<Duration, ConfigError> {

@@ -31,7 +31,7 @@ fn to_error(e: StoreError) -> Error {
                     let mut map = async_graphql::indexmap::IndexMap::new();
                     map.insert(
                         async_graphql::Name::new("field"),
-                        async_graphql::Value::from(f.field.clone()),
+                        async_graphql::Value::from(camel_case(&f.field)),
                     );
                     map.insert(
                         async_graphql::Name::new("message"),
@@ -50,8 +50,25 @@ fn to_error(e: StoreError) -> Error {
             field: Some(field), ..
         } => base.extend_with(|_, ext| {
             ext.set("code", code);
-            ext.set("field", field.clone());
+            ext.set("field", camel_case(&field));
         }),
         _ => base.extend_with(|_, ext| ext.set("code", code)),
     }
+}
+
+/// `first_name` -> `firstName`: field names as the GraphQL schema spells them.
+fn camel_case(field: &str) -> String {
+    let mut out = String::with_capacity(field.len());
+    let mut upper = false;
+    for ch in field.chars() {
+        if ch == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(ch.to_uppercase());
+            upper = false;
+        } else {
+            out.push(ch);
+        }
+    }
+    out
 }

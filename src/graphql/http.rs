@@ -3,12 +3,17 @@
 
 use async_graphql::{BatchRequest, ServerError};
 use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse, GraphQLSubscription};
-use axum::Router;
-use axum::extract::State;
-use axum::http::Method;
-use axum::routing::get;
+use std::net::SocketAddr;
 
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, Method, header};
+use axum::routing::get;
+use axum::{Extension, Router};
+
+use crate::error::Secret;
+use crate::graphql::session::RequestAuth;
 use crate::state::AppState;
+use crate::store::auth::Client;
 
 /// The routes of the GraphQL surface.
 pub fn routes(state: &AppState) -> Router<AppState> {
@@ -23,9 +28,21 @@ pub fn routes(state: &AppState) -> Router<AppState> {
 async fn execute(
     State(state): State<AppState>,
     method: Method,
+    headers: HeaderMap,
+    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
     request: GraphQLBatchRequest,
 ) -> GraphQLResponse {
-    let batch = request.into_inner();
+    let client = Client {
+        ip: connect.map(|Extension(ConnectInfo(addr))| addr.ip()),
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+    };
+    // Each operation of a batch gets its own copy, so each resolves its caller once.
+    let batch = request
+        .into_inner()
+        .data(RequestAuth::new(client, customer_token(&headers)));
     let size = match &batch {
         BatchRequest::Single(_) => 1,
         BatchRequest::Batch(list) => list.len(),
@@ -46,6 +63,22 @@ async fn execute(
         }
     }
     state.schema.execute_batch(batch).await.into()
+}
+
+/// The customer's access token from `Authorization: Bearer ...`. A header in another form is
+/// kept as a token that will fail, so a malformed header is an error rather than anonymity;
+/// secret keys (`sk_...`) are not customer tokens.
+fn customer_token(headers: &HeaderMap) -> Option<Secret<String>> {
+    let value = headers.get(header::AUTHORIZATION)?;
+    let value = value.to_str().unwrap_or_default().trim();
+    let token = match value.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
+        _ => value,
+    };
+    if token.starts_with("sk_") {
+        return None;
+    }
+    Some(Secret::new(token.to_owned()))
 }
 
 fn refuse(message: String) -> GraphQLResponse {

@@ -1,11 +1,13 @@
 //! The GraphQL surface: schema, roots split by domain, object types and errors.
 //! Resolvers only call `store::` and convert.
 
+mod accounts;
 mod error;
 pub mod http;
+pub mod session;
 mod shop;
 
-use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
+use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 use crate::config::GraphqlLimits;
 use crate::store::Store;
@@ -14,25 +16,38 @@ pub use error::ToGraphql;
 /// Every query field, one object per domain.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(shop::ShopQuery);
+pub struct QueryRoot(shop::ShopQuery, accounts::AccountsQuery);
+
+/// Every mutation, one object per domain.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
+pub struct MutationRoot(accounts::AccountsMutation);
 
 /// The schema type served at `/graphql`.
-pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// Builds the schema with every limit set explicitly.
 pub fn build(store: Store, limits: &GraphqlLimits) -> AppSchema {
-    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
-        .data(store)
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
-        .limit_recursive_depth(32)
-        .limit_directives(10)
-        .finish()
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .data(store)
+    .limit_depth(limits.max_depth)
+    .limit_complexity(limits.max_complexity)
+    .limit_recursive_depth(32)
+    .limit_directives(10)
+    .finish()
 }
 
 /// The schema's SDL, as committed in `schema.graphql` and printed by `storefront schema`.
 pub fn sdl() -> String {
-    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
-        .finish()
-        .sdl()
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .finish()
+    .sdl()
 }

@@ -4,9 +4,17 @@
 //! Functions take a [`Store`] (the database and settings) and typed inputs, and return domain
 //! types or [`StoreError`]. Nothing here knows about HTTP or GraphQL.
 
+pub mod accounts;
 pub mod api_keys;
+pub mod auth;
+pub mod events;
 pub mod ids;
+pub mod mail;
+pub mod password_reset;
+pub mod passwords;
+pub mod sessions;
 pub mod shop;
+pub mod throttle;
 pub mod tokens;
 
 use std::sync::Arc;
@@ -24,13 +32,51 @@ pub struct Store {
 struct Inner {
     db: Db,
     config: Arc<Config>,
+    hasher: passwords::Hasher,
+    jwt: auth::JwtKeys,
+    mailer: mail::Mailer,
 }
 
 impl Store {
+    /// Builds the service layer once: password hasher, JWT keys, mailer.
     pub fn new(db: Db, config: Arc<Config>) -> Self {
+        let secret = match &config.jwt_secret {
+            Some(secret) => secret.expose().clone(),
+            // Only commands that never sign tokens (`keys create`) get here: `startup::prepare`
+            // resolves the secret before serving. Said nowhere: those commands print to stdout.
+            None => tokens::random("").expose().clone(),
+        };
+        let mailer = mail::Mailer::from_config(&config).unwrap_or_else(|e| {
+            // The configuration already checked the SMTP URL; a bad sender falls back to files.
+            tracing::error!(error = %e, "mail transport unusable: writing mail to files");
+            mail::Mailer::Files {
+                dir: config.data_dir.join("mail"),
+                from: "Storefront <no-reply@localhost>"
+                    .parse()
+                    .expect("a valid literal mailbox"),
+            }
+        });
         Self {
-            inner: Arc::new(Inner { db, config }),
+            inner: Arc::new(Inner {
+                db,
+                hasher: passwords::Hasher::new(config.password_hash_concurrency),
+                jwt: auth::JwtKeys::new(secret.as_bytes()),
+                mailer,
+                config,
+            }),
         }
+    }
+
+    pub fn hasher(&self) -> &passwords::Hasher {
+        &self.inner.hasher
+    }
+
+    pub fn jwt(&self) -> &auth::JwtKeys {
+        &self.inner.jwt
+    }
+
+    pub fn mailer(&self) -> &mail::Mailer {
+        &self.inner.mailer
     }
 
     pub fn db(&self) -> &Db {

@@ -1,9 +1,16 @@
 //! One integration test binary: every test starts the real server on port 0 over a fresh
 //! database (SQLite by default, PostgreSQL with `TEST_DATABASE_URL`) and talks HTTP to it.
 
+mod account_support;
+mod accounts;
 mod cli;
 mod graphql_basics;
 mod helpers;
 mod http_shell;
+mod logs;
+mod password_reset;
 mod persistence;
 mod schema_sync;
+mod sessions;
+mod smtp;
+mod throttling;

@@ -1,0 +1,507 @@
+//! Customer accounts: registration, the customer's own profile, password and email changes.
+//!
+//! A customer (`customers`) and the login identity (`identities`, provider `emailpass`, holding
+//! the Argon2id hash) are separate rows: Medusa v2 clients register the identity first and
+//! create the customer second. `register` here makes both in one transaction.
+
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use serde_json::json;
+
+use super::auth::{Client, Principal};
+use super::passwords::NewPassword;
+use super::sessions::{self, AuthSession};
+use super::throttle::{self, Action};
+use super::{FieldError, Store, StoreError, events, ids, now};
+use crate::db::schema::{customers, identities, password_resets, sessions as sessions_t};
+use crate::db_run;
+use crate::error::Secret;
+
+/// The login provider of email-and-password identities.
+pub const EMAILPASS: &str = "emailpass";
+
+/// A customer as the API shows it.
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = customers, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct Customer {
+    pub id: String,
+    pub email: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub phone: Option<String>,
+    pub company: Option<String>,
+    pub accepts_marketing: bool,
+    pub created_at: chrono::NaiveDateTime,
+}
+
+impl Customer {
+    /// First and last name joined, or `None` when both are empty.
+    pub fn full_name(&self) -> Option<String> {
+        let parts: Vec<&str> = [&self.first_name, &self.last_name]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(" "))
+    }
+}
+
+/// An email address as stored: trimmed, checked, lower-cased.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(field: &str, raw: &str) -> Result<Self, StoreError> {
+        let email = raw.trim().to_lowercase();
+        let valid = email.len() <= 254
+            && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+            && email.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty()
+                    && local.len() <= 64
+                    && !domain.contains('@')
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+                    && !domain.contains("..")
+            });
+        if valid {
+            Ok(Self(email))
+        } else {
+            Err(StoreError::invalid(field, "is not a valid email address"))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// What `register` needs.
+#[derive(Clone, Debug, Default)]
+pub struct Registration {
+    pub email: String,
+    pub password: Secret<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub phone: Option<String>,
+    pub company: Option<String>,
+    pub accepts_marketing: bool,
+}
+
+/// Changes to the signed-in customer. `None` leaves a field alone; an empty string clears it.
+/// Changing the email needs the current password.
+#[derive(Clone, Debug, Default)]
+pub struct CustomerUpdate {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub phone: Option<String>,
+    pub company: Option<String>,
+    pub accepts_marketing: Option<bool>,
+    pub email: Option<String>,
+    pub current_password: Option<Secret<String>>,
+}
+
+/// Collects every field problem of one input, so the client sees them all at once.
+#[derive(Default)]
+struct Problems(Vec<FieldError>);
+
+impl Problems {
+    fn check<T>(&mut self, result: Result<T, StoreError>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(StoreError::InvalidInput { fields, .. }) => {
+                self.0.extend(fields);
+                None
+            }
+            Err(_) => None,
+        }
+    }
+
+    fn finish(self) -> Result<(), StoreError> {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        let message = self
+            .0
+            .iter()
+            .map(|f| format!("{} {}", f.field, f.message))
+            .collect::<Vec<_>>()
+            .join("; ");
+        Err(StoreError::InvalidInput {
+            message,
+            fields: self.0,
+        })
+    }
+}
+
+/// A trimmed optional text of at most `max` characters; empty means none.
+fn text(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, StoreError> {
+    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    if value.chars().count() > max {
+        return Err(StoreError::invalid(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    Ok(Some(value.to_owned()))
+}
+
+fn email_taken() -> StoreError {
+    StoreError::Conflict {
+        message: "an account with this email already exists".into(),
+        field: Some("email".into()),
+    }
+}
+
+/// Whether an account (customer with an account, or a login identity) uses `email`.
+macro_rules! email_in_use {
+    ($c:ident, $email:expr) => {{
+        let customer: Option<String> = customers::table
+            .filter(customers::email.eq($email))
+            .filter(customers::has_account.eq(true))
+            .select(customers::id)
+            .first($c)
+            .await
+            .optional()?;
+        let identity: Option<String> = identities::table
+            .filter(identities::provider.eq(EMAILPASS))
+            .filter(identities::email.eq($email))
+            .select(identities::id)
+            .first($c)
+            .await
+            .optional()?;
+        customer.is_some() || identity.is_some()
+    }};
+}
+
+/// Creates a customer with an account and signs it in.
+pub async fn register(
+    store: &Store,
+    input: Registration,
+    client: &Client,
+) -> Result<AuthSession, StoreError> {
+    throttle::per_ip(store, Action::Register, client.ip).await?;
+    let mut problems = Problems::default();
+    let email = problems.check(Email::parse("email", &input.email));
+    let password = problems.check(NewPassword::parse("password", input.password.expose()));
+    let first_name = problems.check(text("first_name", input.first_name.as_deref(), 100));
+    let last_name = problems.check(text("last_name", input.last_name.as_deref(), 100));
+    let phone = problems.check(text("phone", input.phone.as_deref(), 40));
+    let company = problems.check(text("company", input.company.as_deref(), 100));
+    problems.finish()?;
+    let (Some(email), Some(password)) = (email, password) else {
+        return Err(StoreError::Internal("validated input missing".into()));
+    };
+    let hash = store.hasher().hash(&password).await?;
+
+    let at = now();
+    let customer = Customer {
+        id: ids::new(ids::prefix::CUSTOMER),
+        email: email.as_str().to_owned(),
+        first_name: first_name.flatten(),
+        last_name: last_name.flatten(),
+        phone: phone.flatten(),
+        company: company.flatten(),
+        accepts_marketing: input.accepts_marketing,
+        created_at: at,
+    };
+    let identity_id = ids::new(ids::prefix::IDENTITY);
+    let (session, refresh) = sessions::new_row(store, &identity_id, &customer.id, client)?;
+    let event = events::customer(
+        events::kind::CUSTOMER_CREATED,
+        &customer.id,
+        json!({ "id": customer.id, "email": customer.email }),
+    );
+    let mut conn = store.db().write_conn().await?;
+    let result = db_run!(conn, |c| c
+        .transaction(async |c| {
+            if email_in_use!(c, email.as_str()) {
+                return Err(email_taken());
+            }
+            diesel::insert_into(customers::table)
+                .values((
+                    customers::id.eq(&customer.id),
+                    customers::email.eq(&customer.email),
+                    customers::has_account.eq(true),
+                    customers::first_name.eq(&customer.first_name),
+                    customers::last_name.eq(&customer.last_name),
+                    customers::phone.eq(&customer.phone),
+                    customers::company.eq(&customer.company),
+                    customers::accepts_marketing.eq(customer.accepts_marketing),
+                    customers::created_at.eq(at),
+                    customers::updated_at.eq(at),
+                ))
+                .execute(c)
+                .await?;
+            diesel::insert_into(identities::table)
+                .values((
+                    identities::id.eq(&identity_id),
+                    identities::provider.eq(EMAILPASS),
+                    identities::email.eq(&customer.email),
+                    identities::password_hash.eq(&hash),
+                    identities::customer_id.eq(&customer.id),
+                    identities::created_at.eq(at),
+                    identities::updated_at.eq(at),
+                ))
+                .execute(c)
+                .await?;
+            diesel::insert_into(sessions_t::table)
+                .values(&session)
+                .execute(c)
+                .await?;
+            diesel::insert_into(crate::db::schema::events::table)
+                .values(&event)
+                .execute(c)
+                .await?;
+            Ok::<_, StoreError>(())
+        })
+        .await);
+    drop(conn);
+    match result {
+        // Two registrations racing past the check: the unique index decides.
+        Err(StoreError::Conflict { .. }) => return Err(email_taken()),
+        other => other?,
+    }
+    tracing::info!(customer_id = %customer.id, "customer registered");
+    sessions::payload(store, customer, &session.id, refresh)
+}
+
+/// The customer with this id.
+pub async fn get(store: &Store, customer_id: &str) -> Result<Customer, StoreError> {
+    let mut conn = store.db().conn().await?;
+    db_run!(conn, |c| customers::table
+        .find(customer_id)
+        .select(Customer::as_select())
+        .first(c)
+        .await
+        .optional())?
+    .ok_or(StoreError::NotFound { entity: "customer" })
+}
+
+/// The signed-in customer.
+pub async fn me(store: &Store, principal: &Principal) -> Result<Customer, StoreError> {
+    get(store, &principal.customer_id).await
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = customers)]
+struct CustomerChanges {
+    first_name: Option<Option<String>>,
+    last_name: Option<Option<String>>,
+    phone: Option<Option<String>>,
+    company: Option<Option<String>>,
+    accepts_marketing: Option<bool>,
+    email: Option<String>,
+    updated_at: chrono::NaiveDateTime,
+}
+
+/// The identity (id, password hash) of a customer's email-and-password login.
+async fn identity_of(store: &Store, customer_id: &str) -> Result<(String, String), StoreError> {
+    let mut conn = store.db().conn().await?;
+    db_run!(conn, |c| identities::table
+        .filter(identities::customer_id.eq(customer_id))
+        .filter(identities::provider.eq(EMAILPASS))
+        .select((identities::id, identities::password_hash))
+        .first(c)
+        .await
+        .optional())?
+    .ok_or(StoreError::NotFound { entity: "identity" })
+}
+
+/// Checks the current password of the signed-in customer, counted against the login throttles.
+async fn check_current_password(
+    store: &Store,
+    principal: &Principal,
+    password: &str,
+    client: &Client,
+) -> Result<String, StoreError> {
+    throttle::per_ip(store, Action::Login, client.ip).await?;
+    throttle::per_account(store, Action::Login, &principal.customer_id).await?;
+    let (identity_id, hash) = identity_of(store, &principal.customer_id).await?;
+    if store.hasher().verify(password, Some(&hash)).await? {
+        Ok(identity_id)
+    } else {
+        Err(StoreError::InvalidCredentials)
+    }
+}
+
+/// Updates the signed-in customer's profile; a new email needs the current password.
+pub async fn update_me(
+    store: &Store,
+    principal: &Principal,
+    update: CustomerUpdate,
+    client: &Client,
+) -> Result<Customer, StoreError> {
+    let mut problems = Problems::default();
+    let first_name = problems.check(
+        update
+            .first_name
+            .as_ref()
+            .map(|v| text("first_name", Some(v), 100))
+            .transpose(),
+    );
+    let last_name = problems.check(
+        update
+            .last_name
+            .as_ref()
+            .map(|v| text("last_name", Some(v), 100))
+            .transpose(),
+    );
+    let phone = problems.check(
+        update
+            .phone
+            .as_ref()
+            .map(|v| text("phone", Some(v), 40))
+            .transpose(),
+    );
+    let company = problems.check(
+        update
+            .company
+            .as_ref()
+            .map(|v| text("company", Some(v), 100))
+            .transpose(),
+    );
+    let email = problems.check(
+        update
+            .email
+            .as_deref()
+            .map(|v| Email::parse("email", v))
+            .transpose(),
+    );
+    problems.finish()?;
+
+    let current = get(store, &principal.customer_id).await?;
+    let new_email = email.flatten().filter(|e| e.as_str() != current.email);
+    let mut identity_id = None;
+    if new_email.is_some() {
+        let Some(password) = &update.current_password else {
+            return Err(StoreError::invalid(
+                "current_password",
+                "is required to change the email",
+            ));
+        };
+        identity_id =
+            Some(check_current_password(store, principal, password.expose(), client).await?);
+    }
+    let changes = CustomerChanges {
+        first_name: first_name.flatten(),
+        last_name: last_name.flatten(),
+        phone: phone.flatten(),
+        company: company.flatten(),
+        accepts_marketing: update.accepts_marketing,
+        email: new_email.as_ref().map(|e| e.as_str().to_owned()),
+        updated_at: now(),
+    };
+    let mut changed: Vec<&str> = Vec::new();
+    for (name, set) in [
+        ("first_name", changes.first_name.is_some()),
+        ("last_name", changes.last_name.is_some()),
+        ("phone", changes.phone.is_some()),
+        ("company", changes.company.is_some()),
+        ("accepts_marketing", changes.accepts_marketing.is_some()),
+        ("email", changes.email.is_some()),
+    ] {
+        if set {
+            changed.push(name);
+        }
+    }
+    let event = events::customer(
+        events::kind::CUSTOMER_UPDATED,
+        &principal.customer_id,
+        json!({ "id": principal.customer_id, "changed": changed }),
+    );
+    let mut conn = store.db().write_conn().await?;
+    let result = db_run!(conn, |c| c
+        .transaction(async |c| {
+            if let Some(email) = &new_email {
+                if email_in_use!(c, email.as_str()) {
+                    return Err(email_taken());
+                }
+                diesel::update(identities::table)
+                    .filter(identities::id.eq(identity_id.as_deref().unwrap_or_default()))
+                    .set((
+                        identities::email.eq(email.as_str()),
+                        identities::updated_at.eq(now()),
+                    ))
+                    .execute(c)
+                    .await?;
+            }
+            diesel::update(customers::table.find(&principal.customer_id))
+                .set(&changes)
+                .execute(c)
+                .await?;
+            diesel::insert_into(crate::db::schema::events::table)
+                .values(&event)
+                .execute(c)
+                .await?;
+            Ok::<_, StoreError>(())
+        })
+        .await);
+    drop(conn);
+    match result {
+        Err(StoreError::Conflict { .. }) => return Err(email_taken()),
+        other => other?,
+    }
+    get(store, &principal.customer_id).await
+}
+
+/// Changes the signed-in customer's password: needs the current one, ends every session and
+/// voids pending reset tokens, then signs in afresh.
+pub async fn change_password(
+    store: &Store,
+    principal: &Principal,
+    current_password: &str,
+    new_password: &str,
+    client: &Client,
+) -> Result<AuthSession, StoreError> {
+    let new_password = NewPassword::parse("new_password", new_password)?;
+    let identity_id = check_current_password(store, principal, current_password, client).await?;
+    let hash = store.hasher().hash(&new_password).await?;
+    let (session, refresh) =
+        sessions::new_row(store, &identity_id, &principal.customer_id, client)?;
+    let event = events::customer(
+        events::kind::CUSTOMER_PASSWORD_CHANGED,
+        &principal.customer_id,
+        json!({ "id": principal.customer_id }),
+    );
+    let at = now();
+    let mut conn = store.db().write_conn().await?;
+    db_run!(conn, |c| c
+        .transaction(async |c| {
+            diesel::update(identities::table.find(&identity_id))
+                .set((
+                    identities::password_hash.eq(&hash),
+                    identities::updated_at.eq(at),
+                ))
+                .execute(c)
+                .await?;
+            diesel::update(sessions_t::table)
+                .filter(sessions_t::identity_id.eq(&identity_id))
+                .filter(sessions_t::revoked_at.is_null())
+                .set(sessions_t::revoked_at.eq(at))
+                .execute(c)
+                .await?;
+            diesel::update(password_resets::table)
+                .filter(password_resets::identity_id.eq(&identity_id))
+                .filter(password_resets::used_at.is_null())
+                .set(password_resets::used_at.eq(at))
+                .execute(c)
+                .await?;
+            diesel::insert_into(sessions_t::table)
+                .values(&session)
+                .execute(c)
+                .await?;
+            diesel::insert_into(crate::db::schema::events::table)
+                .values(&event)
+                .execute(c)
+                .await?;
+            Ok::<_, StoreError>(())
+        })
+        .await)?;
+    drop(conn);
+    tracing::info!(customer_id = %principal.customer_id, "password changed; sessions ended");
+    let customer = get(store, &principal.customer_id).await?;
+    sessions::payload(store, customer, &session.id, refresh)
+}

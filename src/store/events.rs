@@ -1,0 +1,43 @@
+//! The events outbox: every state change worth telling is written to `events` in the same
+//! transaction as the change. Publishing them (LISTEN/NOTIFY, in-process broadcast) is the
+//! events issue's work; this module only builds the rows.
+
+use diesel::prelude::*;
+use serde_json::Value;
+
+use super::{ids, now};
+use crate::db::schema::events;
+
+/// Event types written by the accounts service.
+pub mod kind {
+    pub const CUSTOMER_CREATED: &str = "customer.created";
+    pub const CUSTOMER_UPDATED: &str = "customer.updated";
+    pub const CUSTOMER_PASSWORD_CHANGED: &str = "customer.password_changed";
+    pub const PASSWORD_RESET_REQUESTED: &str = "customer.password_reset_requested";
+    pub const PASSWORD_RESET_COMPLETED: &str = "customer.password_reset";
+}
+
+/// One event row, inserted with `diesel::insert_into(events::table).values(&event)` inside the
+/// transaction that makes the change. Payloads never hold secrets (tokens, hashes, passwords).
+#[derive(Clone, Debug, Insertable)]
+#[diesel(table_name = events, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct NewEvent {
+    pub event_id: String,
+    pub event_type: String,
+    pub customer_id: Option<String>,
+    pub order_id: Option<String>,
+    pub payload: String,
+    pub created_at: chrono::NaiveDateTime,
+}
+
+/// An event about a customer.
+pub fn customer(event_type: &str, customer_id: &str, payload: Value) -> NewEvent {
+    NewEvent {
+        event_id: ids::new(ids::prefix::EVENT),
+        event_type: event_type.to_owned(),
+        customer_id: Some(customer_id.to_owned()),
+        order_id: None,
+        payload: payload.to_string(),
+        created_at: now(),
+    }
+}

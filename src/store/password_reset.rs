@@ -1,0 +1,235 @@
+//! Password reset: a 256-bit random token (stored as SHA-256) mailed as a link, valid for
+//! `STOREFRONT_PASSWORD_RESET_TTL`, single use; a newer request or a password change voids older
+//! tokens. Success sets the password, ends every session and signs in afresh.
+//!
+//! Unknown emails get the same answer after the same work (token made and hashed, one
+//! transaction) and no mail. Mail leaves on a task of its own, so neither the answer nor its
+//! timing depends on the mail server.
+
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use serde_json::json;
+
+use super::accounts::{self, EMAILPASS, Email};
+use super::auth::Client;
+use super::mail::Mail;
+use super::passwords::NewPassword;
+use super::sessions::{self, AuthSession};
+use super::throttle::{self, Action};
+use super::{Store, StoreError, events, ids, now, tokens};
+use crate::db::schema::{events as events_t, identities, password_resets, sessions as sessions_t};
+use crate::db_run;
+
+/// The one answer to every reset request.
+pub const REQUESTED_MESSAGE: &str =
+    "If an account exists for that email, a link to reset its password is on its way.";
+
+/// Sends a reset link to the account with this email, if there is one.
+pub async fn request(
+    store: &Store,
+    email: &str,
+    redirect_url: Option<&str>,
+    client: &Client,
+) -> Result<&'static str, StoreError> {
+    throttle::per_ip(store, Action::Reset, client.ip).await?;
+    let email = Email::parse("email", email)?;
+    throttle::per_account(store, Action::Reset, email.as_str()).await?;
+    let redirect = redirect_url.and_then(|u| allowed_redirect(&store.config().allowed_origins, u));
+    let token = tokens::random("");
+    let token_hash = tokens::hash(token.expose());
+    let at = now();
+    let ttl = chrono::Duration::from_std(store.config().password_reset_ttl)
+        .map_err(|e| StoreError::Internal(format!("reset ttl: {e}")))?;
+
+    let mut conn = store.db().write_conn().await?;
+    let identity: Option<(String, Option<String>)> = db_run!(conn, |c| identities::table
+        .filter(identities::provider.eq(EMAILPASS))
+        .filter(identities::email.eq(email.as_str()))
+        .select((identities::id, identities::customer_id))
+        .first(c)
+        .await
+        .optional())?;
+    // The same statements run for unknown emails, matching nothing, so the time is alike.
+    let identity_id = identity
+        .as_ref()
+        .map_or_else(|| ids::new(ids::prefix::IDENTITY), |(id, _)| id.clone());
+    let customer_id = identity.as_ref().and_then(|(_, c)| c.clone());
+    let row_id = ids::new(ids::prefix::PASSWORD_RESET);
+    let event = events::customer(
+        events::kind::PASSWORD_RESET_REQUESTED,
+        customer_id.as_deref().unwrap_or_default(),
+        json!({
+            "customer_id": customer_id,
+            "email": email.as_str(),
+            "expires_at": (at + ttl).and_utc().to_rfc3339(),
+            "redirect_url": redirect,
+        }),
+    );
+    let known = identity.is_some();
+    db_run!(conn, |c| c
+        .transaction(async |c| {
+            diesel::update(password_resets::table)
+                .filter(password_resets::identity_id.eq(&identity_id))
+                .filter(password_resets::used_at.is_null())
+                .set(password_resets::used_at.eq(at))
+                .execute(c)
+                .await?;
+            if known {
+                diesel::insert_into(password_resets::table)
+                    .values((
+                        password_resets::id.eq(&row_id),
+                        password_resets::identity_id.eq(&identity_id),
+                        password_resets::token_hash.eq(&token_hash),
+                        password_resets::redirect_url.eq(&redirect),
+                        password_resets::expires_at.eq(at + ttl),
+                        password_resets::created_at.eq(at),
+                    ))
+                    .execute(c)
+                    .await?;
+                diesel::insert_into(events_t::table)
+                    .values(&event)
+                    .execute(c)
+                    .await?;
+            }
+            Ok::<_, StoreError>(())
+        })
+        .await)?;
+    drop(conn);
+
+    if known {
+        let base =
+            redirect.unwrap_or_else(|| format!("{}/reset-password", store.config().public_url));
+        let separator = if base.contains('?') { '&' } else { '?' };
+        let link = format!("{base}{separator}token={}", token.expose());
+        let minutes = store.config().password_reset_ttl.as_secs().div_ceil(60);
+        store.mailer().send_in_background(Mail {
+            to: email.as_str().to_owned(),
+            subject: format!("Reset your {} password", store.config().shop_name),
+            body: format!(
+                "Someone asked to reset the password of your account at {shop}.\n\n\
+                 To choose a new password, open this link within {minutes} minutes:\n\n{link}\n\n\
+                 If it was not you, ignore this mail: your password stays as it is.\n",
+                shop = store.config().shop_name,
+            ),
+        });
+        tracing::info!(identity_id = %identity_id, "password reset requested");
+    }
+    Ok(REQUESTED_MESSAGE)
+}
+
+/// `url` when its scheme, host and port match one of the allowed origins, else `None`.
+pub fn allowed_redirect(allowed: &[String], url: &str) -> Option<String> {
+    let parsed = url::Url::parse(url.trim()).ok()?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return None;
+    }
+    let origin = parsed.origin();
+    allowed
+        .iter()
+        .filter_map(|o| url::Url::parse(o).ok())
+        .any(|o| o.origin() == origin)
+        .then(|| parsed.to_string())
+}
+
+fn invalid_reset() -> StoreError {
+    StoreError::InvalidToken("the reset link is invalid or has expired".into())
+}
+
+/// Sets a new password with a reset token; ends every session and signs in afresh.
+pub async fn reset(
+    store: &Store,
+    token: &str,
+    password: &str,
+    password_confirmation: &str,
+    client: &Client,
+) -> Result<AuthSession, StoreError> {
+    throttle::per_ip(store, Action::Reset, client.ip).await?;
+    let new_password = NewPassword::parse("password", password)?;
+    if password != password_confirmation {
+        return Err(StoreError::invalid(
+            "password_confirmation",
+            "does not match the password",
+        ));
+    }
+    let token_hash = tokens::hash(token.trim());
+    let live = |c_at: chrono::NaiveDateTime| {
+        password_resets::table
+            .filter(password_resets::token_hash.eq(token_hash.clone()))
+            .filter(password_resets::used_at.is_null())
+            .filter(password_resets::expires_at.gt(c_at))
+    };
+    // Checked before hashing so a bad token costs no Argon2 work; checked again when used.
+    let mut conn = store.db().conn().await?;
+    let found: Option<(String, String)> = db_run!(conn, |c| live(now())
+        .inner_join(identities::table)
+        .select((password_resets::identity_id, identities::id))
+        .first(c)
+        .await
+        .optional())?;
+    drop(conn);
+    let Some((identity_id, _)) = found else {
+        return Err(invalid_reset());
+    };
+    let hash = store.hasher().hash(&new_password).await?;
+
+    let at = now();
+    let mut conn = store.db().write_conn().await?;
+    let customer_id: Option<String> = db_run!(conn, |c| identities::table
+        .find(&identity_id)
+        .select(identities::customer_id)
+        .first(c)
+        .await)?;
+    let customer_id = customer_id.ok_or_else(invalid_reset)?;
+    let (session, refresh) = sessions::new_row(store, &identity_id, &customer_id, client)?;
+    let event = events::customer(
+        events::kind::PASSWORD_RESET_COMPLETED,
+        &customer_id,
+        json!({ "id": customer_id }),
+    );
+    let used = db_run!(conn, |c| c
+        .transaction(async |c| {
+            let claimed = diesel::update(live(at))
+                .set(password_resets::used_at.eq(at))
+                .execute(c)
+                .await?;
+            if claimed != 1 {
+                return Ok::<_, StoreError>(false);
+            }
+            diesel::update(identities::table.find(&identity_id))
+                .set((
+                    identities::password_hash.eq(&hash),
+                    identities::updated_at.eq(at),
+                ))
+                .execute(c)
+                .await?;
+            diesel::update(password_resets::table)
+                .filter(password_resets::identity_id.eq(&identity_id))
+                .filter(password_resets::used_at.is_null())
+                .set(password_resets::used_at.eq(at))
+                .execute(c)
+                .await?;
+            diesel::update(sessions_t::table)
+                .filter(sessions_t::identity_id.eq(&identity_id))
+                .filter(sessions_t::revoked_at.is_null())
+                .set(sessions_t::revoked_at.eq(at))
+                .execute(c)
+                .await?;
+            diesel::insert_into(sessions_t::table)
+                .values(&session)
+                .execute(c)
+                .await?;
+            diesel::insert_into(events_t::table)
+                .values(&event)
+                .execute(c)
+                .await?;
+            Ok(true)
+        })
+        .await)?;
+    drop(conn);
+    if !used {
+        return Err(invalid_reset());
+    }
+    tracing::info!(customer_id = %customer_id, "password reset; sessions ended");
+    let customer = accounts::get(store, &customer_id).await?;
+    sessions::payload(store, customer, &session.id, refresh)
+}

@@ -1,0 +1,327 @@
+//! Sessions: one row per login, holding the SHA-256 of the current refresh token.
+//!
+//! Refresh tokens rotate on every use. The next token is derived from the presented one with
+//! an HMAC under a server key, so two concurrent refreshes of one token (two tabs) both receive
+//! the *same* new token and stay in one session; the replay is accepted only within
+//! `STOREFRONT_REFRESH_REUSE_GRACE` seconds of the rotation. Replaying a rotated token after the
+//! grace revokes the whole session, the newest token included. Rotation is a conditional
+//! `UPDATE ... WHERE refresh_token_hash = <old>`, so it is race-safe on both backends.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use super::accounts::{self, Customer, EMAILPASS, Email};
+use super::auth::{self, Client, Principal};
+use super::throttle::{self, Action};
+use super::{Store, StoreError, ids, now, tokens};
+use crate::db::schema::{identities, sessions};
+use crate::db_run;
+use crate::error::Secret;
+
+/// A signed-in session as handed to the client.
+#[derive(Clone, Debug)]
+pub struct AuthSession {
+    pub access_token: Secret<String>,
+    pub refresh_token: Secret<String>,
+    /// When the access token expires.
+    pub expires_at: DateTime<Utc>,
+    pub customer: Customer,
+}
+
+/// A new session row, inserted inside the caller's transaction.
+#[derive(Clone, Debug, Insertable)]
+#[diesel(table_name = sessions, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct NewSession {
+    pub id: String,
+    identity_id: String,
+    customer_id: Option<String>,
+    refresh_token_hash: String,
+    expires_at: chrono::NaiveDateTime,
+    last_used_at: chrono::NaiveDateTime,
+    user_agent: Option<String>,
+    ip: Option<String>,
+    created_at: chrono::NaiveDateTime,
+}
+
+/// A fresh session for this identity and its refresh token (shown to the client once).
+pub fn new_row(
+    store: &Store,
+    identity_id: &str,
+    customer_id: &str,
+    client: &Client,
+) -> Result<(NewSession, Secret<String>), StoreError> {
+    let at = now();
+    let lifetime = chrono::Duration::from_std(store.config().refresh_token_ttl)
+        .map_err(|e| StoreError::Internal(format!("refresh token ttl: {e}")))?;
+    let token = tokens::random("");
+    let row = NewSession {
+        id: ids::new(ids::prefix::SESSION),
+        identity_id: identity_id.to_owned(),
+        customer_id: Some(customer_id.to_owned()),
+        refresh_token_hash: tokens::hash(token.expose()),
+        expires_at: at + lifetime,
+        last_used_at: at,
+        user_agent: client
+            .user_agent
+            .as_ref()
+            .map(|ua| ua.chars().take(255).collect()),
+        ip: client.ip.map(|ip| ip.to_string()),
+        created_at: at,
+    };
+    Ok((row, token))
+}
+
+/// The answer to a successful sign-in: an access token for the session plus its refresh token.
+pub fn payload(
+    store: &Store,
+    customer: Customer,
+    session_id: &str,
+    refresh_token: Secret<String>,
+) -> Result<AuthSession, StoreError> {
+    let (access_token, expires_at) = auth::issue(store, &customer.id, session_id)?;
+    Ok(AuthSession {
+        access_token,
+        refresh_token,
+        expires_at,
+        customer,
+    })
+}
+
+/// Signs in with email and password. An unknown email verifies against a dummy hash, so it
+/// takes as long as a wrong password and answers the same `INVALID_CREDENTIALS`.
+pub async fn login(
+    store: &Store,
+    email: &str,
+    password: &str,
+    client: &Client,
+) -> Result<AuthSession, StoreError> {
+    throttle::per_ip(store, Action::Login, client.ip).await?;
+    let email = Email::parse("email", email).ok();
+    let normalized = email
+        .as_ref()
+        .map_or_else(|| email_key(email.as_ref()), |e| e.as_str().to_owned());
+    throttle::per_account(store, Action::Login, &normalized).await?;
+    let identity: Option<(String, String, Option<String>)> = match &email {
+        Some(email) => {
+            let mut conn = store.db().conn().await?;
+            db_run!(conn, |c| identities::table
+                .filter(identities::provider.eq(EMAILPASS))
+                .filter(identities::email.eq(email.as_str()))
+                .select((
+                    identities::id,
+                    identities::password_hash,
+                    identities::customer_id
+                ))
+                .first(c)
+                .await
+                .optional())?
+        }
+        None => None,
+    };
+    // Over-long input is checked against the dummy hash with a bounded password.
+    let bounded = if password.len() > 4 * super::passwords::MAX_CHARS {
+        ""
+    } else {
+        password
+    };
+    let stored = identity
+        .as_ref()
+        .filter(|_| !bounded.is_empty())
+        .map(|(_, hash, _)| hash.as_str());
+    let matches = store.hasher().verify(bounded, stored).await?;
+    let Some((identity_id, _, Some(customer_id))) = identity.filter(|_| matches) else {
+        return Err(StoreError::InvalidCredentials);
+    };
+    let (session, refresh) = new_row(store, &identity_id, &customer_id, client)?;
+    let mut conn = store.db().write_conn().await?;
+    db_run!(conn, |c| diesel::insert_into(sessions::table)
+        .values(&session)
+        .execute(c)
+        .await)?;
+    drop(conn);
+    tracing::info!(customer_id = %customer_id, session_id = %session.id, "signed in");
+    let customer = accounts::get(store, &customer_id).await?;
+    payload(store, customer, &session.id, refresh)
+}
+
+fn email_key(email: Option<&Email>) -> String {
+    email.map_or_else(|| "invalid".to_owned(), |e| e.as_str().to_owned())
+}
+
+/// The refresh token that follows `token` in session `session_id`.
+fn next_token(store: &Store, session_id: &str, token: &str) -> Secret<String> {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(store.jwt().refresh_key())
+        .expect("HMAC takes keys of any length");
+    mac.update(session_id.as_bytes());
+    mac.update(b"\0");
+    mac.update(token.as_bytes());
+    Secret::new(hex::encode(mac.finalize().into_bytes()))
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = sessions, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+struct SessionRow {
+    id: String,
+    customer_id: Option<String>,
+    refresh_token_hash: String,
+    previous_token_hash: Option<String>,
+    rotated_at: Option<chrono::NaiveDateTime>,
+    revoked_at: Option<chrono::NaiveDateTime>,
+    expires_at: chrono::NaiveDateTime,
+}
+
+enum Outcome {
+    /// The token was current and is now rotated (session id, customer id).
+    Rotated(String, Option<String>),
+    /// A just-rotated token replayed within the grace: the same next token again.
+    Replayed(String, Option<String>),
+    /// A rotated token replayed after the grace: the session is revoked.
+    Reused,
+    Invalid,
+}
+
+fn invalid_refresh() -> StoreError {
+    StoreError::InvalidToken("the refresh token is invalid or expired".into())
+}
+
+/// Exchanges a refresh token for a new access token and the next refresh token.
+pub async fn refresh(
+    store: &Store,
+    token: &str,
+    client: &Client,
+) -> Result<AuthSession, StoreError> {
+    throttle::per_ip(store, Action::Refresh, client.ip).await?;
+    let token = token.trim();
+    if token.is_empty() || token.len() > 256 {
+        return Err(invalid_refresh());
+    }
+    let presented = tokens::hash(token);
+    let grace = chrono::Duration::from_std(store.config().refresh_reuse_grace)
+        .map_err(|e| StoreError::Internal(format!("refresh grace: {e}")))?;
+    let find = |hash: String| {
+        sessions::table.filter(
+            sessions::refresh_token_hash
+                .eq(hash.clone())
+                .or(sessions::previous_token_hash.eq(hash)),
+        )
+    };
+    let mut conn = store.db().write_conn().await?;
+    let outcome = db_run!(conn, |c| c
+        .transaction(async |c| {
+            let Some(mut row) = find(presented.clone())
+                .select(SessionRow::as_select())
+                .first(c)
+                .await
+                .optional()?
+            else {
+                return Ok::<_, StoreError>(Outcome::Invalid);
+            };
+            let at = now();
+            if row.revoked_at.is_some() || row.expires_at <= at {
+                return Ok(Outcome::Invalid);
+            }
+            let next = next_token(store, &row.id, token);
+            let next_hash = tokens::hash(next.expose());
+            if row.refresh_token_hash == presented {
+                let rotated = diesel::update(sessions::table)
+                    .filter(sessions::id.eq(&row.id))
+                    .filter(sessions::refresh_token_hash.eq(&presented))
+                    .filter(sessions::revoked_at.is_null())
+                    .set((
+                        sessions::refresh_token_hash.eq(&next_hash),
+                        sessions::previous_token_hash.eq(&presented),
+                        sessions::rotated_at.eq(at),
+                        sessions::last_used_at.eq(at),
+                    ))
+                    .execute(c)
+                    .await?;
+                if rotated == 1 {
+                    return Ok(Outcome::Rotated(row.id, row.customer_id));
+                }
+                // Another request rotated it first (PostgreSQL, concurrent): judge as a replay.
+                match find(presented.clone())
+                    .select(SessionRow::as_select())
+                    .first(c)
+                    .await
+                    .optional()?
+                {
+                    Some(fresh) => row = fresh,
+                    None => return Ok(Outcome::Invalid),
+                }
+                if row.revoked_at.is_some() {
+                    return Ok(Outcome::Invalid);
+                }
+            }
+            let within_grace = row.previous_token_hash.as_deref() == Some(presented.as_str())
+                && row.refresh_token_hash == next_hash
+                && row.rotated_at.is_some_and(|r| at <= r + grace)
+                && grace > chrono::Duration::zero();
+            if within_grace {
+                return Ok(Outcome::Replayed(row.id, row.customer_id));
+            }
+            diesel::update(sessions::table.find(&row.id))
+                .set(sessions::revoked_at.eq(at))
+                .execute(c)
+                .await?;
+            Ok(Outcome::Reused)
+        })
+        .await)?;
+    drop(conn);
+    let (session_id, customer_id) = match outcome {
+        Outcome::Rotated(id, customer) | Outcome::Replayed(id, customer) => (id, customer),
+        Outcome::Reused => {
+            tracing::warn!("a rotated refresh token was reused after the grace: session revoked");
+            return Err(invalid_refresh());
+        }
+        Outcome::Invalid => return Err(invalid_refresh()),
+    };
+    let next = next_token(store, &session_id, token);
+    let customer_id = customer_id.ok_or_else(invalid_refresh)?;
+    let customer = accounts::get(store, &customer_id).await?;
+    payload(store, customer, &session_id, next)
+}
+
+/// Ends the session a refresh token belongs to and/or the caller's session. Answers whether a
+/// live session was ended; with neither a token nor a principal it is `UNAUTHENTICATED`.
+pub async fn logout(
+    store: &Store,
+    principal: Option<&Principal>,
+    refresh_token: Option<&str>,
+) -> Result<bool, StoreError> {
+    let hash = refresh_token.map(|t| tokens::hash(t.trim()));
+    if hash.is_none() && principal.is_none() {
+        return Err(StoreError::Unauthenticated);
+    }
+    let session_id = principal.map(|p| p.session_id.clone());
+    let at = now();
+    let mut conn = store.db().write_conn().await?;
+    let ended = db_run!(conn, |c| c
+        .transaction(async |c| {
+            let mut ended = 0;
+            if let Some(hash) = &hash {
+                ended += diesel::update(sessions::table)
+                    .filter(
+                        sessions::refresh_token_hash
+                            .eq(hash)
+                            .or(sessions::previous_token_hash.eq(hash)),
+                    )
+                    .filter(sessions::revoked_at.is_null())
+                    .set(sessions::revoked_at.eq(at))
+                    .execute(c)
+                    .await?;
+            }
+            if let Some(id) = &session_id {
+                ended += diesel::update(sessions::table.find(id))
+                    .filter(sessions::revoked_at.is_null())
+                    .set(sessions::revoked_at.eq(at))
+                    .execute(c)
+                    .await?;
+            }
+            Ok::<_, StoreError>(ended)
+        })
+        .await)?;
+    Ok(ended > 0)
+}

@@ -1,0 +1,110 @@
+//! Throttling: fixed-window counters in the `rate_limits` table, so every instance on one
+//! database shares them. Each attempt counts, whichever surface it came through, and however
+//! many attempts one GraphQL request carries (aliases, batches): the count happens here, in the
+//! store function each attempt calls.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use diesel::dsl::case_when;
+use diesel::prelude::*;
+use diesel::sql_types::{Integer, Timestamp};
+use diesel_async::RunQueryDsl;
+
+use super::{Store, StoreError, now, tokens};
+use crate::db::schema::rate_limits;
+use crate::db_run;
+
+/// What an attempt is, for the bucket name.
+#[derive(Clone, Copy, Debug)]
+pub enum Action {
+    Login,
+    Register,
+    Refresh,
+    Reset,
+}
+
+impl Action {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Login => "login",
+            Self::Register => "register",
+            Self::Refresh => "refresh",
+            Self::Reset => "reset",
+        }
+    }
+}
+
+/// Counts one attempt from `ip` (when known) and fails with `RATE_LIMITED` past the limit.
+pub async fn per_ip(store: &Store, action: Action, ip: Option<IpAddr>) -> Result<(), StoreError> {
+    let Some(ip) = ip else { return Ok(()) };
+    let limits = &store.config().throttle;
+    let max = match action {
+        Action::Login => limits.login_per_ip,
+        Action::Register => limits.register_per_ip,
+        Action::Refresh => limits.refresh_per_ip,
+        Action::Reset => limits.reset_per_ip,
+    };
+    hit(
+        store,
+        &format!("{}:ip:{ip}", action.as_str()),
+        max,
+        limits.window,
+    )
+    .await
+}
+
+/// Counts one attempt on the account named by `email` (normalised), known or not. The bucket
+/// holds a hash of the email, not the email.
+pub async fn per_account(store: &Store, action: Action, email: &str) -> Result<(), StoreError> {
+    let limits = &store.config().throttle;
+    let max = match action {
+        Action::Reset => limits.reset_per_account,
+        _ => limits.login_per_account,
+    };
+    let bucket = format!("{}:account:{}", action.as_str(), &tokens::hash(email)[..32]);
+    hit(store, &bucket, max, limits.window).await
+}
+
+/// One hit on `bucket`: a single upsert that starts a new window when the old one is over,
+/// so concurrent hits never lose a count on either backend.
+async fn hit(store: &Store, bucket: &str, max: u32, window: Duration) -> Result<(), StoreError> {
+    let now = now();
+    let window = chrono::Duration::from_std(window)
+        .map_err(|e| StoreError::Internal(format!("throttle window: {e}")))?;
+    let cutoff = now - window;
+    let mut conn = store.db().write_conn().await?;
+    let (hits, started): (i32, chrono::NaiveDateTime) = db_run!(conn, |c| {
+        let expired = rate_limits::window_started_at.le(cutoff);
+        diesel::insert_into(rate_limits::table)
+            .values((
+                rate_limits::bucket.eq(bucket),
+                rate_limits::window_started_at.eq(now),
+                rate_limits::hits.eq(1),
+            ))
+            .on_conflict(rate_limits::bucket)
+            .do_update()
+            .set((
+                rate_limits::hits
+                    .eq(case_when(expired, 1.into_sql::<Integer>())
+                        .otherwise(rate_limits::hits + 1)),
+                rate_limits::window_started_at.eq(case_when(expired, now.into_sql::<Timestamp>())
+                    .otherwise(rate_limits::window_started_at)),
+            ))
+            .returning((rate_limits::hits, rate_limits::window_started_at))
+            .get_result(c)
+            .await
+    })?;
+    drop(conn);
+    if i64::from(hits) > i64::from(max) {
+        let left = (started + window - now).num_milliseconds().max(0);
+        let retry_after_secs = (left as u64).div_ceil(1000).max(1);
+        tracing::warn!(
+            bucket = bucket.split(':').take(2).collect::<Vec<_>>().join(":"),
+            retry_after_secs,
+            "throttled"
+        );
+        return Err(StoreError::RateLimited { retry_after_secs });
+    }
+    Ok(())
+}
