@@ -1,8 +1,11 @@
 //! The GraphQL surface: schema, roots split by domain, object types and errors.
 //! Resolvers only call `store::` and convert.
 
+pub mod catalog;
+pub mod connection;
 mod error;
 pub mod http;
+pub mod loaders;
 mod shop;
 
 use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
@@ -14,7 +17,7 @@ pub use error::ToGraphql;
 /// Every query field, one object per domain.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(shop::ShopQuery);
+pub struct QueryRoot(shop::ShopQuery, catalog::CatalogQuery);
 
 /// The schema type served at `/graphql`.
 pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;

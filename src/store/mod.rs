@@ -5,7 +5,10 @@
 //! types or [`StoreError`]. Nothing here knows about HTTP or GraphQL.
 
 pub mod api_keys;
+pub mod catalog;
 pub mod ids;
+pub mod money;
+pub mod pagination;
 pub mod shop;
 pub mod tokens;
 

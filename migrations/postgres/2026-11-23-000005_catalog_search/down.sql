@@ -1,0 +1,2 @@
+DROP INDEX variants_sku_trgm_idx;
+DROP INDEX products_search_trgm_idx;
