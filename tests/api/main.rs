@@ -1,6 +1,9 @@
 //! One integration test binary: every test starts the real server on port 0 over a fresh
 //! database (SQLite by default, PostgreSQL with `TEST_DATABASE_URL`) and talks HTTP to it.
 
+mod catalog_categories;
+mod catalog_fixtures;
+mod catalog_products;
 mod cli;
 mod graphql_basics;
 mod helpers;

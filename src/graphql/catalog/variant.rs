@@ -40,13 +40,21 @@ impl Variant {
 
     /// The price in the shop's currency; null when the variant has none.
     async fn price(&self, ctx: &Context<'_>) -> Result<Option<Money>> {
-        let price = Loaders::of(ctx)?.prices.load_one(self.0.id.clone()).await?;
+        let price = Loaders::of(ctx)?
+            .prices
+            .load_one(self.0.id.clone())
+            .await?
+            .flatten();
         Ok(price.map(|p| p.money().into()))
     }
 
     /// The former price, when above the price.
     async fn compare_at_price(&self, ctx: &Context<'_>) -> Result<Option<Money>> {
-        let price = Loaders::of(ctx)?.prices.load_one(self.0.id.clone()).await?;
+        let price = Loaders::of(ctx)?
+            .prices
+            .load_one(self.0.id.clone())
+            .await?
+            .flatten();
         Ok(price.and_then(|p| p.compare_at_money()).map(Into::into))
     }
 

@@ -12,7 +12,7 @@ mod prices;
 mod product_categories;
 mod variants;
 
-use async_graphql::dataloader::DataLoader;
+use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::{BatchRequest, Context};
 
 pub use categories::CategoriesById;
@@ -27,17 +27,22 @@ pub use variants::VariantsByProduct;
 
 use crate::store::Store;
 
+/// A dataloader whose answers are kept for the rest of the request, so that a listing can
+/// load a whole page's parts in one batch up front and the fields then read them (see
+/// `graphql::catalog::product::prefetch`): batches then do not depend on timing.
+pub type Cached<T> = DataLoader<T, HashMapCache>;
+
 /// Every dataloader of one request.
 pub struct Loaders {
-    pub variants: DataLoader<VariantsByProduct>,
-    pub prices: DataLoader<PricesByVariant>,
-    pub option_values: DataLoader<OptionValuesByVariant>,
-    pub option_types: DataLoader<OptionTypesByProduct>,
-    pub product_categories: DataLoader<CategoriesByProduct>,
-    pub images: DataLoader<ImagesByProduct>,
-    pub categories: DataLoader<CategoriesById>,
-    pub category_permalinks: DataLoader<CategoriesByPermalink>,
-    pub category_children: DataLoader<ChildrenByCategory>,
+    pub variants: Cached<VariantsByProduct>,
+    pub prices: Cached<PricesByVariant>,
+    pub option_values: Cached<OptionValuesByVariant>,
+    pub option_types: Cached<OptionTypesByProduct>,
+    pub product_categories: Cached<CategoriesByProduct>,
+    pub images: Cached<ImagesByProduct>,
+    pub categories: Cached<CategoriesById>,
+    pub category_permalinks: Cached<CategoriesByPermalink>,
+    pub category_children: Cached<ChildrenByCategory>,
 }
 
 impl Loaders {
@@ -45,21 +50,18 @@ impl Loaders {
     pub fn new(store: &Store) -> Self {
         let s = || store.clone();
         Self {
-            variants: DataLoader::new(VariantsByProduct(s()), tokio::spawn),
-            prices: DataLoader::new(
-                PricesByVariant {
-                    store: s(),
-                    currency: store.config().currency.clone(),
-                },
-                tokio::spawn,
-            ),
-            option_values: DataLoader::new(OptionValuesByVariant(s()), tokio::spawn),
-            option_types: DataLoader::new(OptionTypesByProduct(s()), tokio::spawn),
-            product_categories: DataLoader::new(CategoriesByProduct(s()), tokio::spawn),
-            images: DataLoader::new(ImagesByProduct(s()), tokio::spawn),
-            categories: DataLoader::new(CategoriesById(s()), tokio::spawn),
-            category_permalinks: DataLoader::new(CategoriesByPermalink(s()), tokio::spawn),
-            category_children: DataLoader::new(ChildrenByCategory(s()), tokio::spawn),
+            variants: cached(VariantsByProduct(s())),
+            prices: cached(PricesByVariant {
+                store: s(),
+                currency: store.config().currency.clone(),
+            }),
+            option_values: cached(OptionValuesByVariant(s())),
+            option_types: cached(OptionTypesByProduct(s())),
+            product_categories: cached(CategoriesByProduct(s())),
+            images: cached(ImagesByProduct(s())),
+            categories: cached(CategoriesById(s())),
+            category_permalinks: cached(CategoriesByPermalink(s())),
+            category_children: cached(ChildrenByCategory(s())),
         }
     }
 
@@ -67,6 +69,10 @@ impl Loaders {
     pub fn of<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a Self> {
         ctx.data::<Self>()
     }
+}
+
+fn cached<T: async_graphql::dataloader::Loader<String>>(loader: T) -> Cached<T> {
+    DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
 }
 
 /// Gives every operation of a batch its own fresh loaders.

@@ -15,12 +15,14 @@ pub struct PricesByVariant {
 }
 
 impl Loader<String> for PricesByVariant {
-    type Value = Price;
+    /// `None` for a variant without a price, so that it is cached too.
+    type Value = Option<Price>;
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
-        catalog::batch::prices_by_variant(&self.store, keys, &self.currency)
+        let mut found = catalog::batch::prices_by_variant(&self.store, keys, &self.currency)
             .await
-            .gql()
+            .gql()?;
+        Ok(keys.iter().map(|k| (k.clone(), found.remove(k))).collect())
     }
 }
