@@ -51,7 +51,7 @@ pub async fn category(
         categories::updated_at.eq(now()),
     );
     db_run!(conn, |c| diesel::insert_into(categories::table)
-        .values(row.clone())
+        .values(row)
         .execute(c)
         .await)
     .unwrap();
@@ -70,7 +70,7 @@ pub async fn option_type(app: &TestApp, name: &str, values: &[&str]) -> (String,
         option_types::updated_at.eq(now()),
     );
     db_run!(conn, |c| diesel::insert_into(option_types::table)
-        .values(row.clone())
+        .values(row)
         .execute(c)
         .await)
     .unwrap();
@@ -87,7 +87,7 @@ pub async fn option_type(app: &TestApp, name: &str, values: &[&str]) -> (String,
             option_values::updated_at.eq(now()),
         );
         db_run!(conn, |c| diesel::insert_into(option_values::table)
-            .values(row.clone())
+            .values(row)
             .execute(c)
             .await)
         .unwrap();
@@ -193,7 +193,7 @@ pub async fn product(app: &TestApp, p: NewProduct) -> Inserted {
         products::updated_at.eq(now()),
     );
     db_run!(conn, |c| diesel::insert_into(products::table)
-        .values(row.clone())
+        .values(row)
         .execute(c)
         .await)
     .unwrap();
@@ -204,7 +204,7 @@ pub async fn product(app: &TestApp, p: NewProduct) -> Inserted {
             product_categories::position.eq(position as i32),
         );
         db_run!(conn, |c| diesel::insert_into(product_categories::table)
-            .values(row.clone())
+            .values(row)
             .execute(c)
             .await)
         .unwrap();
@@ -216,7 +216,7 @@ pub async fn product(app: &TestApp, p: NewProduct) -> Inserted {
             product_option_types::position.eq(position as i32),
         );
         db_run!(conn, |c| diesel::insert_into(product_option_types::table)
-            .values(row.clone())
+            .values(row)
             .execute(c)
             .await)
         .unwrap();
@@ -252,7 +252,7 @@ async fn variant(
         variants::updated_at.eq(now()),
     );
     db_run!(conn, |c| diesel::insert_into(variants::table)
-        .values(row.clone())
+        .values(row)
         .execute(c)
         .await)
     .unwrap();
@@ -272,7 +272,7 @@ async fn variant(
             prices::updated_at.eq(now()),
         );
         db_run!(conn, |c| diesel::insert_into(prices::table)
-            .values(row.clone())
+            .values(row)
             .execute(c)
             .await)
         .unwrap();
@@ -283,7 +283,7 @@ async fn variant(
             variant_option_values::option_value_id.eq(value_id),
         );
         db_run!(conn, |c| diesel::insert_into(variant_option_values::table)
-            .values(row.clone())
+            .values(row)
             .execute(c)
             .await)
         .unwrap();
