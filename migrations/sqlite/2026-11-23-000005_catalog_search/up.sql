@@ -37,3 +37,12 @@ END;
 -- Rows that existed before this migration.
 INSERT INTO products_fts (products_fts) VALUES ('rebuild');
 INSERT INTO variants_fts (variants_fts) VALUES ('rebuild');
+
+-- Listing orders, each ending with the id tie-break so that a page is an index range scan that
+-- stops after `first + 1` rows (keyset cursors compare `(key, id)` row values).
+DROP INDEX products_name_idx;
+DROP INDEX products_units_sold_idx;
+CREATE INDEX products_position_id_idx ON products (position, id);
+CREATE INDEX products_name_id_idx ON products (name, id);
+CREATE INDEX products_units_sold_id_idx ON products (units_sold, id);
+CREATE INDEX products_available_id_idx ON products ((COALESCE(available_on, created_at)), id);

@@ -9,7 +9,6 @@ use serde_json::json;
 
 use super::Category;
 use super::sql::{Bind, Sql, contains_pattern};
-use crate::db::DatabaseUrl;
 use crate::db::schema::categories;
 use crate::db_run;
 use crate::store::pagination::{self, Cursor, Page};
@@ -74,7 +73,7 @@ pub async fn list(store: &Store, query: &CategoryQuery) -> Result<Page<Category>
         .as_deref()
         .map(|c| Cursor::decode(ORDER, c))
         .transpose()?;
-    let mut sql = Sql::new(is_postgres(store));
+    let mut sql = Sql::for_store(store);
     sql.push("SELECT c.* FROM categories c WHERE ");
     push_conditions(&mut sql, &query.filter);
     if let Some(after) = &after {
@@ -113,7 +112,7 @@ pub async fn list(store: &Store, query: &CategoryQuery) -> Result<Page<Category>
 
 /// How many categories match `filter`.
 pub async fn count(store: &Store, filter: &CategoryFilter) -> Result<i64, StoreError> {
-    let mut sql = Sql::new(is_postgres(store));
+    let mut sql = Sql::for_store(store);
     sql.push("SELECT COUNT(*) AS count FROM categories c WHERE ");
     push_conditions(&mut sql, filter);
     let mut conn = store.db().conn().await?;
@@ -213,10 +212,6 @@ fn push_conditions(sql: &mut Sql, filter: &CategoryFilter) {
         sql.push(" AND c.depth = ")
             .bind(Bind::Int(i64::from(depth)));
     }
-}
-
-fn is_postgres(store: &Store) -> bool {
-    matches!(store.db().url(), DatabaseUrl::Postgres(_))
 }
 
 fn invalid_cursor() -> StoreError {

@@ -9,7 +9,6 @@ use serde_json::Value;
 
 use super::Product;
 use super::sql::{Bind, Sql, contains_pattern};
-use crate::db::DatabaseUrl;
 use crate::store::pagination::{self, Cursor, Page, TIME_FORMAT};
 use crate::store::{Store, StoreError, now};
 
@@ -171,7 +170,7 @@ pub async fn list(store: &Store, query: &ProductQuery) -> Result<Page<Product>, 
         });
     }
 
-    let mut sql = Sql::new(is_postgres(store));
+    let mut sql = Sql::for_store(store);
     let key = sort_key(sort);
     sql.push("SELECT p.*, ");
     if matches!(sort, ProductSort::PriceAsc | ProductSort::PriceDesc) {
@@ -187,25 +186,27 @@ pub async fn list(store: &Store, query: &ProductQuery) -> Result<Page<Product>, 
             Key::Int(_) | Key::Price => Bind::Int(after.int_key()?),
             Key::Time(_) => Bind::Time(after.time_key()?),
         };
-        let (cmp, id_cmp) = if sort.descending() {
-            ("<", "<")
-        } else {
-            (">", ">")
-        };
+        // A row-value comparison, which both backends turn into an index range.
         sql.push(" AND (");
         push_sort_key(&mut sql, sort, &currency);
-        sql.push(&format!(" {cmp} "))
-            .bind(value.clone())
-            .push(" OR (");
-        push_sort_key(&mut sql, sort, &currency);
-        sql.push(" = ").bind(value);
-        sql.push(&format!(" AND p.id {id_cmp} "))
-            .bind_text(&after.id)
-            .push("))");
+        sql.push(if sort.descending() {
+            ", p.id) < ("
+        } else {
+            ", p.id) > ("
+        })
+        .bind(value)
+        .push(", ")
+        .bind_text(&after.id)
+        .push(")");
     }
     let direction = if sort.descending() { "DESC" } else { "ASC" };
     sql.push(" ORDER BY ");
-    push_sort_key(&mut sql, sort, &currency);
+    if matches!(key, Key::Price) {
+        // The output column, so the subquery is not evaluated twice per row.
+        sql.push("sort_price");
+    } else {
+        push_sort_key(&mut sql, sort, &currency);
+    }
     sql.push(&format!(" {direction}, p.id {direction} LIMIT "))
         .bind(Bind::Int(first as i64 + 1))
         .push(" OFFSET ")
@@ -228,7 +229,7 @@ pub async fn count(
     currency: Option<&str>,
 ) -> Result<i64, StoreError> {
     let currency = self::currency(store, currency);
-    let mut sql = Sql::new(is_postgres(store));
+    let mut sql = Sql::for_store(store);
     sql.push("SELECT COUNT(*) AS count FROM products p WHERE ");
     push_conditions(&mut sql, filter, &currency)?;
     let mut conn = store.db().conn().await?;
@@ -238,7 +239,7 @@ pub async fn count(
 
 /// One visible product by id or slug; `NotFound` when absent or not visible.
 pub async fn get(store: &Store, key: &ProductKey) -> Result<Product, StoreError> {
-    let mut sql = Sql::new(is_postgres(store));
+    let mut sql = Sql::for_store(store);
     sql.push("SELECT p.* FROM products p WHERE ");
     push_visible(&mut sql);
     match key {
@@ -250,10 +251,6 @@ pub async fn get(store: &Store, key: &ProductKey) -> Result<Product, StoreError>
     rows.into_iter()
         .next()
         .ok_or(StoreError::NotFound { entity: "product" })
-}
-
-fn is_postgres(store: &Store) -> bool {
-    matches!(store.db().url(), DatabaseUrl::Postgres(_))
 }
 
 fn currency(store: &Store, requested: Option<&str>) -> String {
@@ -331,7 +328,15 @@ fn cursor(sort: ProductSort, row: &ListedRow) -> String {
 
 fn push_visible(sql: &mut Sql) {
     let now = now();
-    sql.push("p.status = 'active' AND (p.available_on IS NULL OR p.available_on <= ")
+    // On SQLite the unary `+` keeps the planner off the (status, available_on) index, which
+    // nearly every row passes, so that it walks the index of the sort order instead and stops
+    // after one page (0.1 ms instead of 12 ms on 10,000 products).
+    sql.push(if sql.is_postgres() {
+        "p.status = 'active'"
+    } else {
+        "+p.status = 'active'"
+    });
+    sql.push(" AND (p.available_on IS NULL OR p.available_on <= ")
         .bind(Bind::Time(now))
         .push(") AND (p.discontinue_on IS NULL OR p.discontinue_on > ")
         .bind(Bind::Time(now))

@@ -10,8 +10,9 @@ use diesel::serialize::ToSql;
 use diesel::sql_types::{BigInt, HasSqlType, Text, Timestamp};
 use diesel_async::RunQueryDsl;
 
-use crate::db::{Backend, DbConn};
+use crate::db::{Backend, DatabaseUrl, DbConn};
 use crate::error::StoreError;
+use crate::store::Store;
 
 /// A value bound to a placeholder.
 #[derive(Clone, Debug)]
@@ -29,6 +30,11 @@ pub struct Sql {
 }
 
 impl Sql {
+    /// An empty query for the backend `store` runs on.
+    pub fn for_store(store: &Store) -> Self {
+        Self::new(matches!(store.db().url(), DatabaseUrl::Postgres(_)))
+    }
+
     pub fn new(postgres: bool) -> Self {
         Self {
             text: String::with_capacity(512),
