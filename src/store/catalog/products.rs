@@ -204,7 +204,7 @@ pub async fn list(store: &Store, query: &ProductQuery) -> Result<Page<Product>, 
     let direction = if sort.descending() { "DESC" } else { "ASC" };
     sql.push(" ORDER BY ");
     if matches!(key, Key::Price) {
-        // The output column, so the subquery is not evaluated twice per row.
+        // The output column: the price expression is written (and computed) once.
         sql.push("sort_price");
     } else {
         push_sort_key(&mut sql, sort);
