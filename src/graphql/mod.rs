@@ -2,8 +2,11 @@
 //! Resolvers only call `store::` and convert.
 
 mod accounts;
+pub mod catalog;
+pub mod connection;
 mod error;
 pub mod http;
+pub mod loaders;
 pub mod session;
 mod shop;
 
@@ -16,7 +19,11 @@ pub use error::ToGraphql;
 /// Every query field, one object per domain.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(shop::ShopQuery, accounts::AccountsQuery);
+pub struct QueryRoot(
+    shop::ShopQuery,
+    accounts::AccountsQuery,
+    catalog::CatalogQuery,
+);
 
 /// Every mutation, one object per domain.
 #[derive(MergedObject, Default)]

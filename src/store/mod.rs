@@ -7,9 +7,12 @@
 pub mod accounts;
 pub mod api_keys;
 pub mod auth;
+pub mod catalog;
 pub mod events;
 pub mod ids;
 pub mod mail;
+pub mod money;
+pub mod pagination;
 pub mod password_reset;
 pub mod passwords;
 pub mod sessions;

@@ -3,6 +3,9 @@
 
 mod account_support;
 mod accounts;
+mod catalog_categories;
+mod catalog_fixtures;
+mod catalog_products;
 mod cli;
 mod graphql_basics;
 mod helpers;

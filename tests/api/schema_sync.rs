@@ -64,6 +64,9 @@ fn collect(rows: Vec<ColumnRow>, normalize: impl Fn(&str, &str, &str) -> String)
     tables
 }
 
+/// The SQLite tree's columns, without full-text (FTS5) virtual tables and their shadow tables
+/// (`products_fts`, `products_fts_data`, ...): they are SQLite's search index, the counterpart of
+/// PostgreSQL's trigram indexes, which `information_schema.columns` does not list either.
 async fn sqlite_columns() -> Columns {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("schema.db");
@@ -77,7 +80,10 @@ async fn sqlite_columns() -> Columns {
         "SELECT m.name AS table_name, p.name AS column_name, p.type AS data_type, \
          (p.\"notnull\" = 0 AND p.pk = 0) AS nullable \
          FROM sqlite_master m JOIN pragma_table_info(m.name) p \
-         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'",
+         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
+         AND NOT EXISTS (SELECT 1 FROM sqlite_master v \
+             WHERE v.sql LIKE 'CREATE VIRTUAL TABLE%' \
+             AND (m.name = v.name OR m.name LIKE v.name || '\\_%' ESCAPE '\\'))",
     )
     .load(&mut conn)
     .await

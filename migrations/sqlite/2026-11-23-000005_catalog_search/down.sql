@@ -1,0 +1,14 @@
+DROP INDEX products_available_id_idx;
+DROP INDEX products_units_sold_id_idx;
+DROP INDEX products_name_id_idx;
+DROP INDEX products_position_id_idx;
+CREATE INDEX products_units_sold_idx ON products (units_sold);
+CREATE INDEX products_name_idx ON products (name);
+DROP TRIGGER variants_fts_update;
+DROP TRIGGER variants_fts_delete;
+DROP TRIGGER variants_fts_insert;
+DROP TABLE variants_fts;
+DROP TRIGGER products_fts_update;
+DROP TRIGGER products_fts_delete;
+DROP TRIGGER products_fts_insert;
+DROP TABLE products_fts;

@@ -1,0 +1,182 @@
+//! `Variant`, `OptionType`, `OptionValue` and `Image`.
+
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
+
+use super::money::Money;
+use crate::graphql::loaders::Loaders;
+use crate::store::catalog::{self, Variant as VariantRow};
+
+/// A purchasable version of a product. Stock is shown only as availability.
+pub struct Variant(pub VariantRow);
+
+#[Object]
+impl Variant {
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+
+    async fn sku(&self) -> Option<&str> {
+        self.0.sku.as_deref()
+    }
+
+    /// Whether this is the product's default variant (the one carrying its own price).
+    async fn is_default(&self) -> bool {
+        self.0.is_default
+    }
+
+    /// "Size: S, Color: Red".
+    async fn options_text(&self, ctx: &Context<'_>) -> Result<String> {
+        Ok(catalog::options_text(&self.option_values_of(ctx).await?))
+    }
+
+    async fn option_values(&self, ctx: &Context<'_>) -> Result<Vec<OptionValue>> {
+        Ok(self
+            .option_values_of(ctx)
+            .await?
+            .into_iter()
+            .map(OptionValue)
+            .collect())
+    }
+
+    /// The price in the shop's currency; null when the variant has none.
+    async fn price(&self, ctx: &Context<'_>) -> Result<Option<Money>> {
+        let price = Loaders::of(ctx)?
+            .prices
+            .load_one(self.0.id.clone())
+            .await?
+            .flatten();
+        Ok(price.map(|p| p.money().into()))
+    }
+
+    /// The former price, when above the price.
+    async fn compare_at_price(&self, ctx: &Context<'_>) -> Result<Option<Money>> {
+        let price = Loaders::of(ctx)?
+            .prices
+            .load_one(self.0.id.clone())
+            .await?
+            .flatten();
+        Ok(price.and_then(|p| p.compare_at_money()).map(Into::into))
+    }
+
+    /// In stock now (or stock not tracked).
+    async fn in_stock(&self) -> bool {
+        self.0.in_stock()
+    }
+
+    /// Can be ordered beyond the stock on hand.
+    async fn backorderable(&self) -> bool {
+        self.0.is_backorderable()
+    }
+
+    /// Can be added to a cart now.
+    async fn purchasable(&self) -> bool {
+        self.0.purchasable()
+    }
+
+    async fn weight(&self) -> Option<f64> {
+        self.0.weight
+    }
+
+    async fn height(&self) -> Option<f64> {
+        self.0.height
+    }
+
+    async fn width(&self) -> Option<f64> {
+        self.0.width
+    }
+
+    async fn depth(&self) -> Option<f64> {
+        self.0.depth
+    }
+}
+
+impl Variant {
+    async fn option_values_of(&self, ctx: &Context<'_>) -> Result<Vec<catalog::OptionValue>> {
+        Ok(Loaders::of(ctx)?
+            .option_values
+            .load_one(self.0.id.clone())
+            .await?
+            .unwrap_or_default())
+    }
+}
+
+/// An option a product varies by (size, colour).
+#[derive(SimpleObject)]
+pub struct OptionType {
+    pub id: ID,
+    pub name: String,
+    pub presentation: String,
+    pub position: i32,
+}
+
+impl From<catalog::OptionType> for OptionType {
+    fn from(o: catalog::OptionType) -> Self {
+        Self {
+            id: ID(o.id),
+            name: o.name,
+            presentation: o.presentation,
+            position: o.position,
+        }
+    }
+}
+
+/// One value of an option ("S" of "Size").
+pub struct OptionValue(pub catalog::OptionValue);
+
+#[Object]
+impl OptionValue {
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    async fn presentation(&self) -> &str {
+        &self.0.presentation
+    }
+
+    async fn position(&self) -> i32 {
+        self.0.position
+    }
+
+    async fn color_code(&self) -> Option<&str> {
+        self.0.color_code.as_deref()
+    }
+
+    async fn option_type_id(&self) -> ID {
+        ID(self.0.option_type_id.clone())
+    }
+
+    async fn option_type_name(&self) -> &str {
+        &self.0.option_type_name
+    }
+
+    async fn option_type_presentation(&self) -> &str {
+        &self.0.option_type_presentation
+    }
+}
+
+/// A product picture.
+#[derive(SimpleObject)]
+pub struct Image {
+    pub id: ID,
+    pub url: String,
+    pub alt: Option<String>,
+    pub position: i32,
+    /// The variant it shows, when it shows one.
+    pub variant_id: Option<ID>,
+}
+
+impl From<catalog::Image> for Image {
+    fn from(i: catalog::Image) -> Self {
+        Self {
+            id: ID(i.id),
+            url: i.url,
+            alt: i.alt,
+            position: i.position,
+            variant_id: i.variant_id.map(ID),
+        }
+    }
+}

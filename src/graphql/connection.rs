@@ -1,0 +1,26 @@
+//! What every Relay connection shares.
+
+use async_graphql::SimpleObject;
+
+use crate::store::pagination::Page;
+
+/// Where a page sits in its list. Pagination is forward-only (`first`, `after`):
+/// `hasPreviousPage` is true when the page was asked for after a cursor.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct PageInfo {
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+    pub start_cursor: Option<String>,
+    pub end_cursor: Option<String>,
+}
+
+impl PageInfo {
+    pub fn of<T>(page: &Page<T>) -> Self {
+        Self {
+            has_next_page: page.has_next_page,
+            has_previous_page: page.has_previous_page,
+            start_cursor: page.start_cursor().map(str::to_owned),
+            end_cursor: page.end_cursor().map(str::to_owned),
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! Categories by permalink (a category's ancestors), one query per batch.
+
+use std::collections::HashMap;
+
+use async_graphql::dataloader::Loader;
+
+use crate::graphql::ToGraphql;
+use crate::store::Store;
+use crate::store::catalog::{self, Category};
+
+/// Categories by permalink (a category's ancestors), one query per batch.
+pub struct CategoriesByPermalink(pub Store);
+
+impl Loader<String> for CategoriesByPermalink {
+    type Value = Category;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
+        catalog::categories::by_permalinks(&self.0, keys)
+            .await
+            .gql()
+    }
+}

@@ -1,0 +1,84 @@
+//! Dataloaders: one `Loader` per file, each answering a batch of keys with one `IN` query
+//! through a `store::` function. A fresh set is made for every GraphQL request
+//! ([`Loaders::new`]), so nothing is cached across requests.
+
+mod categories;
+mod category_children;
+mod category_permalinks;
+mod images;
+mod option_types;
+mod option_values;
+mod prices;
+mod product_categories;
+mod variants;
+
+use async_graphql::dataloader::{DataLoader, HashMapCache};
+use async_graphql::{BatchRequest, Context};
+
+pub use categories::CategoriesById;
+pub use category_children::ChildrenByCategory;
+pub use category_permalinks::CategoriesByPermalink;
+pub use images::ImagesByProduct;
+pub use option_types::OptionTypesByProduct;
+pub use option_values::OptionValuesByVariant;
+pub use prices::PricesByVariant;
+pub use product_categories::CategoriesByProduct;
+pub use variants::VariantsByProduct;
+
+use crate::store::Store;
+
+/// A dataloader whose answers are kept for the rest of the request, so that a listing can
+/// load a whole page's parts in one batch up front and the fields then read them (see
+/// `graphql::catalog::product::prefetch`): batches then do not depend on timing.
+pub type Cached<T> = DataLoader<T, HashMapCache>;
+
+/// Every dataloader of one request.
+pub struct Loaders {
+    pub variants: Cached<VariantsByProduct>,
+    pub prices: Cached<PricesByVariant>,
+    pub option_values: Cached<OptionValuesByVariant>,
+    pub option_types: Cached<OptionTypesByProduct>,
+    pub product_categories: Cached<CategoriesByProduct>,
+    pub images: Cached<ImagesByProduct>,
+    pub categories: Cached<CategoriesById>,
+    pub category_permalinks: Cached<CategoriesByPermalink>,
+    pub category_children: Cached<ChildrenByCategory>,
+}
+
+impl Loaders {
+    /// A fresh set for one request; prices are in the shop's currency.
+    pub fn new(store: &Store) -> Self {
+        let s = || store.clone();
+        Self {
+            variants: cached(VariantsByProduct(s())),
+            prices: cached(PricesByVariant {
+                store: s(),
+                currency: store.config().currency.clone(),
+            }),
+            option_values: cached(OptionValuesByVariant(s())),
+            option_types: cached(OptionTypesByProduct(s())),
+            product_categories: cached(CategoriesByProduct(s())),
+            images: cached(ImagesByProduct(s())),
+            categories: cached(CategoriesById(s())),
+            category_permalinks: cached(CategoriesByPermalink(s())),
+            category_children: cached(ChildrenByCategory(s())),
+        }
+    }
+
+    /// The request's loaders.
+    pub fn of<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a Self> {
+        ctx.data::<Self>()
+    }
+}
+
+fn cached<T: async_graphql::dataloader::Loader<String>>(loader: T) -> Cached<T> {
+    DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
+}
+
+/// Gives every operation of a batch its own fresh loaders.
+pub fn attach(mut batch: BatchRequest, store: &Store) -> BatchRequest {
+    for request in batch.iter_mut() {
+        request.data.insert(Loaders::new(store));
+    }
+    batch
+}

@@ -1,0 +1,193 @@
+//! The parts of many products at once, one `IN` query per kind: what the GraphQL dataloaders
+//! call, and what the REST surfaces use for `expand`. Every function returns a map with an entry
+//! (possibly empty) for each key asked.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use super::{Category, Image, OptionType, OptionValue, Price, Variant};
+use crate::db::schema::{
+    categories, option_types, option_values, prices, product_categories, product_images,
+    product_option_types, variant_option_values, variants,
+};
+use crate::db_run;
+use crate::store::{Store, StoreError};
+
+fn grouped<T>(
+    keys: &[String],
+    rows: impl IntoIterator<Item = (String, T)>,
+) -> HashMap<String, Vec<T>> {
+    let mut map: HashMap<String, Vec<T>> = keys.iter().map(|k| (k.clone(), Vec::new())).collect();
+    for (key, row) in rows {
+        map.entry(key).or_default().push(row);
+    }
+    map
+}
+
+/// Every variant of each product (default and discontinued included), by position.
+pub async fn variants_by_product(
+    store: &Store,
+    product_ids: &[String],
+) -> Result<HashMap<String, Vec<Variant>>, StoreError> {
+    let mut conn = store.db().conn().await?;
+    let rows: Vec<Variant> = db_run!(conn, |c| variants::table
+        .filter(variants::product_id.eq_any(product_ids))
+        .order((variants::position, variants::id))
+        .select(Variant::as_select())
+        .load(c)
+        .await)?;
+    Ok(grouped(
+        product_ids,
+        rows.into_iter().map(|v| (v.product_id.clone(), v)),
+    ))
+}
+
+/// Variants by id.
+pub async fn variants_by_id(
+    store: &Store,
+    ids: &[String],
+) -> Result<HashMap<String, Variant>, StoreError> {
+    let mut conn = store.db().conn().await?;
+    let rows: Vec<Variant> = db_run!(conn, |c| variants::table
+        .filter(variants::id.eq_any(ids))
+        .select(Variant::as_select())
+        .load(c)
+        .await)?;
+    Ok(rows.into_iter().map(|v| (v.id.clone(), v)).collect())
+}
+
+/// Each variant's price in `currency` (absent when it has none).
+pub async fn prices_by_variant(
+    store: &Store,
+    variant_ids: &[String],
+    currency: &str,
+) -> Result<HashMap<String, Price>, StoreError> {
+    let mut conn = store.db().conn().await?;
+    let rows: Vec<Price> = db_run!(conn, |c| prices::table
+        .filter(prices::variant_id.eq_any(variant_ids))
+        .filter(prices::currency.eq(currency))
+        .select(Price::as_select())
+        .load(c)
+        .await)?;
+    Ok(rows
+        .into_iter()
+        .map(|p| (p.variant_id.clone(), p))
+        .collect())
+}
+
+/// Each variant's option values with their option's name, in the options' order.
+pub async fn option_values_by_variant(
+    store: &Store,
+    variant_ids: &[String],
+) -> Result<HashMap<String, Vec<OptionValue>>, StoreError> {
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        i32,
+        Option<String>,
+        String,
+        String,
+    );
+    let mut conn = store.db().conn().await?;
+    let rows: Vec<Row> = db_run!(conn, |c| variant_option_values::table
+        .inner_join(option_values::table.inner_join(option_types::table))
+        .filter(variant_option_values::variant_id.eq_any(variant_ids))
+        .order((
+            option_types::position,
+            option_types::id,
+            option_values::position,
+            option_values::id,
+        ))
+        .select((
+            variant_option_values::variant_id,
+            option_values::id,
+            option_values::option_type_id,
+            option_values::name,
+            option_values::presentation,
+            option_values::position,
+            option_values::color_code,
+            option_types::name,
+            option_types::presentation,
+        ))
+        .load(c)
+        .await)?;
+    Ok(grouped(
+        variant_ids,
+        rows.into_iter().map(
+            |(variant_id, id, option_type_id, name, presentation, position, color_code, tn, tp)| {
+                (
+                    variant_id,
+                    OptionValue {
+                        id,
+                        option_type_id,
+                        name,
+                        presentation,
+                        position,
+                        color_code,
+                        option_type_name: tn,
+                        option_type_presentation: tp,
+                    },
+                )
+            },
+        ),
+    ))
+}
+
+/// Each product's option types, in the product's order.
+pub async fn option_types_by_product(
+    store: &Store,
+    product_ids: &[String],
+) -> Result<HashMap<String, Vec<OptionType>>, StoreError> {
+    let mut conn = store.db().conn().await?;
+    let rows: Vec<(String, OptionType)> = db_run!(conn, |c| product_option_types::table
+        .inner_join(option_types::table)
+        .filter(product_option_types::product_id.eq_any(product_ids))
+        .order((
+            product_option_types::position,
+            option_types::position,
+            option_types::id
+        ))
+        .select((product_option_types::product_id, OptionType::as_select()))
+        .load(c)
+        .await)?;
+    Ok(grouped(product_ids, rows))
+}
+
+/// Each product's categories, by permalink.
+pub async fn categories_by_product(
+    store: &Store,
+    product_ids: &[String],
+) -> Result<HashMap<String, Vec<Category>>, StoreError> {
+    let mut conn = store.db().conn().await?;
+    let rows: Vec<(String, Category)> = db_run!(conn, |c| product_categories::table
+        .inner_join(categories::table)
+        .filter(product_categories::product_id.eq_any(product_ids))
+        .order((categories::permalink, categories::id))
+        .select((product_categories::product_id, Category::as_select()))
+        .load(c)
+        .await)?;
+    Ok(grouped(product_ids, rows))
+}
+
+/// Each product's images, by position.
+pub async fn images_by_product(
+    store: &Store,
+    product_ids: &[String],
+) -> Result<HashMap<String, Vec<Image>>, StoreError> {
+    let mut conn = store.db().conn().await?;
+    let rows: Vec<Image> = db_run!(conn, |c| product_images::table
+        .filter(product_images::product_id.eq_any(product_ids))
+        .order((product_images::position, product_images::id))
+        .select(Image::as_select())
+        .load(c)
+        .await)?;
+    Ok(grouped(
+        product_ids,
+        rows.into_iter().map(|i| (i.product_id.clone(), i)),
+    ))
+}

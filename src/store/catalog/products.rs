@@ -1,0 +1,514 @@
+//! Listing and showing products: the filters, orders and keyset pagination every surface uses
+//! (GraphQL `products`, Spree `GET /products` with `q[...]` and `sort`, Medusa `/store/products`).
+//!
+//! Visible products are `active`, available (`available_on` empty or past) and not discontinued
+//! (`discontinue_on` empty or future); anything else is absent, on every surface.
+
+use diesel::QueryableByName;
+use serde_json::Value;
+
+use super::Product;
+use super::sql::{Bind, Sql, contains_pattern};
+use crate::store::pagination::{self, Cursor, Page, TIME_FORMAT};
+use crate::store::{Store, StoreError, now};
+
+/// Longest free-text query, in characters.
+const MAX_SEARCH_CHARS: usize = 200;
+/// Most words of a free-text query.
+const MAX_SEARCH_TERMS: usize = 8;
+/// Most ids in one list filter (categories, option values).
+const MAX_FILTER_IDS: usize = 100;
+
+/// Which products to list. Every condition given must hold (AND); a list inside one condition
+/// matches any of its members (OR).
+#[derive(Clone, Debug, Default)]
+pub struct ProductFilter {
+    /// A substring of the name, any case (Spree `q[name_cont]`).
+    pub name: Option<String>,
+    /// Free text: every word must appear, any case, in the name, the description or a SKU
+    /// (Spree `q[search]`). Uses the search index (FTS5 trigram / pg_trgm).
+    pub search: Option<String>,
+    /// Category ids; products in any of them or in their descendants (Spree `q[in_category]`,
+    /// `q[in_categories][]`).
+    pub category_ids: Vec<String>,
+    /// Lowest price, in minor units of the listing's currency (Spree `q[price_gte]`).
+    pub price_min: Option<i64>,
+    /// Highest price, in minor units of the listing's currency (Spree `q[price_lte]`).
+    pub price_max: Option<i64>,
+    /// Option value ids; products with a variant having any of them
+    /// (Spree `q[with_option_value_ids][]`).
+    pub option_value_ids: Vec<String>,
+    /// `Some(true)`: a sellable variant is in stock; `Some(false)`: none is (Spree `q[in_stock]`,
+    /// `q[out_of_stock]`). Backorderable variants do not count as in stock.
+    pub in_stock: Option<bool>,
+}
+
+/// The order of a listing. Ties are broken by id, so every order is total and cursors stable.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ProductSort {
+    /// The merchant's order (`position`), Spree's default `manual`.
+    #[default]
+    Manual,
+    NameAsc,
+    NameDesc,
+    /// By the default variant's price in the listing's currency; unpriced products last.
+    PriceAsc,
+    PriceDesc,
+    /// Latest `available_on` (or creation) first; Spree `-available_on`.
+    Newest,
+    /// Spree `available_on`.
+    Oldest,
+    /// Most units sold first.
+    BestSelling,
+}
+
+impl ProductSort {
+    /// Parses Spree's `sort` parameter (`price`, `-price`, `name`, `-name`, `available_on`,
+    /// `-available_on`, `best_selling`, `manual`).
+    pub fn from_spree(sort: &str) -> Result<Self, StoreError> {
+        Ok(match sort {
+            "manual" | "position" => Self::Manual,
+            "name" => Self::NameAsc,
+            "-name" => Self::NameDesc,
+            "price" => Self::PriceAsc,
+            "-price" => Self::PriceDesc,
+            "-available_on" | "newest" => Self::Newest,
+            "available_on" => Self::Oldest,
+            "best_selling" => Self::BestSelling,
+            _ => return Err(StoreError::invalid("sort", "is not a known order")),
+        })
+    }
+
+    /// The name written into cursors, so a cursor only continues the order it was made for.
+    fn tag(self) -> &'static str {
+        match self {
+            Self::Manual => "manual",
+            Self::NameAsc => "name",
+            Self::NameDesc => "-name",
+            Self::PriceAsc => "price",
+            Self::PriceDesc => "-price",
+            Self::Newest => "-available_on",
+            Self::Oldest => "available_on",
+            Self::BestSelling => "best_selling",
+        }
+    }
+
+    fn descending(self) -> bool {
+        matches!(
+            self,
+            Self::NameDesc | Self::PriceDesc | Self::Newest | Self::BestSelling
+        )
+    }
+}
+
+/// A request for one page of products.
+#[derive(Clone, Debug, Default)]
+pub struct ProductQuery {
+    pub filter: ProductFilter,
+    pub sort: ProductSort,
+    /// Page size; `None` is the default (20), more than 100 is refused.
+    pub first: Option<i64>,
+    /// The cursor of the last product seen.
+    pub after: Option<String>,
+    /// Rows to skip before the page (for page-numbered REST lists; GraphQL uses cursors).
+    pub offset: i64,
+    /// The currency prices are filtered and sorted in; `None` is the shop's currency.
+    pub currency: Option<String>,
+}
+
+/// How to find one product.
+#[derive(Clone, Debug)]
+pub enum ProductKey {
+    Id(String),
+    Slug(String),
+}
+
+impl ProductKey {
+    /// Spree's `/products/{id}`: an id when it starts with `prod_`, else a slug.
+    pub fn from_id_or_slug(value: &str) -> Self {
+        if value.starts_with("prod_") {
+            Self::Id(value.to_owned())
+        } else {
+            Self::Slug(value.to_owned())
+        }
+    }
+}
+
+/// A listed product and the price it was sorted by (for its cursor).
+#[derive(QueryableByName)]
+struct ListedRow {
+    #[diesel(embed)]
+    product: Product,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+    sort_price: Option<i64>,
+}
+
+#[derive(QueryableByName)]
+struct CountRow {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    count: i64,
+}
+
+/// One page of visible products.
+pub async fn list(store: &Store, query: &ProductQuery) -> Result<Page<Product>, StoreError> {
+    let first = pagination::first(query.first)?;
+    if query.offset < 0 {
+        return Err(StoreError::invalid("offset", "must not be negative"));
+    }
+    let currency = currency(store, query.currency.as_deref());
+    let sort = query.sort;
+    let after = query
+        .after
+        .as_deref()
+        .map(|c| Cursor::decode(sort.tag(), c))
+        .transpose()?;
+    if first == 0 {
+        return Ok(Page {
+            items: Vec::new(),
+            has_next_page: false,
+            has_previous_page: after.is_some() || query.offset > 0,
+        });
+    }
+
+    let mut sql = Sql::for_store(store);
+    let key = sort_key(sort);
+    sql.push("SELECT p.*, ");
+    if matches!(sort, ProductSort::PriceAsc | ProductSort::PriceDesc) {
+        push_sort_key(&mut sql, sort);
+    } else {
+        sql.push("CAST(NULL AS BIGINT)");
+    }
+    sql.push(" AS sort_price");
+    push_from(&mut sql, &query.filter, sort, &currency);
+    sql.push(" WHERE ");
+    push_conditions(&mut sql, &query.filter)?;
+    if let Some(after) = &after {
+        let value = match key {
+            Key::Text(_) => Bind::Text(after.text_key()?),
+            Key::Int(_) | Key::Price => Bind::Int(after.int_key()?),
+            Key::Time(_) => Bind::Time(after.time_key()?),
+        };
+        // A row-value comparison, which both backends turn into an index range.
+        sql.push(" AND (");
+        push_sort_key(&mut sql, sort);
+        sql.push(if sort.descending() {
+            ", p.id) < ("
+        } else {
+            ", p.id) > ("
+        })
+        .bind(value)
+        .push(", ")
+        .bind_text(&after.id)
+        .push(")");
+    }
+    let direction = if sort.descending() { "DESC" } else { "ASC" };
+    sql.push(" ORDER BY ");
+    if matches!(key, Key::Price) {
+        // The output column: the price expression is written (and computed) once.
+        sql.push("sort_price");
+    } else {
+        push_sort_key(&mut sql, sort);
+    }
+    sql.push(&format!(" {direction}, p.id {direction} LIMIT "))
+        .bind(Bind::Int(first as i64 + 1))
+        .push(" OFFSET ")
+        .bind(Bind::Int(query.offset));
+
+    let mut conn = store.db().conn().await?;
+    let rows: Vec<ListedRow> = sql.load(&mut conn).await?;
+    Ok(
+        Page::from_rows(rows, first, after.is_some() || query.offset > 0, |row| {
+            cursor(sort, row)
+        })
+        .map(|row| row.product),
+    )
+}
+
+/// How many visible products match `filter` (the `totalCount` of a listing).
+pub async fn count(
+    store: &Store,
+    filter: &ProductFilter,
+    currency: Option<&str>,
+) -> Result<i64, StoreError> {
+    let currency = self::currency(store, currency);
+    let mut sql = Sql::for_store(store);
+    sql.push("SELECT COUNT(*) AS count");
+    push_from(&mut sql, filter, ProductSort::Manual, &currency);
+    sql.push(" WHERE ");
+    push_conditions(&mut sql, filter)?;
+    let mut conn = store.db().conn().await?;
+    let rows: Vec<CountRow> = sql.load(&mut conn).await?;
+    Ok(rows.into_iter().next().map_or(0, |r| r.count))
+}
+
+/// One visible product by id or slug; `NotFound` when absent or not visible.
+pub async fn get(store: &Store, key: &ProductKey) -> Result<Product, StoreError> {
+    let mut sql = Sql::for_store(store);
+    sql.push("SELECT p.* FROM products p WHERE ");
+    push_visible(&mut sql);
+    match key {
+        ProductKey::Id(id) => sql.push(" AND p.id = ").bind_text(id),
+        ProductKey::Slug(slug) => sql.push(" AND p.slug = ").bind_text(slug),
+    };
+    let mut conn = store.db().conn().await?;
+    let rows: Vec<Product> = sql.load(&mut conn).await?;
+    rows.into_iter()
+        .next()
+        .ok_or(StoreError::NotFound { entity: "product" })
+}
+
+fn currency(store: &Store, requested: Option<&str>) -> String {
+    requested
+        .map(str::to_ascii_uppercase)
+        .unwrap_or_else(|| store.config().currency.clone())
+}
+
+/// The kind of value a sort key has (for decoding cursors).
+enum Key {
+    Text(&'static str),
+    Int(&'static str),
+    Time(&'static str),
+    /// The default variant's price, a subquery.
+    Price,
+}
+
+fn sort_key(sort: ProductSort) -> Key {
+    match sort {
+        ProductSort::Manual => Key::Int("p.position"),
+        ProductSort::NameAsc | ProductSort::NameDesc => Key::Text("p.name"),
+        ProductSort::PriceAsc | ProductSort::PriceDesc => Key::Price,
+        ProductSort::Newest | ProductSort::Oldest => {
+            Key::Time("COALESCE(p.available_on, p.created_at)")
+        }
+        ProductSort::BestSelling => Key::Int("p.units_sold"),
+    }
+}
+
+/// Writes the sort key expression. Unpriced products get a price that puts them last in
+/// either direction, so the key is never NULL and keyset comparisons stay simple.
+fn push_sort_key(sql: &mut Sql, sort: ProductSort) {
+    match sort_key(sort) {
+        Key::Text(e) | Key::Int(e) | Key::Time(e) => {
+            sql.push(e);
+        }
+        Key::Price => {
+            sql.push("COALESCE(");
+            push_price(sql);
+            sql.push(if sort.descending() {
+                ", -1)"
+            } else {
+                ", 9223372036854775807)"
+            });
+        }
+    }
+}
+
+/// `FROM products p`, joined to the default variants' prices in `currency` (`dp.amount`) when
+/// the order or the filter needs them. One grouped join instead of a correlated subquery per
+/// row: sorting 10,000 products by price took 400 ms on PostgreSQL with the subquery.
+fn push_from(sql: &mut Sql, filter: &ProductFilter, sort: ProductSort, currency: &str) {
+    sql.push(" FROM products p");
+    let by_price = matches!(sort, ProductSort::PriceAsc | ProductSort::PriceDesc);
+    if by_price || filter.price_min.is_some() || filter.price_max.is_some() {
+        sql.push(
+            " LEFT JOIN (SELECT dv.product_id, MIN(pr.amount) AS amount FROM variants dv \
+             JOIN prices pr ON pr.variant_id = dv.id WHERE dv.is_default AND pr.currency = ",
+        )
+        .bind_text(currency)
+        .push(" GROUP BY dv.product_id) dp ON dp.product_id = p.id");
+    }
+}
+
+/// The default variant's price (NULL when it has none); needs [`push_from`]'s join.
+fn push_price(sql: &mut Sql) {
+    sql.push("dp.amount");
+}
+
+fn cursor(sort: ProductSort, row: &ListedRow) -> String {
+    let p = &row.product;
+    let key = match sort {
+        ProductSort::Manual => Value::from(p.position),
+        ProductSort::NameAsc | ProductSort::NameDesc => Value::from(p.name.clone()),
+        ProductSort::PriceAsc | ProductSort::PriceDesc => Value::from(row.sort_price.unwrap_or(0)),
+        ProductSort::Newest | ProductSort::Oldest => Value::from(
+            p.available_on
+                .unwrap_or(p.created_at)
+                .format(TIME_FORMAT)
+                .to_string(),
+        ),
+        ProductSort::BestSelling => Value::from(p.units_sold),
+    };
+    Cursor::encode(sort.tag(), key, &p.id)
+}
+
+fn push_visible(sql: &mut Sql) {
+    let now = now();
+    // On SQLite the unary `+` keeps the planner off the (status, available_on) index, which
+    // nearly every row passes, so that it walks the index of the sort order instead and stops
+    // after one page (0.1 ms instead of 12 ms on 10,000 products).
+    sql.push(if sql.is_postgres() {
+        "p.status = 'active'"
+    } else {
+        "+p.status = 'active'"
+    });
+    sql.push(" AND (p.available_on IS NULL OR p.available_on <= ")
+        .bind(Bind::Time(now))
+        .push(") AND (p.discontinue_on IS NULL OR p.discontinue_on > ")
+        .bind(Bind::Time(now))
+        .push(")");
+}
+
+/// Visibility plus every filter, ANDed.
+fn push_conditions(sql: &mut Sql, filter: &ProductFilter) -> Result<(), StoreError> {
+    push_visible(sql);
+    let like = if sql.is_postgres() { "ILIKE" } else { "LIKE" };
+
+    if let Some(name) = filter
+        .name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
+        if name.chars().count() > MAX_SEARCH_CHARS {
+            return Err(StoreError::invalid(
+                "name",
+                format!("must be at most {MAX_SEARCH_CHARS} characters"),
+            ));
+        }
+        sql.push(&format!(" AND p.name {like} "))
+            .bind_text(&contains_pattern(name))
+            .push(" ESCAPE '\\'");
+    }
+
+    if let Some(search) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        if search.chars().count() > MAX_SEARCH_CHARS {
+            return Err(StoreError::invalid(
+                "search",
+                format!("must be at most {MAX_SEARCH_CHARS} characters"),
+            ));
+        }
+        let terms: Vec<&str> = search.split_whitespace().collect();
+        if terms.len() > MAX_SEARCH_TERMS {
+            return Err(StoreError::invalid(
+                "search",
+                format!("must have at most {MAX_SEARCH_TERMS} words"),
+            ));
+        }
+        for term in terms {
+            push_search_term(sql, term);
+        }
+    }
+
+    if !filter.category_ids.is_empty() {
+        check_ids("category_ids", &filter.category_ids)?;
+        // A category matches itself and every category whose permalink continues its own.
+        sql.push(
+            " AND p.id IN (SELECT pc.product_id FROM product_categories pc \
+             JOIN categories d ON d.id = pc.category_id \
+             JOIN categories c ON (d.id = c.id OR \
+             substr(d.permalink, 1, length(c.permalink) + 1) = c.permalink || '/') \
+             WHERE c.id IN (",
+        )
+        .bind_list(&filter.category_ids)
+        .push("))");
+    }
+
+    if filter.price_min.is_some_and(|m| m < 0) || filter.price_max.is_some_and(|m| m < 0) {
+        return Err(StoreError::invalid("price", "must not be negative"));
+    }
+    if let Some(min) = filter.price_min {
+        sql.push(" AND ");
+        push_price(sql);
+        sql.push(" >= ").bind(Bind::Int(min));
+    }
+    if let Some(max) = filter.price_max {
+        sql.push(" AND ");
+        push_price(sql);
+        sql.push(" <= ").bind(Bind::Int(max));
+    }
+
+    if !filter.option_value_ids.is_empty() {
+        check_ids("option_value_ids", &filter.option_value_ids)?;
+        sql.push(
+            " AND p.id IN (SELECT v.product_id FROM variants v \
+             JOIN variant_option_values vov ON vov.variant_id = v.id \
+             WHERE v.discontinued_at IS NULL AND vov.option_value_id IN (",
+        )
+        .bind_list(&filter.option_value_ids)
+        .push("))");
+    }
+
+    if let Some(in_stock) = filter.in_stock {
+        // A sellable variant (see `sellable_variants`) with stock on hand or untracked stock.
+        sql.push(if in_stock {
+            " AND EXISTS"
+        } else {
+            " AND NOT EXISTS"
+        });
+        sql.push(
+            " (SELECT 1 FROM variants v WHERE v.product_id = p.id \
+             AND v.discontinued_at IS NULL \
+             AND (NOT v.track_inventory OR v.stock_on_hand > 0) \
+             AND (NOT v.is_default OR NOT EXISTS \
+             (SELECT 1 FROM variants o WHERE o.product_id = p.id AND NOT o.is_default)) \
+             AND (v.is_default OR EXISTS \
+             (SELECT 1 FROM variants o WHERE o.product_id = p.id AND NOT o.is_default)))",
+        );
+    }
+    Ok(())
+}
+
+/// One word of a free-text query: in the name or description, or in a variant's SKU.
+fn push_search_term(sql: &mut Sql, term: &str) {
+    if sql.is_postgres() {
+        // Each branch can use its trigram index (the expression matches the index's).
+        let pattern = contains_pattern(term);
+        sql.push(
+            " AND p.id IN (SELECT sp.id FROM products sp \
+             WHERE (sp.name || ' ' || coalesce(sp.description, '')) ILIKE ",
+        )
+        .bind_text(&pattern)
+        .push(" UNION ALL SELECT sv.product_id FROM variants sv WHERE sv.sku ILIKE ")
+        .bind_text(&pattern)
+        .push(")");
+    } else if term.chars().count() >= 3 {
+        // FTS5 trigram: the term as one quoted phrase matches it as a substring, any case.
+        let phrase = format!("\"{}\"", term.replace('"', "\"\""));
+        sql.push(" AND (p.rowid IN (SELECT rowid FROM products_fts WHERE products_fts MATCH ")
+            .bind_text(&phrase)
+            .push(
+                ") OR p.id IN (SELECT sv.product_id FROM variants sv WHERE sv.rowid IN \
+                 (SELECT rowid FROM variants_fts WHERE variants_fts MATCH ",
+            )
+            .bind_text(&phrase)
+            .push(")))");
+    } else {
+        // Trigrams need three characters: shorter words scan (still correct, just unindexed).
+        let pattern = contains_pattern(term);
+        sql.push(" AND (p.name LIKE ")
+            .bind_text(&pattern)
+            .push(" ESCAPE '\\' OR p.description LIKE ")
+            .bind_text(&pattern)
+            .push(
+                " ESCAPE '\\' OR p.id IN (SELECT sv.product_id FROM variants sv \
+                 WHERE sv.sku LIKE ",
+            )
+            .bind_text(&pattern)
+            .push(" ESCAPE '\\'))");
+    }
+}
+
+fn check_ids(field: &str, ids: &[String]) -> Result<(), StoreError> {
+    if ids.len() > MAX_FILTER_IDS {
+        return Err(StoreError::invalid(
+            field,
+            format!("must list at most {MAX_FILTER_IDS} ids"),
+        ));
+    }
+    Ok(())
+}
