@@ -566,6 +566,27 @@ mod tests {
     }
 
     #[test]
+    fn throttles_have_defaults_and_smtp_urls_are_checked() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.throttle.window, Duration::from_secs(300));
+        assert_eq!(c.throttle.login_per_ip, 30);
+        assert_eq!(c.throttle.login_per_account, 10);
+        assert!(c.password_hash_concurrency >= 1);
+        assert!(config(&[("STOREFRONT_THROTTLE_LOGIN_PER_IP", "0")]).is_err());
+        for ok in [
+            "smtp://127.0.0.1:2525",
+            "smtp://user:pass@mail.example:587",
+            "smtps://user:pass@mail.example",
+            "smtp://mail.example?tls=opportunistic",
+        ] {
+            assert!(config(&[("STOREFRONT_SMTP_URL", ok)]).is_ok(), "{ok}");
+        }
+        for bad in ["ftp://mail.example", "not a url", "smtp://x?tls=maybe"] {
+            assert!(config(&[("STOREFRONT_SMTP_URL", bad)]).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn file_keys_drop_the_prefix() {
         assert_eq!(file_key("STOREFRONT_BIND"), "bind");
         assert_eq!(file_key("DATABASE_URL"), "database_url");

@@ -297,20 +297,24 @@ struct CustomerChanges {
     updated_at: chrono::NaiveDateTime,
 }
 
-/// The identity (id, password hash) of a customer's email-and-password login.
-async fn identity_of(store: &Store, customer_id: &str) -> Result<(String, String), StoreError> {
+/// The identity (id, email, password hash) of a customer's email-and-password login.
+async fn identity_of(
+    store: &Store,
+    customer_id: &str,
+) -> Result<(String, String, String), StoreError> {
     let mut conn = store.db().conn().await?;
     db_run!(conn, |c| identities::table
         .filter(identities::customer_id.eq(customer_id))
         .filter(identities::provider.eq(EMAILPASS))
-        .select((identities::id, identities::password_hash))
+        .select((identities::id, identities::email, identities::password_hash))
         .first(c)
         .await
         .optional())?
     .ok_or(StoreError::NotFound { entity: "identity" })
 }
 
-/// Checks the current password of the signed-in customer, counted against the login throttles.
+/// Checks the current password of the signed-in customer, counted against the same throttles
+/// as a login to that account.
 async fn check_current_password(
     store: &Store,
     principal: &Principal,
@@ -318,8 +322,8 @@ async fn check_current_password(
     client: &Client,
 ) -> Result<String, StoreError> {
     throttle::per_ip(store, Action::Login, client.ip).await?;
-    throttle::per_account(store, Action::Login, &principal.customer_id).await?;
-    let (identity_id, hash) = identity_of(store, &principal.customer_id).await?;
+    let (identity_id, email, hash) = identity_of(store, &principal.customer_id).await?;
+    throttle::per_account(store, Action::Login, &email).await?;
     if store.hasher().verify(password, Some(&hash)).await? {
         Ok(identity_id)
     } else {

@@ -99,11 +99,13 @@ pub async fn login(
     client: &Client,
 ) -> Result<AuthSession, StoreError> {
     throttle::per_ip(store, Action::Login, client.ip).await?;
-    let email = Email::parse("email", email).ok();
-    let normalized = email
+    let raw = email;
+    let email = Email::parse("email", raw).ok();
+    // A malformed email still counts, against what was typed.
+    let key = email
         .as_ref()
-        .map_or_else(|| email_key(email.as_ref()), |e| e.as_str().to_owned());
-    throttle::per_account(store, Action::Login, &normalized).await?;
+        .map_or_else(|| raw.trim().to_lowercase(), |e| e.as_str().to_owned());
+    throttle::per_account(store, Action::Login, &key).await?;
     let identity: Option<(String, String, Option<String>)> = match &email {
         Some(email) => {
             let mut conn = store.db().conn().await?;
@@ -145,10 +147,6 @@ pub async fn login(
     tracing::info!(customer_id = %customer_id, session_id = %session.id, "signed in");
     let customer = accounts::get(store, &customer_id).await?;
     payload(store, customer, &session.id, refresh)
-}
-
-fn email_key(email: Option<&Email>) -> String {
-    email.map_or_else(|| "invalid".to_owned(), |e| e.as_str().to_owned())
 }
 
 /// The refresh token that follows `token` in session `session_id`.

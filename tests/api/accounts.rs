@@ -296,3 +296,20 @@ async fn change_password_ends_every_session_and_signs_in_afresh() {
     );
     signed_in(&app, "kim@example.com", "a brand new secret").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_caller_is_resolved_once_per_request() {
+    let app = TestApp::spawn().await;
+    let s = register(&app, "once@example.com").await;
+    let before = app.statements();
+    let body = app
+        .graphql_as(
+            Some(&s.token),
+            "{ a: me { id } b: me { email } }",
+            Value::Null,
+        )
+        .await;
+    assert_eq!(body["data"]["b"]["email"], "once@example.com");
+    // One session check for the request, then one customer read per field.
+    assert_eq!(app.statements() - before, 3);
+}

@@ -2,8 +2,12 @@
 
 use std::time::Duration;
 
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
 use reqwest::Method;
 use serde_json::{Value, json};
+use storefront::db::schema::events;
+use storefront::db_run;
 
 use crate::account_support::{PASSWORD, Signed, login, me, refresh, register, signed_in};
 use crate::helpers::{TestApp, error_code};
@@ -119,6 +123,24 @@ async fn a_reset_works_once_ends_every_session_and_signs_in() {
         "INVALID_CREDENTIALS"
     );
     signed_in(&app, "reset@example.com", NEW_PASSWORD).await;
+
+    // Each step left its event, written with the change.
+    let mut conn = app.state.db().conn().await.unwrap();
+    let kinds: Vec<String> = db_run!(conn, |c| events::table
+        .order(events::id)
+        .select(events::event_type)
+        .load(c)
+        .await)
+    .unwrap();
+    drop(conn);
+    assert_eq!(
+        kinds,
+        [
+            "customer.created",
+            "customer.password_reset_requested",
+            "customer.password_reset"
+        ]
+    );
 
     // Single use.
     let body = reset(&app, &token, "yet another new secret").await;
