@@ -587,6 +587,14 @@ mod tests {
     }
 
     #[test]
+    fn the_readme_lists_every_setting() {
+        let readme = include_str!("../README.md");
+        for (name, _, _) in SETTINGS {
+            assert!(readme.contains(&format!("`{name}`")), "README.md lacks {name}");
+        }
+    }
+
+    #[test]
     fn file_keys_drop_the_prefix() {
         assert_eq!(file_key("STOREFRONT_BIND"), "bind");
         assert_eq!(file_key("DATABASE_URL"), "database_url");
