@@ -26,6 +26,7 @@ pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
 pub fn build(store: Store, limits: &GraphqlLimits) -> AppSchema {
     Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
         .data(store)
+        .extension(loaders::PerRequestLoaders)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(32)

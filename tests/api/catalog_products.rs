@@ -648,3 +648,23 @@ async fn listing_costs_the_same_statements_for_5_or_100_products() {
     // The listing, then one batch each: variants, prices, option values, categories.
     assert_eq!(counts, [5, 5]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_operation_of_a_batch_gets_its_own_loaders() {
+    let app = TestApp::spawn().await;
+    demo(&app).await;
+    let operation = json!({
+        "query": "{ product(slug: \"delta-cap\") { price { formatted } variants { sku } } }"
+    });
+    let (status, body) = app
+        .send(
+            app.request(reqwest::Method::POST, "/graphql")
+                .json(&json!([operation, operation])),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    let one = json!({ "data": { "product": {
+        "price": { "formatted": "$10.00" }, "variants": [{ "sku": "DELTA-CAP" }],
+    }}});
+    assert_eq!(body, json!([one, one]));
+}
