@@ -3,6 +3,7 @@
 
 mod catalog_categories;
 mod catalog_fixtures;
+mod catalog_pagination;
 mod catalog_products;
 mod cli;
 mod graphql_basics;
