@@ -590,7 +590,10 @@ mod tests {
     fn the_readme_lists_every_setting() {
         let readme = include_str!("../README.md");
         for (name, _, _) in SETTINGS {
-            assert!(readme.contains(&format!("`{name}`")), "README.md lacks {name}");
+            assert!(
+                readme.contains(&format!("`{name}`")),
+                "README.md lacks {name}"
+            );
         }
     }
 

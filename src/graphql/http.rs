@@ -62,7 +62,6 @@ async fn execute(
             return refuse("mutations must be sent with POST".into());
         }
     }
-    let batch = super::loaders::attach(batch, &state.store);
     state.schema.execute_batch(batch).await.into()
 }
 

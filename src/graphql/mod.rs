@@ -41,6 +41,7 @@ pub fn build(store: Store, limits: &GraphqlLimits) -> AppSchema {
         EmptySubscription,
     )
     .data(store)
+    .extension(loaders::PerRequestLoaders)
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity)
     .limit_recursive_depth(32)

@@ -45,6 +45,23 @@ impl Money {
         )
     }
 
+    /// Parses a decimal amount in major units (`"19.99"`, `"20"`, as Spree's `q[price_gte]` sends
+    /// it) into minor units of `currency`; more decimals than the currency has is an error.
+    pub fn parse_decimal(value: &str, currency: &str) -> Option<i64> {
+        let exponent = Self::new(0, currency).exponent() as usize;
+        let value = value.trim();
+        let (whole, fraction) = value.split_once('.').unwrap_or((value, ""));
+        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if whole.is_empty() || !digits(whole) || !digits(fraction) || fraction.len() > exponent {
+            return None;
+        }
+        let whole: i64 = whole.parse().ok()?;
+        let fraction: i64 = format!("{fraction:0<exponent$}").parse().unwrap_or(0);
+        whole
+            .checked_mul(10i64.pow(exponent as u32))?
+            .checked_add(fraction)
+    }
+
     /// A display string with the currency's symbol: `"$19.99"`, `"€5.00"`, `"¥500"`; an unknown
     /// code is written after the number (`"19.99 XYZ"`).
     pub fn formatted(&self) -> String {
@@ -76,5 +93,17 @@ mod tests {
         assert_eq!(Money::new(12345, "KWD").decimal(), "12.345");
         assert_eq!(Money::new(-250, "GBP").formatted(), "-£2.50");
         assert_eq!(Money::new(100, "XYZ").formatted(), "1.00 XYZ");
+    }
+
+    #[test]
+    fn decimals_parse_into_minor_units() {
+        assert_eq!(Money::parse_decimal("19.99", "USD"), Some(1999));
+        assert_eq!(Money::parse_decimal("19.9", "USD"), Some(1990));
+        assert_eq!(Money::parse_decimal("20", "USD"), Some(2000));
+        assert_eq!(Money::parse_decimal("500", "JPY"), Some(500));
+        assert_eq!(Money::parse_decimal("5.5", "JPY"), None);
+        assert_eq!(Money::parse_decimal("1.999", "USD"), None);
+        assert_eq!(Money::parse_decimal("-1", "USD"), None);
+        assert_eq!(Money::parse_decimal("abc", "USD"), None);
     }
 }

@@ -5,6 +5,7 @@ mod account_support;
 mod accounts;
 mod catalog_categories;
 mod catalog_fixtures;
+mod catalog_pagination;
 mod catalog_products;
 mod cli;
 mod graphql_basics;

@@ -1,6 +1,6 @@
 //! Dataloaders: one `Loader` per file, each answering a batch of keys with one `IN` query
-//! through a `store::` function. A fresh set is made for every GraphQL request
-//! ([`Loaders::new`]), so nothing is cached across requests.
+//! through a `store::` function. A fresh set is made for every GraphQL operation
+//! ([`PerRequestLoaders`]), so nothing is cached across requests.
 
 mod categories;
 mod category_children;
@@ -13,7 +13,12 @@ mod product_categories;
 mod variants;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache};
-use async_graphql::{BatchRequest, Context};
+use std::sync::Arc;
+
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest,
+};
+use async_graphql::{Context, Request, ServerError, ServerResult};
 
 pub use categories::CategoriesById;
 pub use category_children::ChildrenByCategory;
@@ -75,10 +80,28 @@ fn cached<T: async_graphql::dataloader::Loader<String>>(loader: T) -> Cached<T> 
     DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
 }
 
-/// Gives every operation of a batch its own fresh loaders.
-pub fn attach(mut batch: BatchRequest, store: &Store) -> BatchRequest {
-    for request in batch.iter_mut() {
-        request.data.insert(Loaders::new(store));
+/// A schema extension giving every operation its own fresh [`Loaders`], whether it came over
+/// HTTP (each operation of a batch too) or over the WebSocket.
+pub struct PerRequestLoaders;
+
+impl ExtensionFactory for PerRequestLoaders {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(PerRequestLoaders)
     }
-    batch
+}
+
+#[async_trait::async_trait]
+impl Extension for PerRequestLoaders {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        let store = ctx
+            .data::<Store>()
+            .map_err(|e| ServerError::new(e.message, None))?;
+        let request = request.data(Loaders::new(store));
+        next.run(ctx, request).await
+    }
 }

@@ -6,6 +6,7 @@
 
 pub mod batch;
 pub mod categories;
+mod product_filter;
 pub mod products;
 mod sql;
 
