@@ -13,6 +13,7 @@ mod input;
 
 use std::collections::HashMap;
 
+use chrono::SubsecRound;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 
@@ -233,7 +234,8 @@ pub async fn create(
 ) -> Result<Address, StoreError> {
     let valid = ValidAddress::parse(input)?;
     let id = ids::new(ids::prefix::ADDRESS);
-    let at = now();
+    // Microseconds, as PostgreSQL keeps them: the answer equals what later reads return.
+    let at = now().trunc_subsecs(6);
     let fields = AddressFields::of(&valid, at);
     let mut conn = store.db().write_conn().await?;
     let (shipping, billing) = db_run!(conn, |c| c
