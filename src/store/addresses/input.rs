@@ -208,3 +208,75 @@ fn province(country: &str, value: &Option<String>) -> Result<Option<String>, Fie
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(country: &str, province: Option<&str>) -> AddressInput {
+        AddressInput {
+            address1: Some("1 Main St".into()),
+            city: Some("Springfield".into()),
+            country_code: Some(country.into()),
+            province_code: province.map(Into::into),
+            ..AddressInput::default()
+        }
+    }
+
+    fn fields(result: Result<ValidAddress, StoreError>) -> Vec<(String, String)> {
+        match result {
+            Err(StoreError::InvalidInput { fields, .. }) => {
+                fields.into_iter().map(|f| (f.field, f.message)).collect()
+            }
+            other => panic!("expected invalid input, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn provinces_are_stored_short_in_either_spelling() {
+        for (country, given, stored) in [
+            ("us", "ny", "NY"),
+            ("US", "US-NY", "NY"),
+            ("FR", "fr-75c", "75C"),
+            ("GB", "LND", "LND"),
+        ] {
+            let valid = ValidAddress::parse(&input(country, Some(given))).unwrap();
+            assert_eq!(valid.country_code, country.to_ascii_uppercase());
+            assert_eq!(valid.province_code.as_deref(), Some(stored), "{given}");
+        }
+        assert_eq!(province_name("US", "NY"), Some("New York"));
+        assert_eq!(country_name("DE"), Some("Germany"));
+    }
+
+    #[test]
+    fn provinces_must_belong_to_the_country() {
+        assert_eq!(
+            fields(ValidAddress::parse(&input("US", Some("CA-ON")))),
+            vec![(
+                "province_code".to_owned(),
+                "is not an ISO 3166-2 subdivision of US".to_owned()
+            )]
+        );
+        // Vatican City has no subdivisions.
+        assert_eq!(
+            fields(ValidAddress::parse(&input("VA", Some("X")))),
+            vec![(
+                "province_code".to_owned(),
+                "must be empty: VA has no subdivisions".to_owned()
+            )]
+        );
+        assert!(ValidAddress::parse(&input("VA", Some("  "))).is_ok());
+    }
+
+    #[test]
+    fn texts_are_trimmed_and_blank_means_none() {
+        let mut raw = input("DE", None);
+        raw.label = Some("  ".into());
+        raw.first_name = Some("  Ada ".into());
+        raw.city = Some(format!(" {} ", "é".repeat(MAX_NAME)));
+        let valid = ValidAddress::parse(&raw).unwrap();
+        assert_eq!(valid.label, None);
+        assert_eq!(valid.first_name.as_deref(), Some("Ada"));
+        assert_eq!(valid.city.chars().count(), MAX_NAME);
+    }
+}

@@ -243,7 +243,7 @@ pub async fn create(
             // Touching the customer row first locks it on PostgreSQL, so two concurrent creates
             // for one customer take turns and cannot both pass the count below.
             let touched = diesel::update(customers::table.find(customer_id))
-                .set(customers::id.eq(customers::id))
+                .set(customers::updated_at.eq(customers::updated_at))
                 .execute(c)
                 .await?;
             if touched == 0 {
