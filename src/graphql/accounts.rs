@@ -1,13 +1,16 @@
 //! Accounts over GraphQL: `me`, and the mutations register, login, refresh, logout,
-//! requestPasswordReset, resetPassword, changePassword and updateMe (DESIGN.md section 6).
+//! requestPasswordReset, resetPassword, changePassword and updateMe (DESIGN.md section 6), and
+//! the customer's address book fields (`addresses.rs` has the `Address` type).
 
 use async_graphql::{ComplexObject, Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use super::ToGraphql;
+use super::addresses::Address;
+use super::loaders::Loaders;
 use super::session::RequestAuth;
 use crate::error::Secret;
-use crate::store::{Store, accounts, password_reset, sessions};
+use crate::store::{Store, accounts, addresses, password_reset, sessions};
 
 /// A customer with an account.
 #[derive(SimpleObject)]
@@ -31,6 +34,42 @@ impl Customer {
     /// First and last name joined; null when both are empty.
     async fn full_name(&self) -> Option<&str> {
         self.full_name.as_deref()
+    }
+
+    /// The address book, oldest first.
+    async fn addresses(&self, ctx: &Context<'_>) -> Result<Vec<Address>> {
+        Ok(self
+            .address_book(ctx)
+            .await?
+            .into_iter()
+            .map(Address)
+            .collect())
+    }
+
+    /// The address used for shipping unless the customer picks another.
+    async fn default_shipping_address(&self, ctx: &Context<'_>) -> Result<Option<Address>> {
+        let book = self.address_book(ctx).await?;
+        Ok(book
+            .into_iter()
+            .find(|a| a.is_default_shipping)
+            .map(Address))
+    }
+
+    /// The address used for billing unless the customer picks another.
+    async fn default_billing_address(&self, ctx: &Context<'_>) -> Result<Option<Address>> {
+        let book = self.address_book(ctx).await?;
+        Ok(book.into_iter().find(|a| a.is_default_billing).map(Address))
+    }
+}
+
+impl Customer {
+    /// The customer's addresses, through the request's dataloader.
+    async fn address_book(&self, ctx: &Context<'_>) -> Result<Vec<addresses::Address>> {
+        Ok(Loaders::of(ctx)?
+            .addresses
+            .load_one(self.id.to_string())
+            .await?
+            .unwrap_or_default())
     }
 }
 

@@ -2,6 +2,7 @@
 //! Resolvers only call `store::` and convert.
 
 mod accounts;
+mod addresses;
 pub mod catalog;
 pub mod connection;
 mod error;
@@ -28,7 +29,7 @@ pub struct QueryRoot(
 /// Every mutation, one object per domain.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(accounts::AccountsMutation);
+pub struct MutationRoot(accounts::AccountsMutation, addresses::AddressesMutation);
 
 /// The schema type served at `/graphql`.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

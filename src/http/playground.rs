@@ -12,11 +12,18 @@ use serde_json::json;
 use crate::state::AppState;
 
 /// Example operations shown as GraphiQL tabs, in order: (name, query, variables as JSON).
-const OPERATIONS: &[(&str, &str, &str)] = &[(
-    "shop",
-    include_str!("../../playground/operations/shop.graphql"),
-    "",
-)];
+const OPERATIONS: &[(&str, &str, &str)] = &[
+    (
+        "shop",
+        include_str!("../../playground/operations/shop.graphql"),
+        "",
+    ),
+    (
+        "addresses",
+        include_str!("../../playground/operations/addresses.graphql"),
+        r#"{"input": {"label": "Home", "firstName": "Ada", "lastName": "Lovelace", "address1": "350 Fifth Avenue", "city": "New York", "postalCode": "10118", "countryCode": "US", "provinceCode": "NY", "phone": "+1 212 555 0100"}, "id": "addr_..."}"#,
+    ),
+];
 
 const PAGE: &str = include_str!("../../playground/graphiql.html");
 

@@ -5,6 +5,7 @@
 //! types or [`StoreError`]. Nothing here knows about HTTP or GraphQL.
 
 pub mod accounts;
+pub mod addresses;
 pub mod api_keys;
 pub mod auth;
 pub mod catalog;

@@ -3,6 +3,7 @@
 
 mod account_support;
 mod accounts;
+mod addresses;
 mod catalog_categories;
 mod catalog_fixtures;
 mod catalog_pagination;

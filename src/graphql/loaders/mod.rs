@@ -2,6 +2,7 @@
 //! through a `store::` function. A fresh set is made for every GraphQL operation
 //! ([`PerRequestLoaders`]), so nothing is cached across requests.
 
+mod addresses;
 mod categories;
 mod category_children;
 mod category_permalinks;
@@ -20,6 +21,7 @@ use async_graphql::extensions::{
 };
 use async_graphql::{Context, Request, ServerError, ServerResult};
 
+pub use addresses::AddressesByCustomer;
 pub use categories::CategoriesById;
 pub use category_children::ChildrenByCategory;
 pub use category_permalinks::CategoriesByPermalink;
@@ -39,6 +41,7 @@ pub type Cached<T> = DataLoader<T, HashMapCache>;
 
 /// Every dataloader of one request.
 pub struct Loaders {
+    pub addresses: Cached<AddressesByCustomer>,
     pub variants: Cached<VariantsByProduct>,
     pub prices: Cached<PricesByVariant>,
     pub option_values: Cached<OptionValuesByVariant>,
@@ -55,6 +58,7 @@ impl Loaders {
     pub fn new(store: &Store) -> Self {
         let s = || store.clone();
         Self {
+            addresses: cached(AddressesByCustomer(s())),
             variants: cached(VariantsByProduct(s())),
             prices: cached(PricesByVariant {
                 store: s(),

@@ -1,0 +1,374 @@
+//! The address book of a signed-in customer: list, create, update, delete, and the default
+//! shipping and billing addresses.
+//!
+//! Every function takes the caller's customer id and filters on it: another customer's address
+//! is `NOT_FOUND` and is never read or changed. The defaults live on the customer row
+//! (`default_shipping_address_id`, `default_billing_address_id`) with `ON DELETE SET NULL`
+//! foreign keys, so deleting an address clears the defaults that named it in the same
+//! statement (SQLite enforces them because every pooled connection turns `foreign_keys` on).
+//! Placed orders keep JSON snapshots of their addresses, so editing or deleting one here never
+//! changes an order.
+
+mod input;
+
+use std::collections::HashMap;
+
+use chrono::SubsecRound;
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, RunQueryDsl};
+
+pub use input::{AddressInput, ValidAddress, country_name, province_name};
+
+use super::{Store, StoreError, accounts, ids, now};
+use crate::db::schema::{addresses, customers};
+use crate::db_run;
+
+/// Most addresses one customer may keep: enough for any person, small enough that the whole
+/// book is always listed without paging.
+pub const MAX_PER_CUSTOMER: i64 = 100;
+
+/// Which default address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AddressKind {
+    Shipping,
+    Billing,
+}
+
+/// An address of the address book, with whether it is one of its owner's defaults.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Address {
+    pub id: String,
+    pub customer_id: String,
+    pub label: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub company: Option<String>,
+    pub address1: String,
+    pub address2: Option<String>,
+    pub city: String,
+    pub postal_code: Option<String>,
+    /// ISO 3166-1 alpha-2.
+    pub country_code: String,
+    /// The short part of an ISO 3166-2 code (`NY` for `US-NY`).
+    pub province_code: Option<String>,
+    pub phone: Option<String>,
+    pub is_default_shipping: bool,
+    pub is_default_billing: bool,
+    pub created_at: chrono::NaiveDateTime,
+    pub updated_at: chrono::NaiveDateTime,
+}
+
+impl Address {
+    /// First and last name joined, or `None` when both are empty.
+    pub fn full_name(&self) -> Option<String> {
+        let parts: Vec<&str> = [&self.first_name, &self.last_name]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(" "))
+    }
+
+    /// The country's English short name.
+    pub fn country_name(&self) -> Option<&'static str> {
+        country_name(&self.country_code)
+    }
+
+    /// The province's name, when there is one.
+    pub fn province_name(&self) -> Option<&'static str> {
+        province_name(&self.country_code, self.province_code.as_deref()?)
+    }
+
+    fn from_row(
+        row: AddressRow,
+        default_shipping: Option<&str>,
+        default_billing: Option<&str>,
+    ) -> Self {
+        Self {
+            is_default_shipping: default_shipping == Some(row.id.as_str()),
+            is_default_billing: default_billing == Some(row.id.as_str()),
+            id: row.id,
+            customer_id: row.customer_id,
+            label: row.label,
+            first_name: row.first_name,
+            last_name: row.last_name,
+            company: row.company,
+            address1: row.address1,
+            address2: row.address2,
+            city: row.city,
+            postal_code: row.postal_code,
+            country_code: row.country_code,
+            province_code: row.province_code,
+            phone: row.phone,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = addresses, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+struct AddressRow {
+    id: String,
+    customer_id: String,
+    label: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    company: Option<String>,
+    address1: String,
+    address2: Option<String>,
+    city: String,
+    postal_code: Option<String>,
+    country_code: String,
+    province_code: Option<String>,
+    phone: Option<String>,
+    created_at: chrono::NaiveDateTime,
+    updated_at: chrono::NaiveDateTime,
+}
+
+/// The columns an input sets, on insert and on update (`None` stores NULL).
+#[derive(AsChangeset, Insertable)]
+#[diesel(table_name = addresses, treat_none_as_null = true)]
+struct AddressFields<'a> {
+    label: Option<&'a str>,
+    first_name: Option<&'a str>,
+    last_name: Option<&'a str>,
+    company: Option<&'a str>,
+    address1: &'a str,
+    address2: Option<&'a str>,
+    city: &'a str,
+    postal_code: Option<&'a str>,
+    country_code: &'a str,
+    province_code: Option<&'a str>,
+    phone: Option<&'a str>,
+    updated_at: chrono::NaiveDateTime,
+}
+
+impl<'a> AddressFields<'a> {
+    fn of(a: &'a ValidAddress, at: chrono::NaiveDateTime) -> Self {
+        Self {
+            label: a.label.as_deref(),
+            first_name: a.first_name.as_deref(),
+            last_name: a.last_name.as_deref(),
+            company: a.company.as_deref(),
+            address1: &a.address1,
+            address2: a.address2.as_deref(),
+            city: &a.city,
+            postal_code: a.postal_code.as_deref(),
+            country_code: &a.country_code,
+            province_code: a.province_code.as_deref(),
+            phone: a.phone.as_deref(),
+            updated_at: at,
+        }
+    }
+}
+
+fn not_found() -> StoreError {
+    StoreError::NotFound { entity: "Address" }
+}
+
+/// Each customer's addresses, oldest first, with their default flags: one query for the whole
+/// batch (the GraphQL dataloader calls this). Every key asked has an entry, possibly empty.
+pub async fn list_for_customers(
+    store: &Store,
+    customer_ids: &[String],
+) -> Result<HashMap<String, Vec<Address>>, StoreError> {
+    let mut conn = store.db().conn().await?;
+    let rows: Vec<(AddressRow, Option<String>, Option<String>)> = db_run!(conn, |c| {
+        addresses::table
+            .inner_join(customers::table)
+            .filter(addresses::customer_id.eq_any(customer_ids))
+            .order((addresses::created_at, addresses::id))
+            .select((
+                AddressRow::as_select(),
+                customers::default_shipping_address_id,
+                customers::default_billing_address_id,
+            ))
+            .load(c)
+            .await
+    })?;
+    let mut map: HashMap<String, Vec<Address>> = customer_ids
+        .iter()
+        .map(|id| (id.clone(), Vec::new()))
+        .collect();
+    for (row, shipping, billing) in rows {
+        let address = Address::from_row(row, shipping.as_deref(), billing.as_deref());
+        map.entry(address.customer_id.clone())
+            .or_default()
+            .push(address);
+    }
+    Ok(map)
+}
+
+/// The customer's address `id`.
+pub async fn get(store: &Store, customer_id: &str, id: &str) -> Result<Address, StoreError> {
+    let mut conn = store.db().conn().await?;
+    let row: Option<(AddressRow, Option<String>, Option<String>)> = db_run!(conn, |c| {
+        addresses::table
+            .inner_join(customers::table)
+            .filter(addresses::id.eq(id))
+            .filter(addresses::customer_id.eq(customer_id))
+            .select((
+                AddressRow::as_select(),
+                customers::default_shipping_address_id,
+                customers::default_billing_address_id,
+            ))
+            .first(c)
+            .await
+            .optional()
+    })?;
+    let (row, shipping, billing) = row.ok_or_else(not_found)?;
+    Ok(Address::from_row(
+        row,
+        shipping.as_deref(),
+        billing.as_deref(),
+    ))
+}
+
+/// Adds an address to the customer's book. While the customer has no default of a kind, the
+/// new address becomes it: the first address becomes both defaults.
+pub async fn create(
+    store: &Store,
+    customer_id: &str,
+    input: &AddressInput,
+) -> Result<Address, StoreError> {
+    let valid = ValidAddress::parse(input)?;
+    let id = ids::new(ids::prefix::ADDRESS);
+    // Microseconds, as PostgreSQL keeps them: the answer equals what later reads return.
+    let at = now().trunc_subsecs(6);
+    let fields = AddressFields::of(&valid, at);
+    let mut conn = store.db().write_conn().await?;
+    let (shipping, billing) = db_run!(conn, |c| c
+        .transaction(async |c| {
+            // Touching the customer row first locks it on PostgreSQL, so two concurrent creates
+            // for one customer take turns and cannot both pass the count below.
+            let touched = diesel::update(customers::table.find(customer_id))
+                .set(customers::updated_at.eq(customers::updated_at))
+                .execute(c)
+                .await?;
+            if touched == 0 {
+                return Err(StoreError::NotFound { entity: "customer" });
+            }
+            let count: i64 = addresses::table
+                .filter(addresses::customer_id.eq(customer_id))
+                .count()
+                .get_result(c)
+                .await?;
+            if count >= MAX_PER_CUSTOMER {
+                return Err(StoreError::Conflict {
+                    message: format!("an address book holds at most {MAX_PER_CUSTOMER} addresses"),
+                    field: None,
+                });
+            }
+            diesel::insert_into(addresses::table)
+                .values((
+                    addresses::id.eq(&id),
+                    addresses::customer_id.eq(customer_id),
+                    fields,
+                    addresses::created_at.eq(at),
+                ))
+                .execute(c)
+                .await?;
+            let shipping = diesel::update(customers::table.find(customer_id))
+                .filter(customers::default_shipping_address_id.is_null())
+                .set(customers::default_shipping_address_id.eq(&id))
+                .execute(c)
+                .await?;
+            let billing = diesel::update(customers::table.find(customer_id))
+                .filter(customers::default_billing_address_id.is_null())
+                .set(customers::default_billing_address_id.eq(&id))
+                .execute(c)
+                .await?;
+            Ok::<_, StoreError>((shipping == 1, billing == 1))
+        })
+        .await)?;
+    Ok(Address {
+        id,
+        customer_id: customer_id.to_owned(),
+        label: valid.label,
+        first_name: valid.first_name,
+        last_name: valid.last_name,
+        company: valid.company,
+        address1: valid.address1,
+        address2: valid.address2,
+        city: valid.city,
+        postal_code: valid.postal_code,
+        country_code: valid.country_code,
+        province_code: valid.province_code,
+        phone: valid.phone,
+        is_default_shipping: shipping,
+        is_default_billing: billing,
+        created_at: at,
+        updated_at: at,
+    })
+}
+
+/// Replaces every field of the customer's address `id` (an absent optional field is cleared).
+pub async fn update(
+    store: &Store,
+    customer_id: &str,
+    id: &str,
+    input: &AddressInput,
+) -> Result<Address, StoreError> {
+    let valid = ValidAddress::parse(input)?;
+    let fields = AddressFields::of(&valid, now());
+    let mut conn = store.db().write_conn().await?;
+    let changed = db_run!(conn, |c| diesel::update(addresses::table)
+        .filter(addresses::id.eq(id))
+        .filter(addresses::customer_id.eq(customer_id))
+        .set(&fields)
+        .execute(c)
+        .await)?;
+    drop(conn);
+    if changed == 0 {
+        return Err(not_found());
+    }
+    get(store, customer_id, id).await
+}
+
+/// Deletes the customer's address `id`; a default that named it becomes empty.
+pub async fn delete(store: &Store, customer_id: &str, id: &str) -> Result<(), StoreError> {
+    let mut conn = store.db().write_conn().await?;
+    let deleted = db_run!(conn, |c| diesel::delete(addresses::table)
+        .filter(addresses::id.eq(id))
+        .filter(addresses::customer_id.eq(customer_id))
+        .execute(c)
+        .await)?;
+    if deleted == 0 {
+        return Err(not_found());
+    }
+    Ok(())
+}
+
+/// Makes the customer's address `id` their default of `kind`, replacing the previous one.
+/// Returns the customer.
+pub async fn set_default(
+    store: &Store,
+    customer_id: &str,
+    id: &str,
+    kind: AddressKind,
+) -> Result<accounts::Customer, StoreError> {
+    // One statement: the address is checked to be the customer's in the same UPDATE.
+    let owned = addresses::table
+        .filter(addresses::id.eq(id))
+        .filter(addresses::customer_id.eq(customer_id));
+    let target = customers::table
+        .find(customer_id)
+        .filter(diesel::dsl::exists(owned));
+    let mut conn = store.db().write_conn().await?;
+    let changed = match kind {
+        AddressKind::Shipping => db_run!(conn, |c| diesel::update(target)
+            .set(customers::default_shipping_address_id.eq(id))
+            .execute(c)
+            .await),
+        AddressKind::Billing => db_run!(conn, |c| diesel::update(target)
+            .set(customers::default_billing_address_id.eq(id))
+            .execute(c)
+            .await),
+    }?;
+    drop(conn);
+    if changed == 0 {
+        return Err(not_found());
+    }
+    accounts::get(store, customer_id).await
+}
