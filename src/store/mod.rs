@@ -92,7 +92,9 @@ impl Store {
     }
 }
 
-/// Current time as stored: UTC without offset (portable across both backends).
+/// Current time as stored: UTC without offset, to the microsecond (PostgreSQL's precision), so
+/// a value returned by a write equals what later reads give on either backend.
 pub fn now() -> chrono::NaiveDateTime {
-    chrono::Utc::now().naive_utc()
+    use chrono::SubsecRound;
+    chrono::Utc::now().naive_utc().trunc_subsecs(6)
 }

@@ -13,7 +13,6 @@ mod input;
 
 use std::collections::HashMap;
 
-use chrono::SubsecRound;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 
@@ -235,7 +234,7 @@ pub async fn create(
     let valid = ValidAddress::parse(input)?;
     let id = ids::new(ids::prefix::ADDRESS);
     // Microseconds, as PostgreSQL keeps them: the answer equals what later reads return.
-    let at = now().trunc_subsecs(6);
+    let at = now();
     let fields = AddressFields::of(&valid, at);
     let mut conn = store.db().write_conn().await?;
     let (shipping, billing) = db_run!(conn, |c| c
