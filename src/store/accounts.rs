@@ -37,12 +37,7 @@ pub struct Customer {
 impl Customer {
     /// First and last name joined, or `None` when both are empty.
     pub fn full_name(&self) -> Option<String> {
-        let parts: Vec<&str> = [&self.first_name, &self.last_name]
-            .into_iter()
-            .flatten()
-            .map(String::as_str)
-            .collect();
-        (!parts.is_empty()).then(|| parts.join(" "))
+        super::full_name(self.first_name.as_deref(), self.last_name.as_deref())
     }
 }
 
@@ -146,6 +141,15 @@ fn text(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, 
         ));
     }
     Ok(Some(value.to_owned()))
+}
+
+/// A field an update may leave out (`None`), clear (blank) or set.
+fn change(
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+) -> Result<Option<Option<String>>, StoreError> {
+    value.map(|v| text(field, Some(v), max)).transpose()
 }
 
 fn email_taken() -> StoreError {
@@ -339,34 +343,10 @@ pub async fn update_me(
     client: &Client,
 ) -> Result<Customer, StoreError> {
     let mut problems = Problems::default();
-    let first_name = problems.check(
-        update
-            .first_name
-            .as_ref()
-            .map(|v| text("first_name", Some(v), 100))
-            .transpose(),
-    );
-    let last_name = problems.check(
-        update
-            .last_name
-            .as_ref()
-            .map(|v| text("last_name", Some(v), 100))
-            .transpose(),
-    );
-    let phone = problems.check(
-        update
-            .phone
-            .as_ref()
-            .map(|v| text("phone", Some(v), 40))
-            .transpose(),
-    );
-    let company = problems.check(
-        update
-            .company
-            .as_ref()
-            .map(|v| text("company", Some(v), 100))
-            .transpose(),
-    );
+    let first_name = problems.check(change("first_name", update.first_name.as_deref(), 100));
+    let last_name = problems.check(change("last_name", update.last_name.as_deref(), 100));
+    let phone = problems.check(change("phone", update.phone.as_deref(), 40));
+    let company = problems.check(change("company", update.company.as_deref(), 100));
     let email = problems.check(
         update
             .email

@@ -92,6 +92,12 @@ impl Store {
     }
 }
 
+/// First and last name joined by a space, or `None` when both are missing.
+pub fn full_name(first: Option<&str>, last: Option<&str>) -> Option<String> {
+    let parts: Vec<&str> = [first, last].into_iter().flatten().collect();
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
 /// Current time as stored: UTC without offset, to the microsecond (PostgreSQL's precision), so
 /// a value returned by a write equals what later reads give on either backend.
 pub fn now() -> chrono::NaiveDateTime {

@@ -60,12 +60,7 @@ pub struct Address {
 impl Address {
     /// First and last name joined, or `None` when both are empty.
     pub fn full_name(&self) -> Option<String> {
-        let parts: Vec<&str> = [&self.first_name, &self.last_name]
-            .into_iter()
-            .flatten()
-            .map(String::as_str)
-            .collect();
-        (!parts.is_empty()).then(|| parts.join(" "))
+        crate::store::full_name(self.first_name.as_deref(), self.last_name.as_deref())
     }
 
     /// The country's English short name.
