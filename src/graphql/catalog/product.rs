@@ -10,7 +10,9 @@ use crate::graphql::ToGraphql;
 use crate::graphql::connection::PageInfo;
 use crate::graphql::loaders::Loaders;
 use crate::store::catalog::products::ProductFilter;
-use crate::store::catalog::{self, Product as ProductRow, Variant as VariantRow};
+use crate::store::catalog::{
+    self, Price as PriceRow, Product as ProductRow, Variant as VariantRow,
+};
 use crate::store::pagination::Page;
 use crate::store::{Store, money};
 
@@ -95,27 +97,13 @@ impl Product {
 
     /// The price of the default variant in the shop's currency.
     async fn price(&self, ctx: &Context<'_>) -> Result<Option<Money>> {
-        let Some(default) = self.default_variant_row(ctx).await? else {
-            return Ok(None);
-        };
-        let price = Loaders::of(ctx)?
-            .prices
-            .load_one(default.id)
-            .await?
-            .flatten();
+        let price = self.default_price(ctx).await?;
         Ok(price.map(|p| p.money().into()))
     }
 
     /// The default variant's former price, when above its price.
     async fn compare_at_price(&self, ctx: &Context<'_>) -> Result<Option<Money>> {
-        let Some(default) = self.default_variant_row(ctx).await? else {
-            return Ok(None);
-        };
-        let price = Loaders::of(ctx)?
-            .prices
-            .load_one(default.id)
-            .await?
-            .flatten();
+        let price = self.default_price(ctx).await?;
         Ok(price.and_then(|p| p.compare_at_money()).map(Into::into))
     }
 
@@ -199,6 +187,18 @@ impl Product {
     async fn default_variant_row(&self, ctx: &Context<'_>) -> Result<Option<VariantRow>> {
         let all = self.all_variants(ctx).await?;
         Ok(all.into_iter().find(|v| v.is_default))
+    }
+
+    /// The default variant's price row, through the request's price loader.
+    async fn default_price(&self, ctx: &Context<'_>) -> Result<Option<PriceRow>> {
+        let Some(default) = self.default_variant_row(ctx).await? else {
+            return Ok(None);
+        };
+        Ok(Loaders::of(ctx)?
+            .prices
+            .load_one(default.id)
+            .await?
+            .flatten())
     }
 }
 
