@@ -8,6 +8,7 @@ mod catalog_categories;
 mod catalog_fixtures;
 mod catalog_pagination;
 mod catalog_products;
+mod catalog_variant_product;
 mod cli;
 mod graphql_basics;
 mod helpers;

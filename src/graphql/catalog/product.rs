@@ -239,6 +239,12 @@ async fn prefetch(
         ]
         .iter()
         .any(|f| wants(f));
+    if variant_wants("product") {
+        // The page holds these products already: the variants' `product` reads them from the
+        // loader's cache without a statement.
+        let rows = page.items.iter().map(|(_, p)| (p.id.clone(), p.clone()));
+        loaders.products.feed_many(rows).await;
+    }
     if wants("categories") {
         loaders
             .product_categories

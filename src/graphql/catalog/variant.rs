@@ -3,7 +3,10 @@
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 
 use super::money::Money;
+use super::product::Product;
+use crate::graphql::ToGraphql;
 use crate::graphql::loaders::Loaders;
+use crate::store::StoreError;
 use crate::store::catalog::{self, Variant as VariantRow};
 
 /// A purchasable version of a product. Stock is shown only as availability.
@@ -17,6 +20,17 @@ impl Variant {
 
     async fn sku(&self) -> Option<&str> {
         self.0.sku.as_deref()
+    }
+
+    /// The product this is a version of, whatever its status now (an order line keeps showing
+    /// a product that has since become a draft or been discontinued).
+    async fn product(&self, ctx: &Context<'_>) -> Result<Product> {
+        let product = Loaders::of(ctx)?
+            .products
+            .load_one(self.0.product_id.clone())
+            .await?
+            .ok_or(StoreError::NotFound { entity: "product" });
+        Ok(Product(product.gql()?))
     }
 
     /// Whether this is the product's default variant (the one carrying its own price).

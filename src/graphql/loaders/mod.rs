@@ -11,7 +11,9 @@ mod option_types;
 mod option_values;
 mod prices;
 mod product_categories;
+mod products;
 mod variants;
+mod variants_by_id;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache};
 use std::sync::Arc;
@@ -30,7 +32,9 @@ pub use option_types::OptionTypesByProduct;
 pub use option_values::OptionValuesByVariant;
 pub use prices::PricesByVariant;
 pub use product_categories::CategoriesByProduct;
+pub use products::ProductsById;
 pub use variants::VariantsByProduct;
+pub use variants_by_id::VariantsById;
 
 use crate::store::Store;
 
@@ -51,6 +55,8 @@ pub struct Loaders {
     pub categories: Cached<CategoriesById>,
     pub category_permalinks: Cached<CategoriesByPermalink>,
     pub category_children: Cached<ChildrenByCategory>,
+    pub products: Cached<ProductsById>,
+    pub variants_by_id: Cached<VariantsById>,
 }
 
 impl Loaders {
@@ -71,6 +77,8 @@ impl Loaders {
             categories: cached(CategoriesById(s())),
             category_permalinks: cached(CategoriesByPermalink(s())),
             category_children: cached(ChildrenByCategory(s())),
+            products: cached(ProductsById(s())),
+            variants_by_id: cached(VariantsById(s())),
         }
     }
 

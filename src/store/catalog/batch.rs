@@ -1,16 +1,19 @@
 //! The parts of many products at once, one `IN` query per kind: what the GraphQL dataloaders
-//! call, and what the REST surfaces use for `expand`. Every function returns a map with an entry
-//! (possibly empty) for each key asked.
+//! call, and what the REST surfaces use for `expand`. Every function returning lists has an entry
+//! (possibly empty) for each key asked; the others leave out the keys that were not found.
+//!
+//! None of them filters by visibility: an order line must still show a product or variant that
+//! has since become a draft or been discontinued. Listings decide what shoppers may browse.
 
 use std::collections::HashMap;
 
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-use super::{Category, Image, OptionType, OptionValue, Price, Variant};
+use super::{Category, Image, OptionType, OptionValue, Price, Product, Variant};
 use crate::db::schema::{
     categories, option_types, option_values, prices, product_categories, product_images,
-    product_option_types, variant_option_values, variants,
+    product_option_types, products, variant_option_values, variants,
 };
 use crate::db_run;
 use crate::store::{Store, StoreError};
@@ -44,7 +47,21 @@ pub async fn variants_by_product(
     ))
 }
 
-/// Variants by id.
+/// Products by id, whatever their status or dates (unknown ids are left out).
+pub async fn products_by_id(
+    store: &Store,
+    ids: &[String],
+) -> Result<HashMap<String, Product>, StoreError> {
+    let mut conn = store.db().conn().await?;
+    let rows: Vec<Product> = db_run!(conn, |c| products::table
+        .filter(products::id.eq_any(ids))
+        .select(Product::as_select())
+        .load(c)
+        .await)?;
+    Ok(rows.into_iter().map(|p| (p.id.clone(), p)).collect())
+}
+
+/// Variants by id, discontinued ones included (unknown ids are left out).
 pub async fn variants_by_id(
     store: &Store,
     ids: &[String],
