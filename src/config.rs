@@ -157,6 +157,21 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
         "5",
         "password reset requests per email per window",
     ),
+    (
+        "STOREFRONT_SHIPPING_RATE",
+        "500",
+        "flat delivery price per order, in minor units of the currency",
+    ),
+    (
+        "STOREFRONT_FREE_SHIPPING_OVER",
+        "",
+        "item total (minor units) from which delivery is free; empty = never",
+    ),
+    (
+        "STOREFRONT_TAX_RATE",
+        "0",
+        "tax in percent of items plus delivery (e.g. 8.875); 0 = no tax",
+    ),
 ];
 
 /// Development or production: production refuses unsafe defaults.
@@ -229,6 +244,19 @@ pub struct Config {
     /// Password hashes computed at once (each takes ~19 MiB and one core for ~30 ms).
     pub password_hash_concurrency: usize,
     pub throttle: ThrottleLimits,
+    pub checkout: CheckoutRates,
+}
+
+/// Delivery and tax: one flat delivery rate and one tax rate (DESIGN.md keeps checkout simple;
+/// the README says so).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckoutRates {
+    /// Delivery price per order, minor units.
+    pub shipping_rate: i64,
+    /// Item total (minor units) from which delivery is free.
+    pub free_shipping_over: Option<i64>,
+    /// Tax rate in millionths (8.875 % = 88_750).
+    pub tax_rate_ppm: i64,
 }
 
 /// A configuration problem, said in one line.
@@ -398,6 +426,18 @@ impl Config {
                 reset_per_ip: count(&get, "STOREFRONT_THROTTLE_RESET_PER_IP")?,
                 reset_per_account: count(&get, "STOREFRONT_THROTTLE_RESET_PER_ACCOUNT")?,
             },
+            checkout: CheckoutRates {
+                shipping_rate: number(&get, "STOREFRONT_SHIPPING_RATE", 0)? as i64,
+                free_shipping_over: set("STOREFRONT_FREE_SHIPPING_OVER")
+                    .map(|_| number(&get, "STOREFRONT_FREE_SHIPPING_OVER", 0).map(|n| n as i64))
+                    .transpose()?,
+                tax_rate_ppm: percent_ppm(&get("STOREFRONT_TAX_RATE")).ok_or_else(|| {
+                    ConfigError(format!(
+                        "STOREFRONT_TAX_RATE is `{}`: use a percentage from 0 to 100, e.g. 20 or 8.875",
+                        get("STOREFRONT_TAX_RATE")
+                    ))
+                })?,
+            },
         })
     }
 
@@ -468,6 +508,24 @@ fn number(get: &impl Fn(&str) -> String, name: &str, min: usize) -> Result<usize
 fn count(get: &impl Fn(&str) -> String, name: &str) -> Result<u32, ConfigError> {
     let n = number(get, name, 1)?;
     u32::try_from(n).map_err(|_| ConfigError(format!("{name} is too large")))
+}
+
+/// A percentage with at most four decimals ("8.875") in millionths (88_750).
+fn percent_ppm(text: &str) -> Option<i64> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    if whole.is_empty()
+        || fraction.len() > 4
+        || !whole
+            .bytes()
+            .chain(fraction.bytes())
+            .all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let whole: i64 = whole.parse().ok()?;
+    let fraction: i64 = format!("{fraction:0<4}").parse().ok()?;
+    let ppm = whole.checked_mul(10_000)?.checked_add(fraction)?;
+    (ppm <= 1_000_000).then_some(ppm)
 }
 
 fn seconds(get: &impl Fn(&str) -> String, name: &str, min: u64) -> Result<Duration, ConfigError> {
@@ -594,6 +652,31 @@ mod tests {
                 readme.contains(&format!("`{name}`")),
                 "README.md lacks {name}"
             );
+        }
+    }
+
+    #[test]
+    fn checkout_rates_parse() {
+        let c = config(&[]).unwrap();
+        assert_eq!(
+            c.checkout,
+            CheckoutRates {
+                shipping_rate: 500,
+                free_shipping_over: None,
+                tax_rate_ppm: 0
+            }
+        );
+        let c = config(&[
+            ("STOREFRONT_TAX_RATE", "8.875"),
+            ("STOREFRONT_FREE_SHIPPING_OVER", "10000"),
+            ("STOREFRONT_SHIPPING_RATE", "0"),
+        ])
+        .unwrap();
+        assert_eq!(c.checkout.tax_rate_ppm, 88_750);
+        assert_eq!(c.checkout.free_shipping_over, Some(10_000));
+        assert_eq!(c.checkout.shipping_rate, 0);
+        for bad in ["-1", "101", "1.23456", "abc", "1e3"] {
+            assert!(config(&[("STOREFRONT_TAX_RATE", bad)]).is_err(), "{bad}");
         }
     }
 

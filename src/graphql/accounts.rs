@@ -7,9 +7,12 @@ use chrono::{DateTime, Utc};
 
 use super::ToGraphql;
 use super::addresses::Address;
-use super::loaders::Loaders;
+use super::loaders::{Loaders, OrdersKey};
+use super::orders::{OrderConnection, OrderFilter};
 use super::session::RequestAuth;
 use crate::error::Secret;
+use crate::store::orders::history::OrderQuery;
+use crate::store::pagination::Page;
 use crate::store::{Store, accounts, addresses, password_reset, sessions};
 
 /// A customer with an account.
@@ -53,6 +56,31 @@ impl Customer {
             .into_iter()
             .find(|a| a.is_default_shipping)
             .map(Address))
+    }
+
+    /// The customer's placed orders, newest first (at most 100 per page).
+    async fn orders(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<OrderFilter>,
+    ) -> Result<OrderConnection> {
+        let query = OrderQuery {
+            first: first.map(i64::from),
+            after,
+            filter: filter.unwrap_or_default().into(),
+        };
+        let key = OrdersKey {
+            customer_id: self.id.to_string(),
+            query: query.clone(),
+        };
+        let page = Loaders::of(ctx)?.orders.load_one(key).await?;
+        Ok(OrderConnection {
+            page: page.unwrap_or_else(Page::empty),
+            customer_id: self.id.to_string(),
+            filter: query.filter,
+        })
     }
 
     /// The address used for billing unless the customer picks another.

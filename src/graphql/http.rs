@@ -40,9 +40,11 @@ async fn execute(
             .map(str::to_owned),
     };
     // Each operation of a batch gets its own copy, so each resolves its caller once.
-    let batch = request
-        .into_inner()
-        .data(RequestAuth::new(client, customer_token(&headers)));
+    let auth = RequestAuth::new(client, customer_token(&headers)).with_keys(
+        header_secret(&headers, "x-order-token"),
+        secret_key(&headers),
+    );
+    let batch = request.into_inner().data(auth);
     let size = match &batch {
         BatchRequest::Single(_) => 1,
         BatchRequest::Batch(list) => list.len(),
@@ -79,6 +81,23 @@ fn customer_token(headers: &HeaderMap) -> Option<Secret<String>> {
         return None;
     }
     Some(Secret::new(token.to_owned()))
+}
+
+/// The integrator's secret key: `x-storefront-secret-key`, or a bearer token starting `sk_`.
+fn secret_key(headers: &HeaderMap) -> Option<Secret<String>> {
+    header_secret(headers, "x-storefront-secret-key").or_else(|| {
+        let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+        let (scheme, token) = value.split_once(' ')?;
+        let token = token.trim();
+        (scheme.eq_ignore_ascii_case("bearer") && token.starts_with("sk_"))
+            .then(|| Secret::new(token.to_owned()))
+    })
+}
+
+/// A header's value, trimmed, when present and not empty.
+fn header_secret(headers: &HeaderMap, name: &str) -> Option<Secret<String>> {
+    let value = headers.get(name)?.to_str().ok()?.trim();
+    (!value.is_empty()).then(|| Secret::new(value.to_owned()))
 }
 
 fn refuse(message: String) -> GraphQLResponse {

@@ -8,6 +8,7 @@ pub mod connection;
 mod error;
 pub mod http;
 pub mod loaders;
+mod orders;
 pub mod session;
 mod shop;
 
@@ -24,12 +25,17 @@ pub struct QueryRoot(
     shop::ShopQuery,
     accounts::AccountsQuery,
     catalog::CatalogQuery,
+    orders::OrdersQuery,
 );
 
 /// Every mutation, one object per domain.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(accounts::AccountsMutation, addresses::AddressesMutation);
+pub struct MutationRoot(
+    accounts::AccountsMutation,
+    addresses::AddressesMutation,
+    orders::OrdersMutation,
+);
 
 /// The schema type served at `/graphql`.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -87,6 +87,7 @@ fn cors(origins: &[String]) -> CorsLayer {
             header::CONTENT_TYPE,
             HeaderName::from_static("x-spree-api-key"),
             HeaderName::from_static("x-spree-token"),
+            HeaderName::from_static("x-order-token"),
             HeaderName::from_static("x-publishable-api-key"),
             HeaderName::from_static("idempotency-key"),
         ])

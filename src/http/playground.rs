@@ -23,6 +23,11 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
         include_str!("../../playground/operations/addresses.graphql"),
         r#"{"input": {"label": "Home", "firstName": "Ada", "lastName": "Lovelace", "address1": "350 Fifth Avenue", "city": "New York", "postalCode": "10118", "countryCode": "US", "provinceCode": "NY", "phone": "+1 212 555 0100"}, "id": "addr_..."}"#,
     ),
+    (
+        "checkout",
+        include_str!("../../playground/operations/checkout.graphql"),
+        r#"{"cartId": "cart_...", "variantId": "variant_..."}"#,
+    ),
 ];
 
 const PAGE: &str = include_str!("../../playground/graphiql.html");

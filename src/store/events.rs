@@ -8,13 +8,17 @@ use serde_json::Value;
 use super::{ids, now};
 use crate::db::schema::events;
 
-/// Event types written by the accounts service.
+/// Event types written by the accounts and orders services.
 pub mod kind {
     pub const CUSTOMER_CREATED: &str = "customer.created";
     pub const CUSTOMER_UPDATED: &str = "customer.updated";
     pub const CUSTOMER_PASSWORD_CHANGED: &str = "customer.password_changed";
     pub const PASSWORD_RESET_REQUESTED: &str = "customer.password_reset_requested";
     pub const PASSWORD_RESET_COMPLETED: &str = "customer.password_reset";
+    pub const ORDER_PLACED: &str = "order.placed";
+    pub const ORDER_PAID: &str = "order.paid";
+    pub const ORDER_FULFILLED: &str = "order.fulfilled";
+    pub const ORDER_CANCELED: &str = "order.canceled";
 }
 
 /// One event row, inserted with `diesel::insert_into(events::table).values(&event)` inside the
@@ -37,6 +41,23 @@ pub fn customer(event_type: &str, customer_id: &str, payload: Value) -> NewEvent
         event_type: event_type.to_owned(),
         customer_id: Some(customer_id.to_owned()),
         order_id: None,
+        payload: payload.to_string(),
+        created_at: now(),
+    }
+}
+
+/// An event about an order; the payload always names the order's id and number.
+pub fn order(event_type: &str, order: &crate::store::orders::Order, payload: Value) -> NewEvent {
+    let mut payload = payload;
+    if let Value::Object(map) = &mut payload {
+        map.insert("order_id".into(), Value::from(order.id.clone()));
+        map.insert("number".into(), Value::from(order.number.clone()));
+    }
+    NewEvent {
+        event_id: ids::new(ids::prefix::EVENT),
+        event_type: event_type.to_owned(),
+        customer_id: order.customer_id.clone(),
+        order_id: Some(order.id.clone()),
         payload: payload.to_string(),
         created_at: now(),
     }

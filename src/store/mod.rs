@@ -13,6 +13,7 @@ pub mod events;
 pub mod ids;
 pub mod mail;
 pub mod money;
+pub mod orders;
 pub mod pagination;
 pub mod password_reset;
 pub mod passwords;

@@ -46,6 +46,15 @@ impl<T> Page<T> {
         }
     }
 
+    /// A page with nothing on it.
+    pub fn empty() -> Self {
+        Self {
+            items: Vec::new(),
+            has_next_page: false,
+            has_previous_page: false,
+        }
+    }
+
     /// Converts the items, keeping cursors and flags.
     pub fn map<U>(self, f: impl Fn(T) -> U) -> Page<U> {
         Page {

@@ -7,8 +7,10 @@ mod categories;
 mod category_children;
 mod category_permalinks;
 mod images;
+mod line_items;
 mod option_types;
 mod option_values;
+mod orders;
 mod prices;
 mod product_categories;
 mod products;
@@ -28,8 +30,10 @@ pub use categories::CategoriesById;
 pub use category_children::ChildrenByCategory;
 pub use category_permalinks::CategoriesByPermalink;
 pub use images::ImagesByProduct;
+pub use line_items::LineItemsByOrder;
 pub use option_types::OptionTypesByProduct;
 pub use option_values::OptionValuesByVariant;
+pub use orders::{OrdersByCustomer, OrdersKey};
 pub use prices::PricesByVariant;
 pub use product_categories::CategoriesByProduct;
 pub use products::ProductsById;
@@ -46,6 +50,8 @@ pub type Cached<T> = DataLoader<T, HashMapCache>;
 /// Every dataloader of one request.
 pub struct Loaders {
     pub addresses: Cached<AddressesByCustomer>,
+    pub orders: Cached<OrdersByCustomer>,
+    pub line_items: Cached<LineItemsByOrder>,
     pub variants: Cached<VariantsByProduct>,
     pub prices: Cached<PricesByVariant>,
     pub option_values: Cached<OptionValuesByVariant>,
@@ -65,6 +71,8 @@ impl Loaders {
         let s = || store.clone();
         Self {
             addresses: cached(AddressesByCustomer(s())),
+            orders: cached(OrdersByCustomer(s())),
+            line_items: cached(LineItemsByOrder(s())),
             variants: cached(VariantsByProduct(s())),
             prices: cached(PricesByVariant {
                 store: s(),
@@ -88,7 +96,11 @@ impl Loaders {
     }
 }
 
-fn cached<T: async_graphql::dataloader::Loader<String>>(loader: T) -> Cached<T> {
+fn cached<K, T>(loader: T) -> Cached<T>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    T: async_graphql::dataloader::Loader<K>,
+{
     DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
 }
 

@@ -209,6 +209,23 @@ fn province(country: &str, value: &Option<String>) -> Result<Option<String>, Fie
     }
 }
 
+impl From<ValidAddress> for crate::store::orders::OrderAddress {
+    fn from(a: ValidAddress) -> Self {
+        Self {
+            first_name: a.first_name,
+            last_name: a.last_name,
+            company: a.company,
+            address1: a.address1,
+            address2: a.address2,
+            city: a.city,
+            postal_code: a.postal_code,
+            country_code: a.country_code,
+            province_code: a.province_code,
+            phone: a.phone,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,7 @@ pub mod batch;
 pub mod categories;
 mod product_filter;
 pub mod products;
-mod sql;
+pub(in crate::store) mod sql;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -48,6 +48,14 @@ impl Product {
     /// The tags; a malformed column reads as no tags.
     pub fn tag_list(&self) -> Vec<String> {
         serde_json::from_str(&self.tags).unwrap_or_default()
+    }
+
+    /// Whether shoppers see it at `now`: active, available and not discontinued (the rule the
+    /// listing SQL applies in `product_filter`).
+    pub fn is_visible(&self, now: NaiveDateTime) -> bool {
+        self.status == "active"
+            && self.available_on.is_none_or(|on| on <= now)
+            && self.discontinue_on.is_none_or(|off| off > now)
     }
 
     /// The description as plain text: tags removed, the common entities decoded.

@@ -1,0 +1,232 @@
+//! Reading placed orders: one by id or number, a customer's orders newest first (in batches,
+//! for the GraphQL dataloader), the line items of many orders at once, and attaching guest
+//! orders to the account that has their email.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use serde_json::Value;
+
+use super::{
+    Caller, FulfillmentStatus, LineItem, Order, OrderStatus, PaymentStatus, order_not_found, row_id,
+};
+use crate::db::schema::{line_items, orders};
+use crate::db_run;
+use crate::store::catalog::sql::{Bind, Sql};
+use crate::store::pagination::{self, Cursor, Page, TIME_FORMAT};
+use crate::store::{Store, StoreError, now};
+
+/// How an order is named.
+#[derive(Clone, Debug)]
+pub enum OrderKey {
+    Id(String),
+    /// `R123456789`.
+    Number(String),
+}
+
+/// The placed (or canceled) order the caller may see.
+pub async fn get(store: &Store, caller: &Caller, key: &OrderKey) -> Result<Order, StoreError> {
+    let placed = orders::table.filter(orders::state.ne(OrderStatus::Cart.column()));
+    let mut conn = store.db().conn().await?;
+    let order: Option<Order> = match key {
+        OrderKey::Id(id) => {
+            let id = row_id(id, "Order")?;
+            db_run!(conn, |c| placed
+                .filter(orders::id.eq(&id))
+                .select(Order::as_select())
+                .first(c)
+                .await
+                .optional())?
+        }
+        OrderKey::Number(number) => {
+            let number = number.trim().to_ascii_uppercase();
+            db_run!(conn, |c| placed
+                .filter(orders::number.eq(&number))
+                .select(Order::as_select())
+                .first(c)
+                .await
+                .optional())?
+        }
+    };
+    order
+        .filter(|o| caller.may_access(o))
+        .ok_or_else(order_not_found)
+}
+
+/// The lines of each order, in the order they were added. Every key has an entry.
+pub async fn lines_for_orders(
+    store: &Store,
+    order_ids: &[String],
+) -> Result<HashMap<String, Vec<LineItem>>, StoreError> {
+    let mut conn = store.db().conn().await?;
+    let rows: Vec<LineItem> = db_run!(conn, |c| line_items::table
+        .filter(line_items::order_id.eq_any(order_ids))
+        .order((line_items::created_at, line_items::id))
+        .select(LineItem::as_select())
+        .load(c)
+        .await)?;
+    let mut map: HashMap<String, Vec<LineItem>> = order_ids
+        .iter()
+        .map(|id| (id.clone(), Vec::new()))
+        .collect();
+    for line in rows {
+        map.entry(line.order_id.clone()).or_default().push(line);
+    }
+    Ok(map)
+}
+
+/// Which of a customer's orders to list.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct OrderFilter {
+    pub status: Option<OrderStatus>,
+    pub payment: Option<PaymentStatus>,
+    pub fulfillment: Option<FulfillmentStatus>,
+}
+
+/// A page request over a customer's orders.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct OrderQuery {
+    pub first: Option<i64>,
+    pub after: Option<String>,
+    pub filter: OrderFilter,
+}
+
+/// The name cursors of this list carry.
+const ORDER_CURSOR: &str = "placed";
+
+fn cursor_of(order: &Order) -> String {
+    let placed = order.completed_at.unwrap_or(order.created_at);
+    Cursor::encode(
+        ORDER_CURSOR,
+        Value::from(placed.format(TIME_FORMAT).to_string()),
+        &order.id,
+    )
+}
+
+/// `WHERE` conditions of a filter (after `o.customer_id IN (...)`).
+fn push_filter(sql: &mut Sql, filter: &OrderFilter) {
+    match filter.status {
+        Some(status) => {
+            sql.push(" AND o.state = ").bind_text(status.column());
+        }
+        None => {
+            sql.push(" AND o.state <> 'cart'");
+        }
+    }
+    if let Some(payment) = filter.payment {
+        sql.push(" AND o.payment_state = ")
+            .bind_text(payment.column());
+    }
+    if let Some(fulfillment) = filter.fulfillment {
+        let states: Vec<String> = fulfillment
+            .columns()
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        sql.push(" AND o.shipment_state IN (")
+            .bind_list(&states)
+            .push(")");
+    }
+}
+
+/// One page of each customer's placed orders, newest first, in one statement: a window
+/// function numbers each customer's rows so that every customer gets at most `first + 1`.
+pub async fn pages_for_customers(
+    store: &Store,
+    customer_ids: &[String],
+    query: &OrderQuery,
+) -> Result<HashMap<String, Page<Order>>, StoreError> {
+    let first = pagination::first(query.first)?;
+    let after = query
+        .after
+        .as_deref()
+        .map(|c| Cursor::decode(ORDER_CURSOR, c))
+        .transpose()?;
+    let mut sql = Sql::for_store(store);
+    sql.push(
+        "SELECT * FROM (SELECT o.*, ROW_NUMBER() OVER (PARTITION BY o.customer_id \
+         ORDER BY o.completed_at DESC, o.id DESC) AS row_no FROM orders o \
+         WHERE o.customer_id IN (",
+    )
+    .bind_list(customer_ids)
+    .push(")");
+    push_filter(&mut sql, &query.filter);
+    if let Some(after) = &after {
+        let placed = after.time_key()?;
+        sql.push(" AND (o.completed_at < ")
+            .bind(Bind::Time(placed))
+            .push(" OR (o.completed_at = ")
+            .bind(Bind::Time(placed))
+            .push(" AND o.id < ")
+            .bind_text(&after.id)
+            .push("))");
+    }
+    sql.push(") numbered WHERE row_no <= ")
+        .bind(Bind::Int(first as i64 + 1))
+        .push(" ORDER BY completed_at DESC, id DESC");
+    let mut conn = store.db().conn().await?;
+    let rows: Vec<Order> = sql.load(&mut conn).await?;
+    drop(conn);
+    let mut grouped: HashMap<String, Vec<Order>> = customer_ids
+        .iter()
+        .map(|id| (id.clone(), Vec::new()))
+        .collect();
+    for order in rows {
+        if let Some(customer_id) = order.customer_id.clone() {
+            grouped.entry(customer_id).or_default().push(order);
+        }
+    }
+    Ok(grouped
+        .into_iter()
+        .map(|(customer_id, rows)| {
+            let page = Page::from_rows(rows, first, after.is_some(), cursor_of);
+            (customer_id, page)
+        })
+        .collect())
+}
+
+/// How many placed orders of the customer match `filter`.
+pub async fn count_for_customer(
+    store: &Store,
+    customer_id: &str,
+    filter: &OrderFilter,
+) -> Result<i64, StoreError> {
+    let mut sql = Sql::for_store(store);
+    sql.push("SELECT COUNT(*) AS count FROM orders o WHERE o.customer_id = ")
+        .bind_text(customer_id);
+    push_filter(&mut sql, filter);
+    let mut conn = store.db().conn().await?;
+    let rows: Vec<Count> = sql.load(&mut conn).await?;
+    Ok(rows.into_iter().next().map_or(0, |r| r.count))
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    count: i64,
+}
+
+/// Gives the customer every guest order placed with their email: called when they sign in
+/// (login or registration). Returns how many orders were attached.
+///
+/// Emails are not verified, so this trusts that the account's email is its owner's, as Spree
+/// and Shopify do when they link guest orders by email.
+pub async fn attach_guest_orders(
+    store: &Store,
+    customer_id: &str,
+    email: &str,
+) -> Result<usize, StoreError> {
+    let email = email.trim().to_lowercase();
+    let mut conn = store.db().write_conn().await?;
+    Ok(db_run!(conn, |c| diesel::update(orders::table)
+        .filter(orders::customer_id.is_null())
+        .filter(orders::email.eq(&email))
+        .filter(orders::state.ne(OrderStatus::Cart.column()))
+        .set((
+            orders::customer_id.eq(customer_id),
+            orders::updated_at.eq(now()),
+        ))
+        .execute(c)
+        .await)?)
+}

@@ -1,0 +1,245 @@
+//! What happens to a placed order: the customer (or an integrator) cancels it while it is
+//! unfulfilled; an integrator holding a secret key marks it paid and fulfils it. Every change
+//! records its event in the same transaction.
+
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use serde_json::json;
+
+use super::{Caller, FulfillmentStatus, LineItem, Order, OrderStatus, PaymentStatus, row_id};
+use crate::db::schema::{line_items, orders, products, variants};
+use crate::db_run;
+use crate::store::events::{self, kind};
+use crate::store::{Store, StoreError, now};
+
+/// Who changes an order.
+#[derive(Clone, Debug)]
+pub enum Actor {
+    /// A shopper: the order's owner, or a guest with its token.
+    Shopper(Caller),
+    /// A backend holding a secret key: any order.
+    Integrator,
+}
+
+impl Actor {
+    fn may_change(&self, order: &Order) -> bool {
+        match self {
+            Self::Shopper(caller) => caller.may_access(order),
+            Self::Integrator => true,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Shopper(_) => "customer",
+            Self::Integrator => "integrator",
+        }
+    }
+
+    fn require_integrator(&self) -> Result<(), StoreError> {
+        match self {
+            Self::Integrator => Ok(()),
+            Self::Shopper(_) => Err(StoreError::Forbidden(
+                "this operation needs a secret API key".into(),
+            )),
+        }
+    }
+}
+
+/// Longest tracking number.
+const MAX_TRACKING: usize = 100;
+
+fn conflict(message: &str) -> StoreError {
+    StoreError::Conflict {
+        message: message.into(),
+        field: None,
+    }
+}
+
+/// Locks a placed (or canceled) order and checks the actor may change it. Evaluates to
+/// `Result<Order, StoreError>`.
+macro_rules! lock_order {
+    ($c:ident, $id:expr, $actor:expr, $at:expr) => {
+        async {
+            let order: Option<Order> = diesel::update(orders::table.find($id))
+                .filter(orders::state.ne(OrderStatus::Cart.column()))
+                .set(orders::updated_at.eq($at))
+                .returning(Order::as_returning())
+                .get_result($c)
+                .await
+                .optional()?;
+            order
+                .filter(|o| $actor.may_change(o))
+                .ok_or(StoreError::NotFound { entity: "Order" })
+        }
+    };
+}
+
+/// Cancels an unfulfilled order: its stock goes back, an unpaid balance is voided (a paid one
+/// stays paid and the event says a refund is due).
+pub async fn cancel(store: &Store, actor: &Actor, order_id: &str) -> Result<Order, StoreError> {
+    let id = row_id(order_id, "Order")?;
+    let at = now();
+    let mut conn = store.db().write_conn().await?;
+    db_run!(conn, |c| c
+        .transaction(async |c| {
+            let order = lock_order!(c, &id, actor, at).await?;
+            if order.status() == OrderStatus::Canceled {
+                return Err(conflict("the order is already canceled"));
+            }
+            if order.fulfillment_status() != FulfillmentStatus::Unfulfilled {
+                return Err(conflict("a fulfilled order cannot be canceled"));
+            }
+            let lines: Vec<LineItem> = line_items::table
+                .filter(line_items::order_id.eq(&id))
+                .order(line_items::variant_id)
+                .select(LineItem::as_select())
+                .load(c)
+                .await?;
+            for line in &lines {
+                diesel::update(variants::table.find(&line.variant_id))
+                    .filter(variants::track_inventory.eq(true))
+                    .set((
+                        variants::stock_on_hand.eq(variants::stock_on_hand + line.quantity),
+                        variants::updated_at.eq(at),
+                    ))
+                    .execute(c)
+                    .await?;
+                diesel::update(products::table.find(&line.product_id))
+                    .set(products::units_sold.eq(products::units_sold - i64::from(line.quantity)))
+                    .execute(c)
+                    .await?;
+            }
+            let paid = order.payment_status() == PaymentStatus::Paid;
+            let payment = if paid {
+                "paid"
+            } else {
+                PaymentStatus::Void.column()
+            };
+            let order: Order = diesel::update(orders::table.find(&id))
+                .set((
+                    orders::state.eq(OrderStatus::Canceled.column()),
+                    orders::shipment_state.eq("canceled"),
+                    orders::payment_state.eq(payment),
+                    orders::canceled_at.eq(at),
+                ))
+                .returning(Order::as_returning())
+                .get_result(c)
+                .await?;
+            let event = events::order(
+                kind::ORDER_CANCELED,
+                &order,
+                json!({
+                    "canceled_by": actor.name(),
+                    "refund_due": if paid { order.total } else { 0 },
+                    "currency": order.currency,
+                }),
+            );
+            diesel::insert_into(crate::db::schema::events::table)
+                .values(&event)
+                .execute(c)
+                .await?;
+            Ok::<_, StoreError>(order)
+        })
+        .await)
+}
+
+/// Records the payment of a placed order's balance (integrators only).
+pub async fn mark_paid(store: &Store, actor: &Actor, order_id: &str) -> Result<Order, StoreError> {
+    actor.require_integrator()?;
+    let id = row_id(order_id, "Order")?;
+    let at = now();
+    let mut conn = store.db().write_conn().await?;
+    db_run!(conn, |c| c
+        .transaction(async |c| {
+            let order = lock_order!(c, &id, actor, at).await?;
+            if order.status() != OrderStatus::Placed {
+                return Err(conflict("a canceled order cannot be paid"));
+            }
+            if order.payment_status() != PaymentStatus::BalanceDue {
+                return Err(conflict("the order is already paid"));
+            }
+            // Spree's shipment states: `ready` is paid and waiting to be sent.
+            let shipment = if order.fulfillment_status() == FulfillmentStatus::Unfulfilled {
+                "ready"
+            } else {
+                order.shipment_state.as_deref().unwrap_or("shipped")
+            };
+            let order: Order = diesel::update(orders::table.find(&id))
+                .set((
+                    orders::payment_state.eq(PaymentStatus::Paid.column()),
+                    orders::shipment_state.eq(shipment),
+                    orders::paid_at.eq(at),
+                ))
+                .returning(Order::as_returning())
+                .get_result(c)
+                .await?;
+            let event = events::order(
+                kind::ORDER_PAID,
+                &order,
+                json!({ "amount": order.total, "currency": order.currency }),
+            );
+            diesel::insert_into(crate::db::schema::events::table)
+                .values(&event)
+                .execute(c)
+                .await?;
+            Ok::<_, StoreError>(order)
+        })
+        .await)
+}
+
+/// Records that a placed order was sent, with its tracking number (integrators only).
+pub async fn fulfil(
+    store: &Store,
+    actor: &Actor,
+    order_id: &str,
+    tracking_number: Option<&str>,
+) -> Result<Order, StoreError> {
+    actor.require_integrator()?;
+    let tracking = tracking_number
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned);
+    if tracking
+        .as_ref()
+        .is_some_and(|t| t.chars().count() > MAX_TRACKING || t.chars().any(char::is_control))
+    {
+        return Err(StoreError::invalid(
+            "tracking_number",
+            format!("must be at most {MAX_TRACKING} printable characters"),
+        ));
+    }
+    let id = row_id(order_id, "Order")?;
+    let at = now();
+    let mut conn = store.db().write_conn().await?;
+    db_run!(conn, |c| c
+        .transaction(async |c| {
+            let order = lock_order!(c, &id, actor, at).await?;
+            if order.status() != OrderStatus::Placed {
+                return Err(conflict("a canceled order cannot be fulfilled"));
+            }
+            if order.fulfillment_status() != FulfillmentStatus::Unfulfilled {
+                return Err(conflict("the order is already fulfilled"));
+            }
+            let order: Order = diesel::update(orders::table.find(&id))
+                .set((
+                    orders::shipment_state.eq("shipped"),
+                    orders::tracking_number.eq(&tracking),
+                    orders::shipped_at.eq(at),
+                ))
+                .returning(Order::as_returning())
+                .get_result(c)
+                .await?;
+            let event = events::order(
+                kind::ORDER_FULFILLED,
+                &order,
+                json!({ "tracking_number": order.tracking_number }),
+            );
+            diesel::insert_into(crate::db::schema::events::table)
+                .values(&event)
+                .execute(c)
+                .await?;
+            Ok::<_, StoreError>(order)
+        })
+        .await)
+}

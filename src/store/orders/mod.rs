@@ -1,0 +1,308 @@
+//! Carts and orders. A cart and the order it becomes are one row of `orders` (DESIGN.md
+//! section 4): `state` is `cart` until checkout, then `complete` or `canceled`. The row id is
+//! `or_<ULID>`; a cart shows it as `cart_<same ULID>` (Spree's two faces of one record), and
+//! every function accepts either form.
+//!
+//! Who may touch a row ([`Caller::may_access`]): the signed-in customer it belongs to, or
+//! whoever presents its token (guests). The token is random and stored only as its SHA-256.
+//! Anyone else gets `NotFound`, exactly as for an id that does not exist.
+//!
+//! - [`cart`]: create, add / change / remove items, email, addresses, note.
+//! - [`checkout`]: completing a cart, with the stock reservation.
+//! - [`history`]: reading placed orders, and attaching guest orders to an account.
+//! - [`lifecycle`]: cancel, mark paid, fulfil (customers and integrators).
+
+pub mod cart;
+pub mod checkout;
+pub mod history;
+pub mod lifecycle;
+mod pricing;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::addresses::{Address, country_name, province_name};
+use super::{StoreError, ids, tokens};
+use crate::db::schema::{line_items, orders};
+use crate::error::Secret;
+
+pub use pricing::Totals;
+
+/// Most units of one variant in a cart.
+pub const MAX_QUANTITY: i32 = 999;
+/// Most lines in one cart.
+pub const MAX_LINES: i64 = 100;
+
+/// Where an order stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OrderStatus {
+    /// Still a cart (never listed as an order).
+    Cart,
+    Placed,
+    Canceled,
+}
+
+/// Whether the order is paid. Payment is manual: an integrator marks it paid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PaymentStatus {
+    BalanceDue,
+    Paid,
+    /// Canceled before payment: nothing is owed.
+    Void,
+}
+
+/// Whether the order has been sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FulfillmentStatus {
+    Unfulfilled,
+    Fulfilled,
+    Canceled,
+}
+
+impl OrderStatus {
+    fn column(self) -> &'static str {
+        match self {
+            Self::Cart => "cart",
+            Self::Placed => "complete",
+            Self::Canceled => "canceled",
+        }
+    }
+}
+
+impl PaymentStatus {
+    fn column(self) -> &'static str {
+        match self {
+            Self::BalanceDue => "balance_due",
+            Self::Paid => "paid",
+            Self::Void => "void",
+        }
+    }
+}
+
+impl FulfillmentStatus {
+    /// The `shipment_state` values meaning this status (`ready` is Spree's "paid, not sent").
+    fn columns(self) -> &'static [&'static str] {
+        match self {
+            Self::Unfulfilled => &["pending", "ready"],
+            Self::Fulfilled => &["shipped"],
+            Self::Canceled => &["canceled"],
+        }
+    }
+}
+
+/// A cart or an order, as stored. Totals are in minor units of `currency`.
+#[derive(Clone, Debug, Queryable, Selectable, QueryableByName)]
+#[diesel(table_name = orders, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct Order {
+    pub id: String,
+    pub number: Option<String>,
+    pub customer_id: Option<String>,
+    pub email: Option<String>,
+    /// SHA-256 of the guest token; never shown.
+    #[diesel(column_name = token)]
+    token_hash: String,
+    pub state: String,
+    pub payment_state: Option<String>,
+    pub shipment_state: Option<String>,
+    pub currency: String,
+    pub item_count: i32,
+    pub item_total: i64,
+    pub shipping_total: i64,
+    pub tax_total: i64,
+    pub total: i64,
+    shipping_address: Option<String>,
+    billing_address: Option<String>,
+    pub note: Option<String>,
+    pub tracking_number: Option<String>,
+    pub metadata: String,
+    pub completed_at: Option<NaiveDateTime>,
+    pub paid_at: Option<NaiveDateTime>,
+    pub shipped_at: Option<NaiveDateTime>,
+    pub canceled_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Order {
+    pub fn status(&self) -> OrderStatus {
+        match self.state.as_str() {
+            "cart" => OrderStatus::Cart,
+            "canceled" => OrderStatus::Canceled,
+            _ => OrderStatus::Placed,
+        }
+    }
+
+    pub fn payment_status(&self) -> PaymentStatus {
+        match self.payment_state.as_deref() {
+            Some("paid") => PaymentStatus::Paid,
+            Some("void") => PaymentStatus::Void,
+            _ => PaymentStatus::BalanceDue,
+        }
+    }
+
+    pub fn fulfillment_status(&self) -> FulfillmentStatus {
+        match self.shipment_state.as_deref() {
+            Some("shipped") => FulfillmentStatus::Fulfilled,
+            Some("canceled") => FulfillmentStatus::Canceled,
+            _ => FulfillmentStatus::Unfulfilled,
+        }
+    }
+
+    /// The id as a cart shows it: `cart_<ULID>`.
+    pub fn cart_id(&self) -> String {
+        cart_id_of(&self.id)
+    }
+
+    /// The shipping address snapshot.
+    pub fn shipping_address(&self) -> Option<OrderAddress> {
+        OrderAddress::from_column(self.shipping_address.as_deref())
+    }
+
+    /// The billing address snapshot.
+    pub fn billing_address(&self) -> Option<OrderAddress> {
+        OrderAddress::from_column(self.billing_address.as_deref())
+    }
+
+    /// Whether `token` is this row's guest token.
+    pub fn token_matches(&self, token: &str) -> bool {
+        tokens::hash(token) == self.token_hash
+    }
+}
+
+/// An item of a cart or order. Name, sku and options are snapshots taken when it was added
+/// (and refreshed while it is a cart), so a placed order keeps them after catalogue edits.
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = line_items, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct LineItem {
+    pub id: String,
+    pub order_id: String,
+    pub variant_id: String,
+    pub product_id: String,
+    pub name: String,
+    pub sku: Option<String>,
+    /// "Size: S, Color: Red", empty when the variant has no options.
+    pub options_text: String,
+    pub quantity: i32,
+    pub unit_price: i64,
+    pub compare_at_unit_price: Option<i64>,
+    pub currency: String,
+    pub total: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A postal address copied onto an order: editing or deleting the address book entry it came
+/// from never changes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderAddress {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub company: Option<String>,
+    pub address1: String,
+    pub address2: Option<String>,
+    pub city: String,
+    pub postal_code: Option<String>,
+    pub country_code: String,
+    pub province_code: Option<String>,
+    pub phone: Option<String>,
+}
+
+impl OrderAddress {
+    fn from_column(json: Option<&str>) -> Option<Self> {
+        json.and_then(|text| serde_json::from_str(text).ok())
+    }
+
+    fn to_column(&self) -> String {
+        serde_json::to_string(self).expect("an address serializes")
+    }
+
+    pub fn full_name(&self) -> Option<String> {
+        super::full_name(self.first_name.as_deref(), self.last_name.as_deref())
+    }
+
+    pub fn country_name(&self) -> Option<&'static str> {
+        country_name(&self.country_code)
+    }
+
+    pub fn province_name(&self) -> Option<&'static str> {
+        province_name(&self.country_code, self.province_code.as_deref()?)
+    }
+}
+
+impl From<&Address> for OrderAddress {
+    fn from(a: &Address) -> Self {
+        Self {
+            first_name: a.first_name.clone(),
+            last_name: a.last_name.clone(),
+            company: a.company.clone(),
+            address1: a.address1.clone(),
+            address2: a.address2.clone(),
+            city: a.city.clone(),
+            postal_code: a.postal_code.clone(),
+            country_code: a.country_code.clone(),
+            province_code: a.province_code.clone(),
+            phone: a.phone.clone(),
+        }
+    }
+}
+
+/// Who is asking, as far as carts and orders care.
+#[derive(Clone, Debug, Default)]
+pub struct Caller {
+    /// The signed-in customer.
+    pub customer_id: Option<String>,
+    /// A cart/order token the caller presented (guests).
+    pub token: Option<Secret<String>>,
+}
+
+impl Caller {
+    /// Whether the caller may read and change `order`.
+    pub fn may_access(&self, order: &Order) -> bool {
+        let owner = matches!((&self.customer_id, &order.customer_id), (Some(a), Some(b)) if a == b);
+        owner
+            || self
+                .token
+                .as_ref()
+                .is_some_and(|t| order.token_matches(t.expose()))
+    }
+}
+
+/// The row id (`or_<ULID>`) an argument names, given as `cart_<ULID>` or `or_<ULID>`.
+/// Anything else names nothing: `NotFound`.
+pub fn row_id(id: &str, entity: &'static str) -> Result<String, StoreError> {
+    let ulid = id
+        .strip_prefix("cart_")
+        .or_else(|| id.strip_prefix("or_"))
+        .filter(|ulid| ulid::Ulid::from_string(ulid).is_ok())
+        .ok_or(StoreError::NotFound { entity })?;
+    Ok(format!("{}_{ulid}", ids::prefix::ORDER))
+}
+
+fn cart_id_of(row_id: &str) -> String {
+    format!("cart_{}", row_id.strip_prefix("or_").unwrap_or(row_id))
+}
+
+fn cart_not_found() -> StoreError {
+    StoreError::NotFound { entity: "Cart" }
+}
+
+fn order_not_found() -> StoreError {
+    StoreError::NotFound { entity: "Order" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cart_and_order_ids_name_one_row() {
+        let id = ids::new(ids::prefix::ORDER);
+        let cart = cart_id_of(&id);
+        assert!(cart.starts_with("cart_"));
+        assert_eq!(row_id(&cart, "Cart").unwrap(), id);
+        assert_eq!(row_id(&id, "Cart").unwrap(), id);
+        assert!(row_id("cart_nope", "Cart").is_err());
+        assert!(row_id("cus_01JD0000000000000000000000", "Cart").is_err());
+    }
+}

@@ -1,0 +1,200 @@
+//! Prices and totals of a cart: unit prices come from the catalogue (never from the client) and
+//! are refreshed on every change of a cart; delivery is one flat rate and tax one rate
+//! ([`CheckoutRates`]).
+
+use std::collections::HashMap;
+
+use crate::config::CheckoutRates;
+use crate::store::catalog::Price;
+
+use super::LineItem;
+
+/// The totals of a cart, as stored on its row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Totals {
+    pub item_count: i32,
+    pub item_total: i64,
+    pub shipping_total: i64,
+    pub tax_total: i64,
+    pub total: i64,
+}
+
+impl Totals {
+    /// The totals of these lines: delivery is charged when there is anything to deliver (free
+    /// from the configured threshold), tax is on items plus delivery, rounded half up.
+    pub fn of(lines: &[LineItem], rates: &CheckoutRates) -> Self {
+        let item_count = lines.iter().map(|l| l.quantity).sum();
+        let item_total: i64 = lines.iter().map(|l| l.total).sum();
+        let shipping_total = match rates.free_shipping_over {
+            _ if lines.is_empty() => 0,
+            Some(threshold) if item_total >= threshold => 0,
+            _ => rates.shipping_rate,
+        };
+        let taxable = i128::from(item_total + shipping_total);
+        let tax_total = ((taxable * i128::from(rates.tax_rate_ppm) + 500_000) / 1_000_000) as i64;
+        Self {
+            item_count,
+            item_total,
+            shipping_total,
+            tax_total,
+            total: item_total + shipping_total + tax_total,
+        }
+    }
+}
+
+/// Sets each line's unit price and total from the catalogue's current prices; returns the
+/// lines that changed. A line whose variant lost its price keeps the last one (checkout
+/// refuses what cannot be sold).
+pub fn reprice(lines: &mut [LineItem], prices: &[Price]) -> Vec<usize> {
+    let by_variant: HashMap<&str, &Price> =
+        prices.iter().map(|p| (p.variant_id.as_str(), p)).collect();
+    let mut changed = Vec::new();
+    for (index, line) in lines.iter_mut().enumerate() {
+        let (unit, was) = match by_variant.get(line.variant_id.as_str()) {
+            Some(price) => (price.amount, price.compare_at_money().map(|m| m.amount)),
+            None => (line.unit_price, line.compare_at_unit_price),
+        };
+        let total = unit * i64::from(line.quantity);
+        if (unit, was, total) != (line.unit_price, line.compare_at_unit_price, line.total) {
+            line.unit_price = unit;
+            line.compare_at_unit_price = was;
+            line.total = total;
+            changed.push(index);
+        }
+    }
+    changed
+}
+
+/// Inside a cart's transaction (with `c` the backend connection): re-prices the cart's lines
+/// from the catalogue, stores them and the cart's totals, and evaluates to
+/// `Result<(Order, Vec<LineItem>), StoreError>`. A macro rather than a function because the
+/// body is compiled once per backend (see `db_run!`).
+macro_rules! reprice_cart {
+    ($c:ident, $order_id:expr, $currency:expr, $rates:expr, $at:expr) => {
+        async {
+            use $crate::db::schema::{line_items, orders, prices};
+            use $crate::store::orders::{LineItem, Order, Totals};
+            let order_id: &str = $order_id;
+            let mut lines: Vec<LineItem> = line_items::table
+                .filter(line_items::order_id.eq(order_id))
+                .order((line_items::created_at, line_items::id))
+                .select(LineItem::as_select())
+                .load($c)
+                .await?;
+            let variant_ids: Vec<&str> = lines.iter().map(|l| l.variant_id.as_str()).collect();
+            let current: Vec<$crate::store::catalog::Price> = prices::table
+                .filter(prices::variant_id.eq_any(&variant_ids))
+                .filter(prices::currency.eq($currency))
+                .select($crate::store::catalog::Price::as_select())
+                .load($c)
+                .await?;
+            for index in $crate::store::orders::pricing::reprice(&mut lines, &current) {
+                let line = &lines[index];
+                diesel::update(line_items::table.find(&line.id))
+                    .set((
+                        line_items::unit_price.eq(line.unit_price),
+                        line_items::compare_at_unit_price.eq(line.compare_at_unit_price),
+                        line_items::total.eq(line.total),
+                        line_items::updated_at.eq($at),
+                    ))
+                    .execute($c)
+                    .await?;
+            }
+            let totals = Totals::of(&lines, $rates);
+            let order: Order = diesel::update(orders::table.find(order_id))
+                .set((
+                    orders::item_count.eq(totals.item_count),
+                    orders::item_total.eq(totals.item_total),
+                    orders::shipping_total.eq(totals.shipping_total),
+                    orders::tax_total.eq(totals.tax_total),
+                    orders::total.eq(totals.total),
+                    orders::updated_at.eq($at),
+                ))
+                .returning(Order::as_returning())
+                .get_result($c)
+                .await?;
+            Ok::<_, $crate::store::StoreError>((order, lines))
+        }
+    };
+}
+pub(crate) use reprice_cart;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(quantity: i32, total: i64) -> LineItem {
+        let at = chrono::NaiveDateTime::default();
+        LineItem {
+            id: "li_1".into(),
+            order_id: "or_1".into(),
+            variant_id: "variant_1".into(),
+            product_id: "prod_1".into(),
+            name: "Shirt".into(),
+            sku: None,
+            options_text: String::new(),
+            quantity,
+            unit_price: total / i64::from(quantity),
+            compare_at_unit_price: None,
+            currency: "USD".into(),
+            total,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    #[test]
+    fn totals_charge_delivery_and_tax_only_when_there_is_something() {
+        let rates = CheckoutRates {
+            shipping_rate: 500,
+            free_shipping_over: Some(10_000),
+            tax_rate_ppm: 88_750,
+        };
+        assert_eq!(
+            Totals::of(&[], &rates),
+            Totals {
+                item_count: 0,
+                item_total: 0,
+                shipping_total: 0,
+                tax_total: 0,
+                total: 0
+            }
+        );
+        let t = Totals::of(&[line(2, 2_000), line(1, 999)], &rates);
+        assert_eq!(
+            (t.item_count, t.item_total, t.shipping_total),
+            (3, 2_999, 500)
+        );
+        // 8.875 % of 34.99 is 3.1053...: 311 cents.
+        assert_eq!(t.tax_total, 311);
+        assert_eq!(t.total, 2_999 + 500 + 311);
+        let free = Totals::of(&[line(1, 10_000)], &rates);
+        assert_eq!(free.shipping_total, 0);
+    }
+
+    #[test]
+    fn reprice_takes_the_catalogue_price() {
+        let mut lines = vec![line(3, 300)];
+        let price = Price {
+            id: "price_1".into(),
+            variant_id: "variant_1".into(),
+            currency: "USD".into(),
+            amount: 250,
+            compare_at_amount: Some(400),
+        };
+        assert_eq!(reprice(&mut lines, std::slice::from_ref(&price)), vec![0]);
+        assert_eq!(
+            (
+                lines[0].unit_price,
+                lines[0].total,
+                lines[0].compare_at_unit_price
+            ),
+            (250, 750, Some(400))
+        );
+        assert!(reprice(&mut lines, &[price]).is_empty());
+        assert!(
+            reprice(&mut lines, &[]).is_empty(),
+            "a lost price keeps the last one"
+        );
+    }
+}
