@@ -1,6 +1,8 @@
 //! `Order`, `LineItem`, `OrderAddress`, the status enums and `OrderConnection`.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
+use std::collections::BTreeSet;
+
+use async_graphql::{Context, Enum, ID, InputObject, Lookahead, Object, Result};
 use chrono::{DateTime, Utc};
 
 use crate::graphql::ToGraphql;
@@ -88,16 +90,54 @@ pub(super) fn money(amount: i64, currency: &str) -> Money {
     StoreMoney::new(amount, currency).into()
 }
 
-/// The lines of an order or cart, through the request's dataloader.
+/// The lines of an order or cart (a `lineItems` field), through the request's dataloader, with
+/// the variants and products the selection asks for loaded in one batch each.
 pub(super) async fn lines_of(ctx: &Context<'_>, order_id: &str) -> Result<Vec<LineItem>> {
-    Ok(Loaders::of(ctx)?
+    let lines = Loaders::of(ctx)?
         .line_items
         .load_one(order_id.to_owned())
         .await?
-        .unwrap_or_default()
-        .into_iter()
-        .map(LineItem)
-        .collect())
+        .unwrap_or_default();
+    prefetch_catalog(ctx, &lines, ctx.look_ahead()).await?;
+    Ok(lines.into_iter().map(LineItem).collect())
+}
+
+/// Loads the variants and products that `selection` (a `LineItem` selection) asks for.
+async fn prefetch_catalog(
+    ctx: &Context<'_>,
+    lines: &[orders::LineItem],
+    selection: Lookahead<'_>,
+) -> Result<()> {
+    let loaders = Loaders::of(ctx)?;
+    let variant = selection.field("variant");
+    if variant.exists() {
+        let ids: BTreeSet<String> = lines.iter().map(|l| l.variant_id.clone()).collect();
+        loaders.variants_by_id.load_many(ids).await?;
+    }
+    if selection.field("product").exists() || variant.field("product").exists() {
+        let ids: BTreeSet<String> = lines.iter().map(|l| l.product_id.clone()).collect();
+        loaders.products.load_many(ids).await?;
+    }
+    Ok(())
+}
+
+/// Loads the line items of a whole page of orders (and their variants and products) when
+/// `selection` (an `Order` selection) asks for them, one batch per kind: the fields then read
+/// the loaders' caches, so a page costs the same number of statements whatever its size and
+/// however the resolvers interleave.
+async fn prefetch_lines(
+    ctx: &Context<'_>,
+    page: &Page<orders::Order>,
+    selection: Lookahead<'_>,
+) -> Result<()> {
+    let lines_selection = selection.field("lineItems");
+    if !lines_selection.exists() || page.items.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<String> = page.items.iter().map(|(_, o)| o.id.clone()).collect();
+    let lines = Loaders::of(ctx)?.line_items.load_many(ids).await?;
+    let all: Vec<orders::LineItem> = lines.into_values().flatten().collect();
+    prefetch_catalog(ctx, &all, lines_selection).await
 }
 
 /// A placed order. Its addresses and line items are snapshots: later edits of the address
@@ -371,23 +411,27 @@ impl OrderEdge<'_> {
 
 #[Object]
 impl OrderConnection {
-    async fn edges(&self) -> Vec<OrderEdge<'_>> {
-        self.page
+    async fn edges(&self, ctx: &Context<'_>) -> Result<Vec<OrderEdge<'_>>> {
+        prefetch_lines(ctx, &self.page, ctx.look_ahead().field("node")).await?;
+        Ok(self
+            .page
             .items
             .iter()
             .map(|(cursor, order)| OrderEdge { cursor, order })
-            .collect()
+            .collect())
     }
 
-    async fn nodes(&self) -> Vec<Order> {
-        self.page
+    async fn nodes(&self, ctx: &Context<'_>) -> Result<Vec<Order>> {
+        prefetch_lines(ctx, &self.page, ctx.look_ahead()).await?;
+        Ok(self
+            .page
             .items
             .iter()
             .map(|(_, order)| Order {
                 order: order.clone(),
                 token: None,
             })
-            .collect()
+            .collect())
     }
 
     async fn page_info(&self) -> PageInfo {

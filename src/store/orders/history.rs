@@ -218,11 +218,21 @@ pub async fn attach_guest_orders(
     email: &str,
 ) -> Result<usize, StoreError> {
     let email = email.trim().to_lowercase();
-    let mut conn = store.db().write_conn().await?;
-    Ok(db_run!(conn, |c| diesel::update(orders::table)
+    let guest_orders = orders::table
         .filter(orders::customer_id.is_null())
         .filter(orders::email.eq(&email))
-        .filter(orders::state.ne(OrderStatus::Cart.column()))
+        .filter(orders::state.ne(OrderStatus::Cart.column()));
+    // Nearly every sign-in has none: a read, so that sign-ins do not queue for SQLite's write lock.
+    let mut conn = store.db().conn().await?;
+    let any: bool = db_run!(conn, |c| diesel::select(diesel::dsl::exists(guest_orders))
+        .get_result(c)
+        .await)?;
+    drop(conn);
+    if !any {
+        return Ok(0);
+    }
+    let mut conn = store.db().write_conn().await?;
+    Ok(db_run!(conn, |c| diesel::update(guest_orders)
         .set((
             orders::customer_id.eq(customer_id),
             orders::updated_at.eq(now()),
