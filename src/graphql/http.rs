@@ -1,28 +1,87 @@
 //! The GraphQL endpoints: `/graphql` (GET and POST, batches bounded), `/graphql/ws`
 //! (graphql-ws and the legacy subscriptions-transport-ws).
 
-use async_graphql::{BatchRequest, ServerError};
-use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse, GraphQLSubscription};
+use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
+use async_graphql::{BatchRequest, Data, ServerError};
+use async_graphql_axum::{GraphQLBatchRequest, GraphQLProtocol, GraphQLResponse, GraphQLWebSocket};
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, State};
+use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, Method, header};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Extension, Router};
 
 use crate::error::Secret;
-use crate::graphql::session::RequestAuth;
+use crate::graphql::session::{RequestAuth, SocketAuth};
 use crate::state::AppState;
 use crate::store::auth::Client;
 
 /// The routes of the GraphQL surface.
-pub fn routes(state: &AppState) -> Router<AppState> {
+pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/graphql", get(execute).post(execute))
-        .route_service(
-            "/graphql/ws",
-            GraphQLSubscription::new(state.schema.clone()),
-        )
+        .route("/graphql/ws", get(websocket))
+}
+
+/// `/graphql/ws`: the caller's credentials come in the `connection_init` payload
+/// (`{"authorization": "Bearer ...", "x-order-token": "...", "x-storefront-secret-key": "..."}`,
+/// any case), since browsers cannot set headers on a WebSocket. Each operation on the socket
+/// then checks them afresh (see `loaders::PerRequestLoaders`), so a session ended while the
+/// socket is open ends its access too.
+async fn websocket(
+    State(state): State<AppState>,
+    protocol: GraphQLProtocol,
+    headers: HeaderMap,
+    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let client = client_of(&headers, connect);
+    let schema = state.schema.clone();
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| {
+            GraphQLWebSocket::new(socket, schema, protocol)
+                .on_connection_init(move |payload| async move {
+                    let mut data = Data::default();
+                    data.insert(SocketAuth(socket_auth(client, &payload)));
+                    Ok(data)
+                })
+                .serve()
+        })
+}
+
+/// The credentials of a WebSocket's `connection_init` payload, as headers would carry them.
+fn socket_auth(client: Client, payload: &serde_json::Value) -> RequestAuth {
+    let mut headers = HeaderMap::new();
+    if let Some(fields) = payload.as_object() {
+        for (name, value) in fields {
+            let name = name.to_ascii_lowercase();
+            if let (Ok(name), Some(Ok(value))) = (
+                axum::http::HeaderName::try_from(name.as_str()),
+                value.as_str().map(axum::http::HeaderValue::from_str),
+            ) {
+                headers.insert(name, value);
+            }
+        }
+    }
+    request_auth(client, &headers)
+}
+
+fn client_of(headers: &HeaderMap, connect: Option<Extension<ConnectInfo<SocketAddr>>>) -> Client {
+    Client {
+        ip: connect.map(|Extension(ConnectInfo(addr))| addr.ip()),
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+    }
+}
+
+/// The caller's credentials from request headers.
+fn request_auth(client: Client, headers: &HeaderMap) -> RequestAuth {
+    RequestAuth::new(client, customer_token(headers))
+        .with_keys(header_secret(headers, "x-order-token"), secret_key(headers))
 }
 
 async fn execute(
@@ -32,18 +91,8 @@ async fn execute(
     connect: Option<Extension<ConnectInfo<SocketAddr>>>,
     request: GraphQLBatchRequest,
 ) -> GraphQLResponse {
-    let client = Client {
-        ip: connect.map(|Extension(ConnectInfo(addr))| addr.ip()),
-        user_agent: headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
-    };
+    let auth = request_auth(client_of(&headers, connect), &headers);
     // Each operation of a batch gets its own copy, so each resolves its caller once.
-    let auth = RequestAuth::new(client, customer_token(&headers)).with_keys(
-        header_secret(&headers, "x-order-token"),
-        secret_key(&headers),
-    );
     let batch = request.into_inner().data(auth);
     let size = match &batch {
         BatchRequest::Single(_) => 1,

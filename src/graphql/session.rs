@@ -28,6 +28,11 @@ pub struct RequestAuth {
     secret_key: Option<Secret<String>>,
 }
 
+/// The credentials a WebSocket gave in `connection_init`; every operation on the socket gets a
+/// fresh [`RequestAuth`] from them ([`RequestAuth::fresh`]).
+#[derive(Clone)]
+pub struct SocketAuth(pub RequestAuth);
+
 static ANONYMOUS: LazyLock<RequestAuth> = LazyLock::new(RequestAuth::default);
 
 impl RequestAuth {
@@ -51,6 +56,14 @@ impl RequestAuth {
         self.order_token = order_token;
         self.secret_key = secret_key;
         self
+    }
+
+    /// The same credentials with nothing resolved yet, for one more operation.
+    pub fn fresh(&self) -> Self {
+        Self {
+            principal: Arc::new(OnceCell::new()),
+            ..self.clone()
+        }
     }
 
     /// The request's data, or an anonymous caller where none was set (e.g. WebSocket).

@@ -34,7 +34,7 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(health))
         .route("/ready", get(ready))
         .route("/metrics", get(metrics::render))
-        .merge(crate::graphql::http::routes(&state))
+        .merge(crate::graphql::http::routes())
         .merge(playground::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),

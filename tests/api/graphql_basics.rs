@@ -212,3 +212,99 @@ async fn the_websocket_endpoint_speaks_graphql_ws() {
         assert_eq!(got, want);
     }
 }
+
+/// A graphql-transport-ws connection whose `connection_init` carries `payload`.
+async fn socket_with(
+    app: &TestApp,
+    payload: Value,
+) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+    let mut request = format!("ws://{}/graphql/ws", app.addr)
+        .into_client_request()
+        .unwrap();
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let init = json!({ "type": "connection_init", "payload": payload });
+    socket.send(Message::text(init.to_string())).await.unwrap();
+    let ack = socket.next().await.expect("ack").expect("readable");
+    assert_eq!(
+        serde_json::from_str::<Value>(ack.to_text().unwrap()).unwrap()["type"],
+        "connection_ack"
+    );
+    socket
+}
+
+/// Runs one operation on the socket and returns its `next` payload.
+async fn over_socket(
+    socket: &mut tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+    id: &str,
+    query: &str,
+) -> Value {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+
+    let subscribe = json!({ "id": id, "type": "subscribe", "payload": { "query": query } });
+    socket
+        .send(Message::text(subscribe.to_string()))
+        .await
+        .unwrap();
+    let next = socket.next().await.expect("a message").expect("readable");
+    let next: Value = serde_json::from_str(next.to_text().unwrap()).unwrap();
+    assert_eq!(next["type"], "next", "{next}");
+    let complete = socket.next().await.expect("complete").expect("readable");
+    let complete: Value = serde_json::from_str(complete.to_text().unwrap()).unwrap();
+    assert_eq!(complete["type"], "complete");
+    next["payload"].clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn websocket_callers_sign_in_with_connection_init_and_logout_ends_it() {
+    let app = TestApp::spawn().await;
+    let who = crate::account_support::register(&app, "socket@example.com").await;
+
+    let mut anonymous = socket_with(&app, json!({})).await;
+    assert_eq!(
+        over_socket(&mut anonymous, "1", "{ me { email } }").await,
+        json!({ "data": { "me": null } })
+    );
+
+    let mut signed = socket_with(
+        &app,
+        json!({ "Authorization": format!("Bearer {}", who.token) }),
+    )
+    .await;
+    assert_eq!(
+        over_socket(&mut signed, "1", "{ me { email } }").await,
+        json!({ "data": { "me": { "email": "socket@example.com" } } })
+    );
+
+    // Every operation checks the session again: logging out ends the open socket's access.
+    let out = app
+        .graphql_as(
+            Some(&who.token),
+            crate::account_support::LOGOUT,
+            json!({ "t": who.refresh }),
+        )
+        .await;
+    assert!(out["errors"].is_null(), "{out}");
+    let after = over_socket(&mut signed, "2", "{ me { email } }").await;
+    assert_eq!(
+        after["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{after}"
+    );
+
+    let mut forged = socket_with(&app, json!({ "authorization": "Bearer not-a-token" })).await;
+    let forged = over_socket(&mut forged, "1", "{ me { email } }").await;
+    assert_eq!(
+        forged["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{forged}"
+    );
+}

@@ -40,6 +40,7 @@ pub use products::ProductsById;
 pub use variants::VariantsByProduct;
 pub use variants_by_id::VariantsById;
 
+use crate::graphql::session::SocketAuth;
 use crate::store::Store;
 
 /// A dataloader whose answers are kept for the rest of the request, so that a listing can
@@ -125,7 +126,11 @@ impl Extension for PerRequestLoaders {
         let store = ctx
             .data::<Store>()
             .map_err(|e| ServerError::new(e.message, None))?;
-        let request = request.data(Loaders::new(store));
+        let mut request = request.data(Loaders::new(store));
+        // Over a WebSocket: the credentials of `connection_init`, resolved afresh per operation.
+        if let Some(socket) = ctx.data_opt::<SocketAuth>() {
+            request = request.data(socket.0.fresh());
+        }
         next.run(ctx, request).await
     }
 }
