@@ -69,9 +69,12 @@ impl Sellable {
 fn check_stock(variant: &Variant, name: &str, quantity: i32) -> Result<(), StoreError> {
     let limited = variant.track_inventory && !variant.backorderable;
     if limited && quantity > variant.stock_on_hand {
-        let left = variant.stock_on_hand.max(0);
+        let message = match variant.stock_on_hand {
+            ..=0 => format!("{name} is out of stock"),
+            left => format!("only {left} of {name} left in stock"),
+        };
         return Err(StoreError::Conflict {
-            message: format!("only {left} of {name} left in stock"),
+            message,
             field: Some("quantity".into()),
         });
     }
@@ -108,6 +111,9 @@ async fn sellable(store: &Store, variant_id: &str, currency: &str) -> Result<Sel
     if !product.is_visible(now()) {
         return Err(unavailable("is not for sale"));
     }
+    if variant.discontinued_at.is_some() {
+        return Err(unavailable("is no longer sold"));
+    }
     let key = [variant.product_id.clone()];
     let siblings = batch::variants_by_product(store, &key)
         .await?
@@ -120,9 +126,6 @@ async fn sellable(store: &Store, variant_id: &str, currency: &str) -> Result<Sel
         return Err(unavailable(
             "is not sold on its own: choose one of the product's options",
         ));
-    }
-    if !variant.purchasable() {
-        return Err(unavailable("is out of stock"));
     }
     let key = [variant.id.clone()];
     let price = batch::prices_by_variant(store, &key, currency)
