@@ -171,6 +171,8 @@ impl NewProduct {
 #[derive(Clone, Debug)]
 pub struct Inserted {
     pub id: String,
+    /// The default variant first, then the others in the order given.
+    pub variants: Vec<String>,
 }
 
 /// Inserts a product with its variants, prices, options and categories.
@@ -222,11 +224,11 @@ pub async fn product(app: &TestApp, p: NewProduct) -> Inserted {
         .unwrap();
     }
     drop(conn);
-    variant(app, &id, true, 0, &p.default_variant).await;
+    let mut variants = vec![variant(app, &id, true, 0, &p.default_variant).await];
     for (i, v) in p.variants.iter().enumerate() {
-        variant(app, &id, false, i as i32 + 1, v).await;
+        variants.push(variant(app, &id, false, i as i32 + 1, v).await);
     }
-    Inserted { id }
+    Inserted { id, variants }
 }
 
 async fn variant(

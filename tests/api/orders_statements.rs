@@ -1,0 +1,66 @@
+//! The order history through the dataloaders: the SQL statements of a `me` query with orders,
+//! their lines, variants and products do not grow with the number of orders.
+
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use serde_json::{Value, json};
+use storefront::db::schema::variants;
+use storefront::db_run;
+
+use crate::account_support::register;
+use crate::helpers::TestApp;
+use crate::order_support::{Who, ok, place, shop};
+
+const QUERY: &str = "query($first: Int) { me { addresses { id } orders(first: $first) { \
+    nodes { number lineItems { quantity variant { sku product { name } } } } } } }";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orders_statement_count_is_the_same_for_5_and_50_orders() {
+    let app = TestApp::spawn().await;
+    let shop = shop(&app).await;
+    let ada = register(&app, "ada@example.com").await;
+    let me = Who::Customer(&ada.token);
+    let mut conn = app.state.db().write_conn().await.unwrap();
+    db_run!(conn, |c| diesel::update(variants::table.find(&shop.tee))
+        .set(variants::stock_on_hand.eq(100))
+        .execute(c)
+        .await)
+    .unwrap();
+    drop(conn);
+    ok(
+        &app,
+        me,
+        "mutation($input: AddressInput!) { createAddress(input: $input) { id } }",
+        json!({ "input": { "address1": "12 St James's Square", "city": "London", "countryCode": "GB" } }),
+        "createAddress",
+    )
+    .await;
+    for _ in 0..50 {
+        place(
+            &app,
+            me,
+            &[(&shop.mug, 1), (&shop.poster, 2), (&shop.tee, 1)],
+            "ada@example.com",
+        )
+        .await;
+    }
+    let mut counts = Vec::new();
+    for first in [5, 50] {
+        let before = app.statements();
+        let body = ok(&app, me, QUERY, json!({ "first": first }), "me").await;
+        counts.push(app.statements() - before);
+        let orders = body["orders"]["nodes"].as_array().unwrap();
+        assert_eq!(orders.len(), first);
+        for order in orders {
+            let lines = order["lineItems"].as_array().unwrap();
+            let skus: Vec<&Value> = lines.iter().map(|l| &l["variant"]["sku"]).collect();
+            assert_eq!(skus, [&json!("MUG-1"), &json!("POSTER-1"), &json!("TEE-1")], "{order}");
+            assert_eq!(lines[2]["variant"]["product"]["name"], "Tee");
+        }
+        assert_eq!(body["addresses"].as_array().unwrap().len(), 1);
+    }
+    assert_eq!(counts[0], counts[1], "{counts:?}");
+    // The session, the customer, the address book, the orders page, their lines, the variants
+    // and the products: seven, however many orders.
+    assert_eq!(counts[0], 7, "{counts:?}");
+}
