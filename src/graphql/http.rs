@@ -75,6 +75,8 @@ fn client_of(headers: &HeaderMap, connect: Option<Extension<ConnectInfo<SocketAd
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
+        // Read with the other credentials by `request_auth` (headers, or `connection_init`).
+        order_token: None,
     }
 }
 

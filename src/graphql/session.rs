@@ -24,7 +24,6 @@ pub struct RequestAuth {
     pub client: Client,
     bearer: Option<Secret<String>>,
     principal: Arc<OnceCell<Principal>>,
-    order_token: Option<Secret<String>>,
     secret_key: Option<Secret<String>>,
 }
 
@@ -42,7 +41,6 @@ impl RequestAuth {
             client,
             bearer,
             principal: Arc::new(OnceCell::new()),
-            order_token: None,
             secret_key: None,
         }
     }
@@ -53,7 +51,7 @@ impl RequestAuth {
         order_token: Option<Secret<String>>,
         secret_key: Option<Secret<String>>,
     ) -> Self {
-        self.order_token = order_token;
+        self.client.order_token = order_token;
         self.secret_key = secret_key;
         self
     }
@@ -89,7 +87,9 @@ impl RequestAuth {
         let principal = self.principal(store).await?;
         Ok(Caller {
             customer_id: principal.map(|p| p.customer_id),
-            token: token.map(Secret::new).or_else(|| self.order_token.clone()),
+            token: token
+                .map(Secret::new)
+                .or_else(|| self.client.order_token.clone()),
         })
     }
 

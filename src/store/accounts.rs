@@ -269,7 +269,7 @@ pub async fn register(
         other => other?,
     }
     tracing::info!(customer_id = %customer.id, "customer registered");
-    super::orders::history::attach_guest_orders(store, &customer.id, &customer.email).await?;
+    super::orders::history::attach_guest_orders(store, &customer, client).await?;
     sessions::payload(store, customer, &session.id, refresh)
 }
 

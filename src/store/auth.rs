@@ -31,6 +31,9 @@ pub struct Principal {
 pub struct Client {
     pub ip: Option<IpAddr>,
     pub user_agent: Option<String>,
+    /// The cart/order token the caller presented (`X-Order-Token`, guests). It opens that cart
+    /// or order, and a sign-in made with it claims that guest order for the account.
+    pub order_token: Option<Secret<String>>,
 }
 
 /// The claims of an access token.

@@ -146,7 +146,7 @@ pub async fn login(
     drop(conn);
     tracing::info!(customer_id = %customer_id, session_id = %session.id, "signed in");
     let customer = accounts::get(store, &customer_id).await?;
-    super::orders::history::attach_guest_orders(store, &customer.id, &customer.email).await?;
+    super::orders::history::attach_guest_orders(store, &customer, client).await?;
     payload(store, customer, &session.id, refresh)
 }
 

@@ -35,12 +35,24 @@ fn quantities(cart: &Value) -> Vec<(String, i64)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|l| (l["sku"].as_str().unwrap().to_owned(), l["quantity"].as_i64().unwrap()))
+        .map(|l| {
+            (
+                l["sku"].as_str().unwrap().to_owned(),
+                l["quantity"].as_i64().unwrap(),
+            )
+        })
         .collect()
 }
 
 async fn new_guest_cart(app: &TestApp) -> (String, String) {
-    let cart = ok(app, Who::Anonymous, &create_cart(), Value::Null, "createCart").await;
+    let cart = ok(
+        app,
+        Who::Anonymous,
+        &create_cart(),
+        Value::Null,
+        "createCart",
+    )
+    .await;
     (
         cart["id"].as_str().unwrap().to_owned(),
         cart["token"].as_str().unwrap().to_owned(),
@@ -51,11 +63,21 @@ async fn new_guest_cart(app: &TestApp) -> (String, String) {
 async fn carts_guest_adds_changes_and_removes_items() {
     let app = TestApp::spawn().await;
     let shop = shop(&app).await;
-    let cart = ok(&app, Who::Anonymous, &create_cart(), Value::Null, "createCart").await;
+    let cart = ok(
+        &app,
+        Who::Anonymous,
+        &create_cart(),
+        Value::Null,
+        "createCart",
+    )
+    .await;
     let id = cart["id"].as_str().unwrap().to_owned();
     let token = cart["token"].as_str().unwrap().to_owned();
     assert!(id.starts_with("cart_"), "{cart}");
-    assert!(token.len() >= 40, "a guest token is long and random: {token}");
+    assert!(
+        token.len() >= 40,
+        "a guest token is long and random: {token}"
+    );
     assert_eq!(cart["currency"], "USD");
     assert_eq!(cart["itemCount"], 0);
     assert_eq!(cart["lineItems"], json!([]));
@@ -78,7 +100,10 @@ async fn carts_guest_adds_changes_and_removes_items() {
     assert!(line["id"].as_str().unwrap().starts_with("li_"));
     assert_eq!(cart["itemCount"], 2);
     assert_eq!(totals(&cart), (4000, 500, 0, 4500));
-    assert_eq!(cart["token"], token, "the guest sees the token it presented");
+    assert_eq!(
+        cart["token"], token,
+        "the guest sees the token it presented"
+    );
 
     // The same variant again grows its line.
     ok(&app, guest, &add_item(), vars(&shop.tee, 1), "addCartItem").await;
@@ -146,7 +171,14 @@ async fn carts_guest_adds_changes_and_removes_items() {
     )
     .await;
     assert_eq!(read["id"], id);
-    let read = ok(&app, Who::Anonymous, &cart_query(), json!({ "id": id }), "cart").await;
+    let read = ok(
+        &app,
+        Who::Anonymous,
+        &cart_query(),
+        json!({ "id": id }),
+        "cart",
+    )
+    .await;
     assert_eq!(read, Value::Null);
     let read = ok(
         &app,
@@ -181,7 +213,14 @@ async fn carts_of_a_signed_in_customer_are_theirs_without_a_token() {
     assert_eq!(quantities(&cart), [("TEE-1".into(), 1)]);
     let read = ok(&app, me, &cart_query(), json!({ "id": cart["id"] }), "cart").await;
     assert_eq!(read["id"], cart["id"]);
-    let read = ok(&app, Who::Anonymous, &cart_query(), json!({ "id": cart["id"] }), "cart").await;
+    let read = ok(
+        &app,
+        Who::Anonymous,
+        &cart_query(),
+        json!({ "id": cart["id"] }),
+        "cart",
+    )
+    .await;
     assert_eq!(read, Value::Null);
 
     // A cart made with items and an email at once.
@@ -218,7 +257,10 @@ async fn carts_quantities_are_positive_and_bounded() {
         )
         .await;
         assert_eq!(error_code(&body), "BAD_USER_INPUT", "{q}: {body}");
-        assert_eq!(body["errors"][0]["extensions"]["fields"][0]["field"], "quantity");
+        assert_eq!(
+            body["errors"][0]["extensions"]["fields"][0]["field"],
+            "quantity"
+        );
     }
     let cart = ok(
         &app,
@@ -282,7 +324,11 @@ async fn carts_check_stock_and_what_is_for_sale() {
     assert_eq!(body["errors"][0]["message"], "only 10 of Tee left in stock");
     assert!(add(&shop.tee, 10).await["errors"].is_null());
     let body = add(&shop.tee, 1).await;
-    assert_eq!(error_code(&body), "CONFLICT", "the line's whole quantity counts: {body}");
+    assert_eq!(
+        error_code(&body),
+        "CONFLICT",
+        "the line's whole quantity counts: {body}"
+    );
 
     // Backorderable and untracked variants sell beyond their stock.
     assert!(add(&shop.poster, 50).await["errors"].is_null());
@@ -300,12 +346,23 @@ async fn carts_check_stock_and_what_is_for_sale() {
         body["errors"][0]["extensions"]["fields"][0],
         json!({ "field": "variantId", "message": "is not for sale" })
     );
-    for unknown in ["variant_01JD0000000000000000000000", "nope", "prod_01JD0000000000000000000000"] {
+    for unknown in [
+        "variant_01JD0000000000000000000000",
+        "nope",
+        "prod_01JD0000000000000000000000",
+    ] {
         let body = add(unknown, 1).await;
         assert_eq!(error_code(&body), "NOT_FOUND", "{unknown}: {body}");
     }
 
-    let cart = ok(&app, guest, &add_item(), json!({ "cart": id, "variant": shop.hoodie_s, "q": 2 }), "addCartItem").await;
+    let cart = ok(
+        &app,
+        guest,
+        &add_item(),
+        json!({ "cart": id, "variant": shop.hoodie_s, "q": 2 }),
+        "addCartItem",
+    )
+    .await;
     let hoodie = cart["lineItems"][3].clone();
     assert_eq!(hoodie["options"], "Size: S");
     let body = gql(
@@ -316,7 +373,10 @@ async fn carts_check_stock_and_what_is_for_sale() {
     )
     .await;
     assert_eq!(error_code(&body), "CONFLICT", "{body}");
-    assert_eq!(body["errors"][0]["message"], "only 2 of Hoodie left in stock");
+    assert_eq!(
+        body["errors"][0]["message"],
+        "only 2 of Hoodie left in stock"
+    );
 
     let cart = ok(&app, guest, &cart_query(), json!({ "id": id }), "cart").await;
     assert_eq!(
@@ -336,18 +396,37 @@ async fn carts_take_prices_from_the_catalogue_on_every_change() {
     let shop = shop(&app).await;
     let (id, token) = new_guest_cart(&app).await;
     let guest = Who::Guest(&token);
-    ok(&app, guest, &add_item(), json!({ "cart": id, "variant": shop.tee, "q": 2 }), "addCartItem").await;
+    ok(
+        &app,
+        guest,
+        &add_item(),
+        json!({ "cart": id, "variant": shop.tee, "q": 2 }),
+        "addCartItem",
+    )
+    .await;
 
     let mut conn = app.state.db().write_conn().await.unwrap();
     let tee = shop.tee.clone();
-    db_run!(conn, |c| diesel::update(prices::table.filter(prices::variant_id.eq(&tee)))
-        .set((prices::amount.eq(1800), prices::compare_at_amount.eq(None::<i64>)))
-        .execute(c)
-        .await)
+    db_run!(conn, |c| diesel::update(
+        prices::table.filter(prices::variant_id.eq(&tee))
+    )
+    .set((
+        prices::amount.eq(1800),
+        prices::compare_at_amount.eq(None::<i64>)
+    ))
+    .execute(c)
+    .await)
     .unwrap();
     drop(conn);
 
-    let cart = ok(&app, guest, &add_item(), json!({ "cart": id, "variant": shop.mug, "q": 1 }), "addCartItem").await;
+    let cart = ok(
+        &app,
+        guest,
+        &add_item(),
+        json!({ "cart": id, "variant": shop.mug, "q": 1 }),
+        "addCartItem",
+    )
+    .await;
     let line = &cart["lineItems"][0];
     assert_eq!(cents(&line["unitPrice"]), 1800);
     assert_eq!(line["compareAtUnitPrice"], Value::Null);
@@ -376,11 +455,25 @@ async fn carts_charge_the_configured_delivery_and_tax() {
     let shop = shop(&app).await;
     let (id, token) = new_guest_cart(&app).await;
     let guest = Who::Guest(&token);
-    let cart = ok(&app, guest, &add_item(), json!({ "cart": id, "variant": shop.tee, "q": 1 }), "addCartItem").await;
+    let cart = ok(
+        &app,
+        guest,
+        &add_item(),
+        json!({ "cart": id, "variant": shop.tee, "q": 1 }),
+        "addCartItem",
+    )
+    .await;
     // 8.875 % of 27.00 is 2.39625: 2.40.
     assert_eq!(totals(&cart), (2000, 700, 240, 2940));
     assert_eq!(cart["taxTotal"]["amount"], "2.40");
-    let cart = ok(&app, guest, &add_item(), json!({ "cart": id, "variant": shop.tee, "q": 2 }), "addCartItem").await;
+    let cart = ok(
+        &app,
+        guest,
+        &add_item(),
+        json!({ "cart": id, "variant": shop.tee, "q": 2 }),
+        "addCartItem",
+    )
+    .await;
     // From 50.00 delivery is free; 8.875 % of 60.00 is 5.325: 5.33 (half up).
     assert_eq!(totals(&cart), (6000, 0, 533, 6533));
 }
@@ -424,7 +517,10 @@ async fn carts_take_email_addresses_and_note() {
     assert_eq!(cart["note"], Value::Null);
     assert_eq!(cart["email"], "grace@example.com");
     assert_eq!(cart["shippingAddress"]["city"], "Arlington");
-    assert_eq!(cart["billingAddress"]["countryName"], "United Kingdom of Great Britain and Northern Ireland");
+    assert_eq!(
+        cart["billingAddress"]["countryName"],
+        "United Kingdom of Great Britain and Northern Ireland"
+    );
 
     // Bad input names its fields and changes nothing.
     let bad = [
@@ -445,7 +541,13 @@ async fn carts_take_email_addresses_and_note() {
         ),
     ];
     for (input, fields) in bad {
-        let body = gql(&app, guest, &update_cart(), json!({ "cart": id, "input": input })).await;
+        let body = gql(
+            &app,
+            guest,
+            &update_cart(),
+            json!({ "cart": id, "input": input }),
+        )
+        .await;
         assert_eq!(error_code(&body), "BAD_USER_INPUT", "{input}: {body}");
         let got: Vec<&str> = body["errors"][0]["extensions"]["fields"]
             .as_array()
@@ -478,7 +580,14 @@ async fn carts_take_email_addresses_and_note() {
     )
     .await;
     assert_eq!(error_code(&body), "NOT_FOUND", "{body}");
-    let mine = ok(&app, Who::Customer(&ada.token), &create_cart(), Value::Null, "createCart").await;
+    let mine = ok(
+        &app,
+        Who::Customer(&ada.token),
+        &create_cart(),
+        Value::Null,
+        "createCart",
+    )
+    .await;
     let cart = ok(
         &app,
         Who::Customer(&ada.token),

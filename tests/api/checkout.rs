@@ -15,16 +15,21 @@ use crate::order_support::{
 };
 
 fn is_order_number(number: &str) -> bool {
-    number.len() == 10
-        && number.starts_with('R')
-        && number[1..].chars().all(|c| c.is_ascii_digit())
+    number.len() == 10 && number.starts_with('R') && number[1..].chars().all(|c| c.is_ascii_digit())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn checkout_needs_items_an_email_and_a_shipping_address() {
     let app = TestApp::spawn().await;
     let shop = shop(&app).await;
-    let cart = ok(&app, Who::Anonymous, &create_cart(), Value::Null, "createCart").await;
+    let cart = ok(
+        &app,
+        Who::Anonymous,
+        &create_cart(),
+        Value::Null,
+        "createCart",
+    )
+    .await;
     let token = cart["token"].as_str().unwrap();
     let guest = Who::Guest(token);
     let body = gql(&app, guest, &complete(), json!({ "cart": cart["id"] })).await;
@@ -46,9 +51,22 @@ async fn checkout_needs_items_an_email_and_a_shipping_address() {
     )
     .await;
     let body = gql(&app, guest, &complete(), json!({ "cart": cart["id"] })).await;
-    assert_eq!(body["errors"][0]["extensions"]["fields"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        body["errors"][0]["extensions"]["fields"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
     assert_eq!(stock(&app, &shop.tee).await, 10, "nothing reserved");
-    let still = ok(&app, guest, &cart_query(), json!({ "id": cart["id"] }), "cart").await;
+    let still = ok(
+        &app,
+        guest,
+        &cart_query(),
+        json!({ "id": cart["id"] }),
+        "cart",
+    )
+    .await;
     assert_eq!(still["id"], cart["id"], "still a cart");
 }
 
@@ -65,10 +83,21 @@ async fn checkout_places_the_order_and_reserves_its_stock() {
         "ada@example.com",
     )
     .await;
-    let order = ok(&app, me, &complete(), json!({ "cart": cart["id"] }), "completeCart").await;
+    let order = ok(
+        &app,
+        me,
+        &complete(),
+        json!({ "cart": cart["id"] }),
+        "completeCart",
+    )
+    .await;
     let number = order["number"].as_str().unwrap();
     assert!(is_order_number(number), "{number}");
-    assert_eq!(order["id"], row_of(&cart["id"]), "the cart's row, named as an order");
+    assert_eq!(
+        order["id"],
+        row_of(&cart["id"]),
+        "the cart's row, named as an order"
+    );
     assert_eq!(order["status"], "PLACED");
     assert_eq!(order["paymentStatus"], "BALANCE_DUE");
     assert_eq!(order["fulfillmentStatus"], "UNFULFILLED");
@@ -78,7 +107,10 @@ async fn checkout_places_the_order_and_reserves_its_stock() {
     assert_eq!(order["itemTotal"]["amountInCents"], 6000 + 1000 + 5000);
     assert_eq!(order["shippingTotal"]["amountInCents"], 500);
     assert_eq!(order["total"]["amountInCents"], 12500);
-    assert_eq!(order["billingAddress"], order["shippingAddress"], "billing defaults to shipping");
+    assert_eq!(
+        order["billingAddress"], order["shippingAddress"],
+        "billing defaults to shipping"
+    );
     assert_eq!(order["shippingAddress"]["city"], "Arlington");
     assert!(order["placedAt"].is_string());
     assert_eq!(order["paidAt"], Value::Null);
@@ -132,9 +164,21 @@ async fn checkout_of_a_guest_returns_the_token_with_the_order() {
     assert_eq!(order["email"], "guest@example.com");
     // Nobody else completes a guest's cart.
     let other = ready_cart(&app, Who::Anonymous, &[(&shop.tee, 1)], "other@example.com").await;
-    let body = gql(&app, Who::Anonymous, &complete(), json!({ "cart": other["id"] })).await;
+    let body = gql(
+        &app,
+        Who::Anonymous,
+        &complete(),
+        json!({ "cart": other["id"] }),
+    )
+    .await;
     assert_eq!(error_code(&body), "NOT_FOUND", "{body}");
-    let body = gql(&app, Who::Guest(token), &complete(), json!({ "cart": other["id"] })).await;
+    let body = gql(
+        &app,
+        Who::Guest(token),
+        &complete(),
+        json!({ "cart": other["id"] }),
+    )
+    .await;
     assert_eq!(error_code(&body), "NOT_FOUND", "{body}");
 }
 
@@ -187,7 +231,13 @@ async fn checkout_race_for_the_last_unit_has_exactly_one_winner() {
     // The losers still have their carts, untouched but for the refusal.
     for cart in &carts {
         let token = cart["token"].as_str().unwrap();
-        let read = gql(&app, Who::Guest(token), &cart_query(), json!({ "id": cart["id"] })).await;
+        let read = gql(
+            &app,
+            Who::Guest(token),
+            &cart_query(),
+            json!({ "id": cart["id"] }),
+        )
+        .await;
         if !read["data"]["cart"].is_null() {
             assert_eq!(read["data"]["cart"]["itemCount"], 1);
         }
@@ -207,11 +257,18 @@ async fn checkout_race_over_shared_variants_sells_exactly_the_stock() {
             0 => vec![(&shop.tee, 3), (&shop.hoodie_s, 1)],
             _ => vec![(&shop.tee, 3)],
         };
-        let items: Vec<(&str, i32)> = if i % 4 == 0 { items.into_iter().rev().collect() } else { items };
+        let items: Vec<(&str, i32)> = if i % 4 == 0 {
+            items.into_iter().rev().collect()
+        } else {
+            items
+        };
         carts.push(ready_cart(&app, Who::Anonymous, &items, &email).await);
     }
     let (placed, refused) = complete_all(&app, &carts).await;
-    assert_eq!(placed, 3, "ten tees make three orders of three: {refused:?}");
+    assert_eq!(
+        placed, 3,
+        "ten tees make three orders of three: {refused:?}"
+    );
     let tees = stock(&app, &shop.tee).await;
     let hoodies = stock(&app, &shop.hoodie_s).await;
     assert_eq!(tees, 1);
@@ -252,9 +309,18 @@ async fn checkout_refuses_what_can_no_longer_be_sold_and_reserves_nothing() {
         .await)
     .unwrap();
     drop(conn);
-    let body = gql(&app, Who::Guest(token), &complete(), json!({ "cart": cart["id"] })).await;
+    let body = gql(
+        &app,
+        Who::Guest(token),
+        &complete(),
+        json!({ "cart": cart["id"] }),
+    )
+    .await;
     assert_eq!(error_code(&body), "CONFLICT", "{body}");
-    assert_eq!(body["errors"][0]["message"], "not enough stock left for Scarf");
+    assert_eq!(
+        body["errors"][0]["message"],
+        "not enough stock left for Scarf"
+    );
     assert_eq!(stock(&app, &shop.tee).await, 10);
     assert_eq!(units_sold(&app, &shop.tee_product).await, 0);
     assert_eq!(placed_orders(&app).await, 0);
@@ -270,7 +336,13 @@ async fn checkout_refuses_what_can_no_longer_be_sold_and_reserves_nothing() {
         .await)
     .unwrap();
     drop(conn);
-    let body = gql(&app, Who::Guest(token), &complete(), json!({ "cart": cart["id"] })).await;
+    let body = gql(
+        &app,
+        Who::Guest(token),
+        &complete(),
+        json!({ "cart": cart["id"] }),
+    )
+    .await;
     assert_eq!(error_code(&body), "CONFLICT", "{body}");
     assert_eq!(body["errors"][0]["message"], "Tee is no longer for sale");
     assert_eq!(stock(&app, &shop.tee).await, 10);

@@ -4,12 +4,12 @@
 mod account_support;
 mod accounts;
 mod addresses;
+mod carts;
 mod catalog_categories;
 mod catalog_fixtures;
 mod catalog_pagination;
 mod catalog_products;
 mod catalog_variant_product;
-mod carts;
 mod checkout;
 mod cli;
 mod graphql_basics;

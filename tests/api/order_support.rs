@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use storefront::db::schema::{events, line_items, orders, products, variants};
 use storefront::db_run;
 use storefront::store::api_keys::{self, KeyKind};
+use storefront::store::orders::{LineItem, Order};
 
 use crate::catalog_fixtures::{self, NewProduct, NewVariant, option_type};
 use crate::helpers::TestApp;
@@ -189,7 +190,10 @@ pub fn order_fields() -> String {
 }
 
 pub fn create_cart() -> String {
-    format!("mutation($input: CreateCartInput) {{ createCart(input: $input) {{ {} }} }}", cart_fields())
+    format!(
+        "mutation($input: CreateCartInput) {{ createCart(input: $input) {{ {} }} }}",
+        cart_fields()
+    )
 }
 
 pub fn add_item() -> String {
@@ -225,11 +229,17 @@ pub fn update_cart() -> String {
 }
 
 pub fn cart_query() -> String {
-    format!("query($id: ID!, $token: String) {{ cart(id: $id, token: $token) {{ {} }} }}", cart_fields())
+    format!(
+        "query($id: ID!, $token: String) {{ cart(id: $id, token: $token) {{ {} }} }}",
+        cart_fields()
+    )
 }
 
 pub fn complete() -> String {
-    format!("mutation($cart: ID!) {{ completeCart(cartId: $cart) {{ {} }} }}", order_fields())
+    format!(
+        "mutation($cart: ID!) {{ completeCart(cartId: $cart) {{ {} }} }}",
+        order_fields()
+    )
 }
 
 pub fn order_query() -> String {
@@ -241,11 +251,17 @@ pub fn order_query() -> String {
 }
 
 pub fn cancel() -> String {
-    format!("mutation($id: ID!) {{ cancelOrder(id: $id) {{ {} }} }}", order_fields())
+    format!(
+        "mutation($id: ID!) {{ cancelOrder(id: $id) {{ {} }} }}",
+        order_fields()
+    )
 }
 
 pub fn mark_paid() -> String {
-    format!("mutation($id: ID!) {{ markOrderPaid(id: $id) {{ {} }} }}", order_fields())
+    format!(
+        "mutation($id: ID!) {{ markOrderPaid(id: $id) {{ {} }} }}",
+        order_fields()
+    )
 }
 
 pub fn fulfil() -> String {
@@ -306,7 +322,14 @@ pub async fn place(app: &TestApp, who: Who<'_>, items: &[(&str, i32)], email: &s
         (Some(token), Who::Anonymous) => Who::Guest(token),
         _ => who,
     };
-    ok(app, who, &complete(), json!({ "cart": cart["id"] }), "completeCart").await
+    ok(
+        app,
+        who,
+        &complete(),
+        json!({ "cart": cart["id"] }),
+        "completeCart",
+    )
+    .await
 }
 
 /// A variant's stock on hand, as stored.
@@ -349,47 +372,16 @@ pub async fn order_events(app: &TestApp, order_id: &str) -> Vec<(String, Value)>
 /// Everything stored of an order and its lines, to prove a refused change changed nothing.
 pub async fn stored_order(app: &TestApp, row_id: &str) -> String {
     let mut conn = app.state.db().conn().await.unwrap();
-    let order: Vec<(
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        String,
-        Option<String>,
-        Option<String>,
-        i64,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        chrono::NaiveDateTime,
-    )> = db_run!(conn, |c| orders::table
+    let order: Vec<Order> = db_run!(conn, |c| orders::table
         .find(row_id)
-        .select((
-            orders::state,
-            orders::customer_id,
-            orders::email,
-            orders::number,
-            orders::token,
-            orders::payment_state,
-            orders::shipment_state,
-            orders::total,
-            orders::shipping_address,
-            orders::billing_address,
-            orders::note,
-            orders::updated_at,
-        ))
+        .select(Order::as_select())
         .load(c)
         .await)
     .unwrap();
-    let lines: Vec<(String, String, i32, i64)> = db_run!(conn, |c| line_items::table
+    let lines: Vec<LineItem> = db_run!(conn, |c| line_items::table
         .filter(line_items::order_id.eq(row_id))
         .order(line_items::id)
-        .select((
-            line_items::id,
-            line_items::variant_id,
-            line_items::quantity,
-            line_items::total,
-        ))
+        .select(LineItem::as_select())
         .load(c)
         .await)
     .unwrap();

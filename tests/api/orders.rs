@@ -50,7 +50,13 @@ async fn orders_history_is_newest_first_paged_and_filtered() {
     ok(&app, me, &create_cart(), Value::Null, "createCart").await;
     // Another customer's orders are not listed.
     let bob = register(&app, "bob@example.com").await;
-    place(&app, Who::Customer(&bob.token), &[(&shop.mug, 1)], "bob@example.com").await;
+    place(
+        &app,
+        Who::Customer(&bob.token),
+        &[(&shop.mug, 1)],
+        "bob@example.com",
+    )
+    .await;
 
     let newest_first: Vec<String> = placed.iter().rev().cloned().collect();
     let all = history(&app, &ada.token, json!({})).await;
@@ -76,12 +82,40 @@ async fn orders_history_is_newest_first_paged_and_filtered() {
     // One paid, one fulfilled after payment, one canceled.
     let by_number = |n: &str| json!({ "number": n });
     let order = ok(&app, me, &order_query(), by_number(&placed[0]), "order").await;
-    ok(&app, Who::Integrator(&key), &mark_paid(), json!({ "id": order["id"] }), "markOrderPaid").await;
+    ok(
+        &app,
+        Who::Integrator(&key),
+        &mark_paid(),
+        json!({ "id": order["id"] }),
+        "markOrderPaid",
+    )
+    .await;
     let order = ok(&app, me, &order_query(), by_number(&placed[1]), "order").await;
-    ok(&app, Who::Integrator(&key), &mark_paid(), json!({ "id": order["id"] }), "markOrderPaid").await;
-    ok(&app, Who::Integrator(&key), &fulfil(), json!({ "id": order["id"] }), "fulfillOrder").await;
+    ok(
+        &app,
+        Who::Integrator(&key),
+        &mark_paid(),
+        json!({ "id": order["id"] }),
+        "markOrderPaid",
+    )
+    .await;
+    ok(
+        &app,
+        Who::Integrator(&key),
+        &fulfil(),
+        json!({ "id": order["id"] }),
+        "fulfillOrder",
+    )
+    .await;
     let order = ok(&app, me, &order_query(), by_number(&placed[2]), "order").await;
-    ok(&app, me, &cancel(), json!({ "id": order["id"] }), "cancelOrder").await;
+    ok(
+        &app,
+        me,
+        &cancel(),
+        json!({ "id": order["id"] }),
+        "cancelOrder",
+    )
+    .await;
 
     let filtered = |filter: Value| {
         let app = &app;
@@ -100,7 +134,10 @@ async fn orders_history_is_newest_first_paged_and_filtered() {
     let due = filtered(json!({ "paymentStatus": "BALANCE_DUE" })).await;
     assert_eq!(numbers(&due), [placed[3].clone()]);
     let unfulfilled = filtered(json!({ "fulfillmentStatus": "UNFULFILLED" })).await;
-    assert_eq!(numbers(&unfulfilled), [placed[3].clone(), placed[0].clone()]);
+    assert_eq!(
+        numbers(&unfulfilled),
+        [placed[3].clone(), placed[0].clone()]
+    );
     let both = filtered(json!({ "status": "PLACED", "paymentStatus": "PAID",
         "fulfillmentStatus": "FULFILLED" }))
     .await;
@@ -120,7 +157,13 @@ async fn orders_open_by_id_or_number_for_the_owner_and_the_guest_with_its_token(
     let shop = shop(&app).await;
     let ada = register(&app, "ada@example.com").await;
     let bob = register(&app, "bob@example.com").await;
-    let mine = place(&app, Who::Customer(&ada.token), &[(&shop.tee, 1)], "ada@example.com").await;
+    let mine = place(
+        &app,
+        Who::Customer(&ada.token),
+        &[(&shop.tee, 1)],
+        "ada@example.com",
+    )
+    .await;
     let number = mine["number"].as_str().unwrap();
     let ada_sees = Who::Customer(&ada.token);
     for vars in [
@@ -137,17 +180,37 @@ async fn orders_open_by_id_or_number_for_the_owner_and_the_guest_with_its_token(
     }
     let body = gql(&app, ada_sees, &order_query(), json!({})).await;
     assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
-    let body = gql(&app, ada_sees, &order_query(), json!({ "id": mine["id"], "number": number })).await;
+    let body = gql(
+        &app,
+        ada_sees,
+        &order_query(),
+        json!({ "id": mine["id"], "number": number }),
+    )
+    .await;
     assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
     // A cart id is not an order.
     let cart = ok(&app, ada_sees, &create_cart(), Value::Null, "createCart").await;
-    let order = ok(&app, ada_sees, &order_query(), json!({ "id": cart["id"] }), "order").await;
+    let order = ok(
+        &app,
+        ada_sees,
+        &order_query(),
+        json!({ "id": cart["id"] }),
+        "order",
+    )
+    .await;
     assert_eq!(order, Value::Null);
 
     let guest = place(&app, Who::Anonymous, &[(&shop.tee, 1)], "guest@example.com").await;
     let token = guest["token"].as_str().unwrap();
     let by_id = json!({ "id": guest["id"] });
-    let order = ok(&app, Who::Guest(token), &order_query(), by_id.clone(), "order").await;
+    let order = ok(
+        &app,
+        Who::Guest(token),
+        &order_query(),
+        by_id.clone(),
+        "order",
+    )
+    .await;
     assert_eq!(order, guest);
     let order = ok(
         &app,
@@ -158,12 +221,23 @@ async fn orders_open_by_id_or_number_for_the_owner_and_the_guest_with_its_token(
     )
     .await;
     assert_eq!(order["id"], guest["id"]);
-    for who in [Who::Anonymous, Who::Guest("wrong"), Who::Customer(&ada.token)] {
+    for who in [
+        Who::Anonymous,
+        Who::Guest("wrong"),
+        Who::Customer(&ada.token),
+    ] {
         let order = ok(&app, who, &order_query(), by_id.clone(), "order").await;
         assert_eq!(order, Value::Null, "{who:?}");
     }
     // One order's token opens no other.
-    let order = ok(&app, Who::Guest(token), &order_query(), json!({ "id": mine["id"] }), "order").await;
+    let order = ok(
+        &app,
+        Who::Guest(token),
+        &order_query(),
+        json!({ "id": mine["id"] }),
+        "order",
+    )
+    .await;
     assert_eq!(order, Value::Null);
 }
 
@@ -173,7 +247,13 @@ async fn orders_cancel_by_the_owner_restocks_and_voids_the_balance() {
     let shop = shop(&app).await;
     let ada = register(&app, "ada@example.com").await;
     let me = Who::Customer(&ada.token);
-    let order = place(&app, me, &[(&shop.tee, 4), (&shop.mug, 1)], "ada@example.com").await;
+    let order = place(
+        &app,
+        me,
+        &[(&shop.tee, 4), (&shop.mug, 1)],
+        "ada@example.com",
+    )
+    .await;
     assert_eq!(stock(&app, &shop.tee).await, 6);
     let id = order["id"].as_str().unwrap();
     let canceled = ok(&app, me, &cancel(), json!({ "id": id }), "cancelOrder").await;
@@ -182,7 +262,10 @@ async fn orders_cancel_by_the_owner_restocks_and_voids_the_balance() {
     assert_eq!(canceled["fulfillmentStatus"], "CANCELED");
     assert!(canceled["canceledAt"].is_string());
     assert_eq!(canceled["number"], order["number"]);
-    assert_eq!(canceled["total"], order["total"], "the record keeps its totals");
+    assert_eq!(
+        canceled["total"], order["total"],
+        "the record keeps its totals"
+    );
     assert_eq!(stock(&app, &shop.tee).await, 10, "the stock is back");
     assert_eq!(stock(&app, &shop.mug).await, 0, "untracked stays untracked");
     let events = order_events(&app, id).await;
@@ -195,21 +278,53 @@ async fn orders_cancel_by_the_owner_restocks_and_voids_the_balance() {
 
     let body = gql(&app, me, &cancel(), json!({ "id": id })).await;
     assert_eq!(error_code(&body), "CONFLICT", "{body}");
-    assert_eq!(body["errors"][0]["message"], "the order is already canceled");
-    assert_eq!(stock(&app, &shop.tee).await, 10, "a second cancel restocks nothing");
+    assert_eq!(
+        body["errors"][0]["message"],
+        "the order is already canceled"
+    );
+    assert_eq!(
+        stock(&app, &shop.tee).await,
+        10,
+        "a second cancel restocks nothing"
+    );
     let key = secret_key(&app).await;
-    let body = gql(&app, Who::Integrator(&key), &mark_paid(), json!({ "id": id })).await;
+    let body = gql(
+        &app,
+        Who::Integrator(&key),
+        &mark_paid(),
+        json!({ "id": id }),
+    )
+    .await;
     assert_eq!(error_code(&body), "CONFLICT", "{body}");
 
     // A guest cancels with the token; a stranger cannot.
-    let guest = place(&app, Who::Anonymous, &[(&shop.scarf, 1)], "guest@example.com").await;
-    let body = gql(&app, Who::Anonymous, &cancel(), json!({ "id": guest["id"] })).await;
+    let guest = place(
+        &app,
+        Who::Anonymous,
+        &[(&shop.scarf, 1)],
+        "guest@example.com",
+    )
+    .await;
+    let body = gql(
+        &app,
+        Who::Anonymous,
+        &cancel(),
+        json!({ "id": guest["id"] }),
+    )
+    .await;
     assert_eq!(error_code(&body), "NOT_FOUND", "{body}");
     let body = gql(&app, me, &cancel(), json!({ "id": guest["id"] })).await;
     assert_eq!(error_code(&body), "NOT_FOUND", "{body}");
     assert_eq!(stock(&app, &shop.scarf).await, 0);
     let token = guest["token"].as_str().unwrap();
-    let canceled = ok(&app, Who::Guest(token), &cancel(), json!({ "id": guest["id"] }), "cancelOrder").await;
+    let canceled = ok(
+        &app,
+        Who::Guest(token),
+        &cancel(),
+        json!({ "id": guest["id"] }),
+        "cancelOrder",
+    )
+    .await;
     assert_eq!(canceled["status"], "CANCELED");
     assert_eq!(stock(&app, &shop.scarf).await, 1);
 }
@@ -228,7 +343,13 @@ async fn orders_integrators_mark_paid_fulfil_and_cancel_with_events() {
     for (query, field) in [(mark_paid(), "markOrderPaid"), (fulfil(), "fulfillOrder")] {
         let body = gql(&app, me, &query, json!({ "id": id })).await;
         assert_eq!(error_code(&body), "FORBIDDEN", "{field}: {body}");
-        let body = gql(&app, Who::Integrator("sk_not_a_key"), &query, json!({ "id": id })).await;
+        let body = gql(
+            &app,
+            Who::Integrator("sk_not_a_key"),
+            &query,
+            json!({ "id": id }),
+        )
+        .await;
         assert_eq!(error_code(&body), "UNAUTHENTICATED", "{field}: {body}");
     }
     let body = gql(
@@ -241,11 +362,22 @@ async fn orders_integrators_mark_paid_fulfil_and_cancel_with_events() {
     assert_eq!(error_code(&body), "NOT_FOUND", "{body}");
 
     let integrator = Who::Integrator(&key);
-    let paid = ok(&app, integrator, &mark_paid(), json!({ "id": id }), "markOrderPaid").await;
+    let paid = ok(
+        &app,
+        integrator,
+        &mark_paid(),
+        json!({ "id": id }),
+        "markOrderPaid",
+    )
+    .await;
     assert_eq!(paid["paymentStatus"], "PAID");
     assert_eq!(paid["fulfillmentStatus"], "UNFULFILLED");
     assert!(paid["paidAt"].is_string());
-    assert_eq!(paid["token"], Value::Null, "an integrator is shown no token");
+    assert_eq!(
+        paid["token"],
+        Value::Null,
+        "an integrator is shown no token"
+    );
     let body = gql(&app, integrator, &mark_paid(), json!({ "id": id })).await;
     assert_eq!(error_code(&body), "CONFLICT", "{body}");
 
@@ -275,7 +407,10 @@ async fn orders_integrators_mark_paid_fulfil_and_cancel_with_events() {
     assert_eq!(error_code(&body), "CONFLICT", "{body}");
     let body = gql(&app, me, &cancel(), json!({ "id": id })).await;
     assert_eq!(error_code(&body), "CONFLICT", "{body}");
-    assert_eq!(body["errors"][0]["message"], "a fulfilled order cannot be canceled");
+    assert_eq!(
+        body["errors"][0]["message"],
+        "a fulfilled order cannot be canceled"
+    );
     assert_eq!(stock(&app, &shop.tee).await, 8);
 
     let events = order_events(&app, id).await;
@@ -289,8 +424,22 @@ async fn orders_integrators_mark_paid_fulfil_and_cancel_with_events() {
     // An integrator cancels a paid, unfulfilled order: it stays paid and a refund is due.
     let second = place(&app, me, &[(&shop.tee, 1)], "ada@example.com").await;
     let second_id = second["id"].as_str().unwrap();
-    ok(&app, integrator, &mark_paid(), json!({ "id": second_id }), "markOrderPaid").await;
-    let canceled = ok(&app, integrator, &cancel(), json!({ "id": second_id }), "cancelOrder").await;
+    ok(
+        &app,
+        integrator,
+        &mark_paid(),
+        json!({ "id": second_id }),
+        "markOrderPaid",
+    )
+    .await;
+    let canceled = ok(
+        &app,
+        integrator,
+        &cancel(),
+        json!({ "id": second_id }),
+        "cancelOrder",
+    )
+    .await;
     assert_eq!(canceled["status"], "CANCELED");
     assert_eq!(canceled["paymentStatus"], "PAID");
     let events = order_events(&app, second_id).await;
@@ -331,7 +480,14 @@ async fn orders_keep_their_snapshots_after_address_and_catalogue_edits() {
         "updateCart",
     )
     .await;
-    let order = ok(&app, me, &complete(), json!({ "cart": cart["id"] }), "completeCart").await;
+    let order = ok(
+        &app,
+        me,
+        &complete(),
+        json!({ "cart": cart["id"] }),
+        "completeCart",
+    )
+    .await;
     assert_eq!(order["shippingAddress"]["address1"], "12 St James's Square");
     assert_eq!(order["lineItems"][0]["options"], "Size: S");
 
@@ -347,10 +503,12 @@ async fn orders_keep_their_snapshots_after_address_and_catalogue_edits() {
     let mut conn = app.state.db().write_conn().await.unwrap();
     let product = shop.tee_product.clone();
     let hoodie = shop.hoodie_s.clone();
-    db_run!(conn, |c| diesel::update(products::table.filter(products::id.ne(&product)))
-        .set(products::name.eq("Renamed"))
-        .execute(c)
-        .await)
+    db_run!(conn, |c| diesel::update(
+        products::table.filter(products::id.ne(&product))
+    )
+    .set(products::name.eq("Renamed"))
+    .execute(c)
+    .await)
     .unwrap();
     let lines: i64 = db_run!(conn, |c| line_items::table
         .filter(line_items::variant_id.eq(&hoodie))
@@ -360,13 +518,40 @@ async fn orders_keep_their_snapshots_after_address_and_catalogue_edits() {
     .unwrap();
     assert_eq!(lines, 1);
     drop(conn);
-    let read = ok(&app, me, &order_query(), json!({ "id": order["id"] }), "order").await;
+    let read = ok(
+        &app,
+        me,
+        &order_query(),
+        json!({ "id": order["id"] }),
+        "order",
+    )
+    .await;
     assert_eq!(read["shippingAddress"], order["shippingAddress"]);
-    assert_eq!(read["lineItems"][0]["name"], "Hoodie", "the name when it was sold");
-    assert_eq!(read["lineItems"][0]["product"]["name"], "Renamed", "the product as it is now");
+    assert_eq!(
+        read["lineItems"][0]["name"], "Hoodie",
+        "the name when it was sold"
+    );
+    assert_eq!(
+        read["lineItems"][0]["product"]["name"], "Renamed",
+        "the product as it is now"
+    );
 
-    ok(&app, me, "mutation($id: ID!) { deleteAddress(id: $id) }", json!({ "id": home["id"] }), "deleteAddress").await;
-    let read = ok(&app, me, &order_query(), json!({ "id": order["id"] }), "order").await;
+    ok(
+        &app,
+        me,
+        "mutation($id: ID!) { deleteAddress(id: $id) }",
+        json!({ "id": home["id"] }),
+        "deleteAddress",
+    )
+    .await;
+    let read = ok(
+        &app,
+        me,
+        &order_query(),
+        json!({ "id": order["id"] }),
+        "order",
+    )
+    .await;
     assert_eq!(read["shippingAddress"], order["shippingAddress"]);
     assert_eq!(read["billingAddress"], order["shippingAddress"]);
 }
@@ -395,11 +580,23 @@ async fn orders_of_a_guest_join_the_account_that_proves_them() {
         .await
         .1;
     assert!(body["errors"].is_null(), "{body}");
-    let grace = body["data"]["register"]["token"].as_str().unwrap().to_owned();
-    assert_eq!(history_of(grace.clone()).await, [first["number"].as_str().unwrap()]);
+    let grace = body["data"]["register"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        history_of(grace.clone()).await,
+        [first["number"].as_str().unwrap()]
+    );
 
     // Signing up with the email of someone else's guest order does not reveal it.
-    place(&app, Who::Anonymous, &[(&shop.mug, 1)], "victim@example.com").await;
+    place(
+        &app,
+        Who::Anonymous,
+        &[(&shop.mug, 1)],
+        "victim@example.com",
+    )
+    .await;
     let mallory = register(&app, "victim@example.com").await;
     assert!(history_of(mallory.token).await.is_empty());
     let mallory = signed_in(&app, "victim@example.com", PASSWORD).await;
@@ -407,15 +604,29 @@ async fn orders_of_a_guest_join_the_account_that_proves_them() {
 
     // Placed signed out while the account already existed: the account's on next sign-in.
     let later = place(&app, Who::Anonymous, &[(&shop.mug, 1)], "grace@example.com").await;
-    assert_eq!(history_of(grace.clone()).await.len(), 1, "not before signing in");
+    assert_eq!(
+        history_of(grace.clone()).await.len(),
+        1,
+        "not before signing in"
+    );
     let again = signed_in(&app, "grace@example.com", PASSWORD).await;
     let got = history_of(again.token.clone()).await;
     assert_eq!(
         got,
-        [later["number"].as_str().unwrap(), first["number"].as_str().unwrap()]
+        [
+            later["number"].as_str().unwrap(),
+            first["number"].as_str().unwrap()
+        ]
     );
     assert!(!got.contains(&other["number"].as_str().unwrap().to_owned()));
     // The guest token still opens the joined order.
-    let read = ok(&app, Who::Guest(token), &order_query(), json!({ "id": first["id"] }), "order").await;
+    let read = ok(
+        &app,
+        Who::Guest(token),
+        &order_query(),
+        json!({ "id": first["id"] }),
+        "order",
+    )
+    .await;
     assert_eq!(read["id"], first["id"]);
 }

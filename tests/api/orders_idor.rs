@@ -35,7 +35,10 @@ async fn same_as_missing(app: &TestApp, who: Who<'_>, query: &str, theirs: Value
         let field = got["data"].as_object().unwrap().values().next().unwrap();
         assert_eq!(field, &Value::Null, "{query} {theirs}: {got}");
     } else {
-        assert_eq!(got["errors"][0]["extensions"]["code"], "NOT_FOUND", "{query} {theirs}: {got}");
+        assert_eq!(
+            got["errors"][0]["extensions"]["code"], "NOT_FOUND",
+            "{query} {theirs}: {got}"
+        );
         assert_eq!(errors(&got), errors(&missing), "{query} {theirs}");
     }
 }
@@ -66,13 +69,30 @@ async fn orders_idor_another_customer_gets_not_found_for_every_id_and_changes_no
     let number = order["number"].clone();
 
     // A guest cart of its own, to try Ada's ids with a valid token in hand.
-    let guest_cart = ok(&app, Who::Anonymous, &create_cart(), Value::Null, "createCart").await;
+    let guest_cart = ok(
+        &app,
+        Who::Anonymous,
+        &create_cart(),
+        Value::Null,
+        "createCart",
+    )
+    .await;
     let guest_token = guest_cart["token"].as_str().unwrap().to_owned();
-    let bob_cart = ok(&app, Who::Customer(&bob.token), &create_cart(), Value::Null, "createCart").await;
+    let bob_cart = ok(
+        &app,
+        Who::Customer(&bob.token),
+        &create_cart(),
+        Value::Null,
+        "createCart",
+    )
+    .await;
 
     let cart_before = stored_order(&app, &row_of(&cart_id)).await;
     let order_before = stored_order(&app, order_id.as_str().unwrap()).await;
-    let stock_before = (crate::order_support::stock(&app, &shop.tee).await, crate::order_support::stock(&app, &shop.scarf).await);
+    let stock_before = (
+        crate::order_support::stock(&app, &shop.tee).await,
+        crate::order_support::stock(&app, &shop.scarf).await,
+    );
 
     let intruders = [
         (Who::Customer(&bob.token), bob_cart["id"].clone()),
@@ -80,7 +100,14 @@ async fn orders_idor_another_customer_gets_not_found_for_every_id_and_changes_no
         (Who::Anonymous, guest_cart["id"].clone()),
     ];
     for (who, own_cart) in intruders {
-        same_as_missing(&app, who, &cart_query(), json!({ "id": cart_id }), json!({ "id": NOWHERE_CART })).await;
+        same_as_missing(
+            &app,
+            who,
+            &cart_query(),
+            json!({ "id": cart_id }),
+            json!({ "id": NOWHERE_CART }),
+        )
+        .await;
         same_as_missing(
             &app,
             who,
@@ -113,7 +140,14 @@ async fn orders_idor_another_customer_gets_not_found_for_every_id_and_changes_no
             json!({ "cart": NOWHERE_CART, "input": { "email": "evil@example.com", "note": "mine" } }),
         )
         .await;
-        same_as_missing(&app, who, &complete(), json!({ "cart": cart_id }), json!({ "cart": NOWHERE_CART })).await;
+        same_as_missing(
+            &app,
+            who,
+            &complete(),
+            json!({ "cart": cart_id }),
+            json!({ "cart": NOWHERE_CART }),
+        )
+        .await;
         // Ada's line through the intruder's own cart.
         same_as_missing(
             &app,
@@ -141,9 +175,30 @@ async fn orders_idor_another_customer_gets_not_found_for_every_id_and_changes_no
         )
         .await;
         // Ada's order, by id, by number and as a cart.
-        same_as_missing(&app, who, &order_query(), json!({ "id": order_id }), json!({ "id": NOWHERE_ORDER })).await;
-        same_as_missing(&app, who, &order_query(), json!({ "number": number }), json!({ "number": "R000000000" })).await;
-        same_as_missing(&app, who, &cancel(), json!({ "id": order_id }), json!({ "id": NOWHERE_ORDER })).await;
+        same_as_missing(
+            &app,
+            who,
+            &order_query(),
+            json!({ "id": order_id }),
+            json!({ "id": NOWHERE_ORDER }),
+        )
+        .await;
+        same_as_missing(
+            &app,
+            who,
+            &order_query(),
+            json!({ "number": number }),
+            json!({ "number": "R000000000" }),
+        )
+        .await;
+        same_as_missing(
+            &app,
+            who,
+            &cancel(),
+            json!({ "id": order_id }),
+            json!({ "id": NOWHERE_ORDER }),
+        )
+        .await;
         same_as_missing(
             &app,
             who,
@@ -155,9 +210,15 @@ async fn orders_idor_another_customer_gets_not_found_for_every_id_and_changes_no
     }
 
     assert_eq!(stored_order(&app, &row_of(&cart_id)).await, cart_before);
-    assert_eq!(stored_order(&app, order_id.as_str().unwrap()).await, order_before);
     assert_eq!(
-        (crate::order_support::stock(&app, &shop.tee).await, crate::order_support::stock(&app, &shop.scarf).await),
+        stored_order(&app, order_id.as_str().unwrap()).await,
+        order_before
+    );
+    assert_eq!(
+        (
+            crate::order_support::stock(&app, &shop.tee).await,
+            crate::order_support::stock(&app, &shop.scarf).await
+        ),
         stock_before
     );
     // Ada still sees and uses all of it.

@@ -54,7 +54,11 @@ async fn orders_statement_count_is_the_same_for_5_and_50_orders() {
         for order in orders {
             let lines = order["lineItems"].as_array().unwrap();
             let skus: Vec<&Value> = lines.iter().map(|l| &l["variant"]["sku"]).collect();
-            assert_eq!(skus, [&json!("MUG-1"), &json!("POSTER-1"), &json!("TEE-1")], "{order}");
+            assert_eq!(
+                skus,
+                [&json!("MUG-1"), &json!("POSTER-1"), &json!("TEE-1")],
+                "{order}"
+            );
             assert_eq!(lines[2]["variant"]["product"]["name"], "Tee");
         }
         assert_eq!(body["addresses"].as_array().unwrap().len(), 1);

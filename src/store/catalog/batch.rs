@@ -111,10 +111,19 @@ pub async fn option_values_by_variant(
         String,
     );
     let mut conn = store.db().conn().await?;
+    // In the order the product lists its option types ("Size: S, Color: Red" on every page,
+    // cart and order line), whatever the types' own positions.
     let rows: Vec<Row> = db_run!(conn, |c| variant_option_values::table
+        .inner_join(variants::table)
         .inner_join(option_values::table.inner_join(option_types::table))
+        .inner_join(
+            product_option_types::table.on(product_option_types::product_id
+                .eq(variants::product_id)
+                .and(product_option_types::option_type_id.eq(option_values::option_type_id))),
+        )
         .filter(variant_option_values::variant_id.eq_any(variant_ids))
         .order((
+            product_option_types::position,
             option_types::position,
             option_types::id,
             option_values::position,

@@ -11,11 +11,13 @@ use serde_json::Value;
 use super::{
     Caller, FulfillmentStatus, LineItem, Order, OrderStatus, PaymentStatus, order_not_found, row_id,
 };
-use crate::db::schema::{line_items, orders};
+use crate::db::schema::{identities, line_items, orders};
 use crate::db_run;
+use crate::store::accounts::Customer;
+use crate::store::auth::Client;
 use crate::store::catalog::sql::{Bind, Sql};
 use crate::store::pagination::{self, Cursor, Page, TIME_FORMAT};
-use crate::store::{Store, StoreError, now};
+use crate::store::{Store, StoreError, now, tokens};
 
 /// How an order is named.
 #[derive(Clone, Debug)]
@@ -207,36 +209,62 @@ struct Count {
     count: i64,
 }
 
-/// Gives the customer every guest order placed with their email: called when they sign in
+/// Gives the customer the guest orders that are provably theirs: called when they sign in
 /// (login or registration). Returns how many orders were attached.
 ///
-/// Emails are not verified, so this trusts that the account's email is its owner's, as Spree
-/// and Shopify do when they link guest orders by email.
+/// Emails are not verified, so an email alone does not prove who placed an order: anyone may
+/// register with the email a guest typed at checkout. A guest order placed with the account's
+/// email joins the account when
+/// - it was placed while the account already had this email and password (the owner checked
+///   out signed out; an order placed earlier may be someone else's, or predate an email
+///   change), or
+/// - the caller signs in presenting that order's token (`X-Order-Token`): the guest who placed
+///   it, creating their account straight after checkout.
 pub async fn attach_guest_orders(
     store: &Store,
-    customer_id: &str,
-    email: &str,
+    customer: &Customer,
+    client: &Client,
 ) -> Result<usize, StoreError> {
-    let email = email.trim().to_lowercase();
+    let email = customer.email.trim().to_lowercase();
+    let claimed: Vec<String> = client
+        .order_token
+        .iter()
+        .map(|t| tokens::hash(t.expose()))
+        .collect();
+    // When the account's email or password last changed (or it was created).
+    let credentials_since = identities::table
+        .filter(identities::customer_id.eq(&customer.id))
+        .filter(identities::email.eq(&email))
+        .select(identities::updated_at)
+        .single_value();
     let guest_orders = orders::table
         .filter(orders::customer_id.is_null())
         .filter(orders::email.eq(&email))
-        .filter(orders::state.ne(OrderStatus::Cart.column()));
+        .filter(orders::state.ne(OrderStatus::Cart.column()))
+        .filter(
+            orders::completed_at
+                .ge(credentials_since)
+                .or(orders::token.eq_any(&claimed)),
+        );
     // Nearly every sign-in has none: a read, so that sign-ins do not queue for SQLite's write lock.
     let mut conn = store.db().conn().await?;
-    let any: bool = db_run!(conn, |c| diesel::select(diesel::dsl::exists(guest_orders))
-        .get_result(c)
-        .await)?;
+    let any: bool = db_run!(conn, |c| diesel::select(diesel::dsl::exists(
+        guest_orders.clone()
+    ))
+    .get_result(c)
+    .await)?;
     drop(conn);
     if !any {
         return Ok(0);
     }
     let mut conn = store.db().write_conn().await?;
-    Ok(db_run!(conn, |c| diesel::update(guest_orders)
+    let attached = db_run!(conn, |c| diesel::update(guest_orders)
         .set((
-            orders::customer_id.eq(customer_id),
+            orders::customer_id.eq(&customer.id),
             orders::updated_at.eq(now()),
         ))
         .execute(c)
-        .await)?)
+        .await)?;
+    tracing::info!(customer_id = %customer.id, attached, "guest orders joined the account");
+    Ok(attached)
 }
