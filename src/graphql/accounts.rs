@@ -8,9 +8,10 @@ use chrono::{DateTime, Utc};
 use super::ToGraphql;
 use super::addresses::Address;
 use super::loaders::{Loaders, OrdersKey};
-use super::orders::{OrderConnection, OrderFilter};
+use super::orders::{Cart, OrderConnection, OrderFilter};
 use super::session::RequestAuth;
 use crate::error::Secret;
+use crate::store::orders::cart as carts;
 use crate::store::orders::history::OrderQuery;
 use crate::store::pagination::Page;
 use crate::store::{Store, accounts, addresses, password_reset, sessions};
@@ -56,6 +57,12 @@ impl Customer {
             .into_iter()
             .find(|a| a.is_default_shipping)
             .map(Address))
+    }
+
+    /// The customer's open cart, the one changed last; null when there is none.
+    async fn cart(&self, ctx: &Context<'_>) -> Result<Option<Cart>> {
+        let cart = carts::current(store(ctx)?, &self.id).await.gql()?;
+        Ok(cart.map(|order| Cart { order, token: None }))
     }
 
     /// The customer's placed orders, newest first (at most 100 per page).

@@ -601,3 +601,109 @@ async fn carts_take_email_addresses_and_note() {
     assert_eq!(cart["shippingAddress"]["firstName"], "Ada");
     assert_eq!(cart["billingAddress"]["postalCode"], "SW1Y 4LB");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn carts_of_a_guest_follow_the_customer_who_signs_in_with_them() {
+    let app = TestApp::spawn().await;
+    let shop = shop(&app).await;
+    let ada = register(&app, "ada@example.com").await;
+    let my_cart = "{ me { cart { id token email itemCount } } }";
+    let me = ok(&app, Who::Customer(&ada.token), my_cart, Value::Null, "me").await;
+    assert_eq!(me["cart"], Value::Null, "no cart yet");
+
+    // A guest fills a cart, then signs in with its token at hand: the cart is the account's.
+    let (id, token) = new_guest_cart(&app).await;
+    ok(
+        &app,
+        Who::Guest(&token),
+        &add_item(),
+        json!({ "cart": id, "variant": shop.tee, "q": 2 }),
+        "addCartItem",
+    )
+    .await;
+    let body = app
+        .send(
+            app.request(reqwest::Method::POST, "/graphql")
+                .header("x-order-token", &token)
+                .json(
+                    &json!({ "query": crate::account_support::LOGIN, "variables": {
+                    "email": "ada@example.com", "password": crate::account_support::PASSWORD } }),
+                ),
+        )
+        .await
+        .1;
+    assert!(body["errors"].is_null(), "{body}");
+    let signed = body["data"]["login"]["token"].as_str().unwrap().to_owned();
+    let me = ok(&app, Who::Customer(&signed), my_cart, Value::Null, "me").await;
+    assert_eq!(
+        me["cart"],
+        json!({ "id": id, "token": null, "email": "ada@example.com", "itemCount": 2 })
+    );
+    // Another device of the same customer sees and completes it without the token.
+    let cart = ok(
+        &app,
+        Who::Customer(&ada.token),
+        &update_cart(),
+        json!({ "cart": id, "input": { "shippingAddress": { "address": ship_to() } } }),
+        "updateCart",
+    )
+    .await;
+    assert_eq!(cart["token"], Value::Null);
+    let order = ok(
+        &app,
+        Who::Customer(&ada.token),
+        &crate::order_support::complete(),
+        json!({ "cart": id }),
+        "completeCart",
+    )
+    .await;
+    assert_eq!(order["status"], "PLACED");
+    let me = ok(&app, Who::Customer(&ada.token), my_cart, Value::Null, "me").await;
+    assert_eq!(
+        me["cart"],
+        Value::Null,
+        "a placed cart is no longer the open cart"
+    );
+
+    // A guest cart completed by a signed-in customer holding its token is their order at once.
+    let (id, token) = new_guest_cart(&app).await;
+    let guest = Who::Guest(&token);
+    ok(
+        &app,
+        guest,
+        &add_item(),
+        json!({ "cart": id, "variant": shop.mug, "q": 1 }),
+        "addCartItem",
+    )
+    .await;
+    ok(
+        &app,
+        guest,
+        &update_cart(),
+        json!({ "cart": id, "input": { "email": "ada@example.com",
+            "shippingAddress": { "address": ship_to() } } }),
+        "updateCart",
+    )
+    .await;
+    let body = app
+        .send(
+            app.request(reqwest::Method::POST, "/graphql")
+                .bearer_auth(&ada.token)
+                .header("x-order-token", &token)
+                .json(&json!({ "query": crate::order_support::complete(), "variables": { "cart": id } })),
+        )
+        .await
+        .1;
+    assert!(body["errors"].is_null(), "{body}");
+    let number = body["data"]["completeCart"]["number"].clone();
+    let me = ok(
+        &app,
+        Who::Customer(&ada.token),
+        "{ me { orders { nodes { number } } } }",
+        Value::Null,
+        "me",
+    )
+    .await;
+    assert_eq!(me["orders"]["nodes"][0]["number"], number);
+    assert_eq!(me["orders"]["nodes"].as_array().unwrap().len(), 2);
+}

@@ -291,6 +291,20 @@ pub async fn get(store: &Store, caller: &Caller, id: &str) -> Result<Order, Stor
         .ok_or_else(cart_not_found)
 }
 
+/// The customer's open cart, the one changed last (a customer may have several: one per
+/// device they shopped on before signing in).
+pub async fn current(store: &Store, customer_id: &str) -> Result<Option<Order>, StoreError> {
+    let mut conn = store.db().conn().await?;
+    Ok(db_run!(conn, |c| orders::table
+        .filter(orders::customer_id.eq(customer_id))
+        .filter(orders::state.eq("cart"))
+        .order((orders::updated_at.desc(), orders::id.desc()))
+        .select(Order::as_select())
+        .first(c)
+        .await
+        .optional())?)
+}
+
 /// Touches the cart row (a row lock on PostgreSQL) and checks the caller may change it: the
 /// first step of every cart change. Evaluates to `Result<Order, StoreError>`.
 macro_rules! lock_cart {

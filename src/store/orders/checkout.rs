@@ -24,7 +24,7 @@ use crate::store::events::{self, kind};
 use crate::store::{FieldError, Store, StoreError, now};
 
 /// Places the order of cart `cart_id`: needs items, an email and a shipping address (the
-/// billing address defaults to it). The order owes its total (`balance_due`: payment is
+/// billing address defaults to it). A signed-in caller completing a guest cart owns the order. The order owes its total (`balance_due`: payment is
 /// manual) and waits for fulfilment.
 pub async fn complete(store: &Store, caller: &Caller, cart_id: &str) -> Result<Order, StoreError> {
     let id = row_id(cart_id, "Cart")?;
@@ -149,9 +149,12 @@ pub async fn complete(store: &Store, caller: &Caller, cart_id: &str) -> Result<O
                 .billing_address
                 .clone()
                 .or(cart.shipping_address.clone());
+            // A guest cart completed by a signed-in customer (holding its token) is their order.
+            let owner = cart.customer_id.clone().or(caller.customer_id.clone());
             let order: Order = diesel::update(orders::table.find(&id))
                 .set((
                     orders::number.eq(&number),
+                    orders::customer_id.eq(&owner),
                     orders::state.eq(OrderStatus::Placed.column()),
                     orders::payment_state.eq("balance_due"),
                     orders::shipment_state.eq("pending"),

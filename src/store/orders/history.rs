@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncConnection, RunQueryDsl};
 use serde_json::Value;
 
 use super::{
@@ -209,17 +209,18 @@ struct Count {
     count: i64,
 }
 
-/// Gives the customer the guest orders that are provably theirs: called when they sign in
-/// (login or registration). Returns how many orders were attached.
+/// At sign-in (login or registration): gives the customer the guest cart and orders that are
+/// provably theirs. Returns how many rows joined the account.
 ///
-/// Emails are not verified, so an email alone does not prove who placed an order: anyone may
-/// register with the email a guest typed at checkout. A guest order placed with the account's
-/// email joins the account when
-/// - it was placed while the account already had this email and password (the owner checked
-///   out signed out; an order placed earlier may be someone else's, or predate an email
-///   change), or
-/// - the caller signs in presenting that order's token (`X-Order-Token`): the guest who placed
-///   it, creating their account straight after checkout.
+/// - The open guest cart whose token the caller presents (`X-Order-Token`) becomes the
+///   account's: whoever holds the token may use the cart anyway, and now it follows the
+///   customer to other devices and its order lands in their history.
+/// - Emails are not verified, so an email alone does not prove who placed an order: anyone may
+///   register with the email a guest typed at checkout. A guest order placed with the
+///   account's email joins the account when it was placed while the account already had this
+///   email and password (the owner checked out signed out; an earlier order may be someone
+///   else's, or predate an email change), or when the caller presents that order's token (the
+///   guest creating their account straight after checkout).
 pub async fn attach_guest_orders(
     store: &Store,
     customer: &Customer,
@@ -246,25 +247,47 @@ pub async fn attach_guest_orders(
                 .ge(credentials_since)
                 .or(orders::token.eq_any(&claimed)),
         );
+    let guest_cart = orders::table
+        .filter(orders::customer_id.is_null())
+        .filter(orders::state.eq(OrderStatus::Cart.column()))
+        .filter(orders::token.eq_any(&claimed));
     // Nearly every sign-in has none: a read, so that sign-ins do not queue for SQLite's write lock.
     let mut conn = store.db().conn().await?;
-    let any: bool = db_run!(conn, |c| diesel::select(diesel::dsl::exists(
-        guest_orders.clone()
-    ))
+    let any: bool = db_run!(conn, |c| diesel::select(
+        diesel::dsl::exists(guest_orders.clone()).or(diesel::dsl::exists(guest_cart.clone()))
+    )
     .get_result(c)
     .await)?;
     drop(conn);
     if !any {
         return Ok(0);
     }
+    let at = now();
     let mut conn = store.db().write_conn().await?;
-    let attached = db_run!(conn, |c| diesel::update(guest_orders)
-        .set((
-            orders::customer_id.eq(&customer.id),
-            orders::updated_at.eq(now()),
-        ))
-        .execute(c)
+    let attached = db_run!(conn, |c| c
+        .transaction(async |c| {
+            let orders = diesel::update(guest_orders)
+                .set((
+                    orders::customer_id.eq(&customer.id),
+                    orders::updated_at.eq(at),
+                ))
+                .execute(c)
+                .await?;
+            // A cart without an email takes the account's, as a cart made signed in does.
+            diesel::update(guest_cart.clone().filter(orders::email.is_null()))
+                .set(orders::email.eq(&email))
+                .execute(c)
+                .await?;
+            let carts = diesel::update(guest_cart)
+                .set((
+                    orders::customer_id.eq(&customer.id),
+                    orders::updated_at.eq(at),
+                ))
+                .execute(c)
+                .await?;
+            Ok::<_, StoreError>(orders + carts)
+        })
         .await)?;
-    tracing::info!(customer_id = %customer.id, attached, "guest orders joined the account");
+    tracing::info!(customer_id = %customer.id, attached, "guest cart and orders joined the account");
     Ok(attached)
 }
