@@ -4,7 +4,7 @@
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use serde_json::{Value, json};
-use storefront::db::schema::{orders, products, variants};
+use storefront::db::schema::{orders, prices, products, variants};
 use storefront::db_run;
 
 use crate::account_support::register;
@@ -326,6 +326,30 @@ async fn checkout_refuses_what_can_no_longer_be_sold_and_reserves_nothing() {
     assert_eq!(placed_orders(&app).await, 0);
     let after = stored_order(&app, &row_of(&cart["id"])).await;
     assert_eq!(after, before, "the refused checkout rolled back whole");
+
+    // The tee lost its price: it is not sold at the one it had.
+    let mut conn = app.state.db().write_conn().await.unwrap();
+    let tee = shop.tee.clone();
+    db_run!(conn, |c| diesel::delete(
+        prices::table.filter(prices::variant_id.eq(&tee))
+    )
+    .execute(c)
+    .await)
+    .unwrap();
+    drop(conn);
+    let body = gql(
+        &app,
+        Who::Guest(token),
+        &complete(),
+        json!({ "cart": cart["id"] }),
+    )
+    .await;
+    assert_eq!(error_code(&body), "CONFLICT", "{body}");
+    assert_eq!(
+        body["errors"][0]["message"],
+        "Tee has no price in USD any more"
+    );
+    assert_eq!(placed_orders(&app).await, 0);
 
     // The tee's product was taken off sale: refused too.
     let mut conn = app.state.db().write_conn().await.unwrap();

@@ -17,7 +17,7 @@ use serde_json::json;
 
 use super::pricing::reprice_cart;
 use super::{Caller, Order, OrderStatus, cart_not_found, row_id};
-use crate::db::schema::{orders, products, variants};
+use crate::db::schema::{orders, prices, products, variants};
 use crate::db_run;
 use crate::store::catalog::{Product, Variant};
 use crate::store::events::{self, kind};
@@ -78,6 +78,12 @@ pub async fn complete(store: &Store, caller: &Caller, cart_id: &str) -> Result<O
                 .select((Variant::as_select(), Product::as_select()))
                 .load(c)
                 .await?;
+            let priced: Vec<String> = prices::table
+                .filter(prices::variant_id.eq_any(&variant_ids))
+                .filter(prices::currency.eq(&cart.currency))
+                .select(prices::variant_id)
+                .load(c)
+                .await?;
             let mut reserve: BTreeMap<&str, (i32, &Variant, &str)> = BTreeMap::new();
             for line in &lines {
                 let Some((variant, product)) =
@@ -88,6 +94,16 @@ pub async fn complete(store: &Store, caller: &Caller, cart_id: &str) -> Result<O
                 if !product.is_visible(at) || variant.discontinued_at.is_some() {
                     return Err(StoreError::Conflict {
                         message: format!("{} is no longer for sale", line.name),
+                        field: Some("line_items".into()),
+                    });
+                }
+                // A line keeps its last price when the catalogue drops it; it is not sold so.
+                if !priced.contains(&variant.id) {
+                    return Err(StoreError::Conflict {
+                        message: format!(
+                            "{} has no price in {} any more",
+                            line.name, cart.currency
+                        ),
                         field: Some("line_items".into()),
                     });
                 }
