@@ -14,6 +14,7 @@ use storefront::db_run;
 
 use crate::account_support::{LOGOUT, PASSWORD, Signed, login, me, refresh, register};
 use crate::helpers::TestApp;
+use crate::order_support::{Who, place, secret_key, shop};
 use crate::smtp::SmtpSink;
 
 #[derive(Clone, Default)]
@@ -123,12 +124,50 @@ async fn no_password_token_or_hash_is_ever_logged() {
         reset_token.clone(),
         storefront::store::tokens::hash(&reset_token),
     ]);
+
+    // A guest's cart token and an integrator's secret key, used for a whole checkout.
+    let shop = shop(&app).await;
+    let order = place(
+        &app,
+        Who::Anonymous,
+        &[(&shop.mug, 1)],
+        "secret@example.com",
+    )
+    .await;
+    let order_token = order["token"].as_str().unwrap().to_owned();
+    let key = secret_key(&app).await;
+    let body = app
+        .send(
+            app.request(reqwest::Method::POST, "/graphql")
+                .bearer_auth(&key)
+                .json(
+                    &json!({ "query": "mutation($id: ID!) { markOrderPaid(id: $id) { id } }",
+                    "variables": { "id": order["id"] } }),
+                ),
+        )
+        .await
+        .1;
+    assert!(body["errors"].is_null(), "{body}");
+    app.send(
+        app.request(reqwest::Method::POST, "/graphql")
+            .header("x-order-token", &order_token)
+            .json(&json!({ "query": crate::account_support::LOGIN,
+                "variables": { "email": "secret@example.com", "password": "yet another password for logs" } })),
+    )
+    .await;
+    secrets.extend([
+        storefront::store::tokens::hash(&order_token),
+        order_token,
+        storefront::store::tokens::hash(&key),
+        key,
+    ]);
     tokio::time::sleep(Duration::from_millis(200)).await;
 
     let text = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
     // The capture works: the server's own lines are there.
     assert!(text.contains("signed in"), "no server log captured");
     assert!(text.contains("password reset requested"));
+    assert!(text.contains("guest cart and orders joined the account"));
     for secret in &secrets {
         assert!(
             !text.contains(secret.as_str()),
