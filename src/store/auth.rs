@@ -32,7 +32,7 @@ pub struct Client {
     pub ip: Option<IpAddr>,
     pub user_agent: Option<String>,
     /// The cart/order token the caller presented (`X-Order-Token`, guests). It opens that cart
-    /// or order, and a sign-in made with it claims that guest order for the account.
+    /// or order, and a sign-in made with it claims that guest cart or order for the account.
     pub order_token: Option<Secret<String>>,
 }
 

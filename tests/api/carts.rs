@@ -7,11 +7,11 @@ use serde_json::{Value, json};
 use storefront::db::schema::prices;
 use storefront::db_run;
 
-use crate::account_support::register;
+use crate::account_support::{LOGIN, PASSWORD, register};
 use crate::helpers::{TestApp, error_code};
 use crate::order_support::{
-    Who, add_item, cart_query, create_cart, gql, ok, remove_item, ship_to, shop, update_cart,
-    update_item,
+    Who, add, add_item, cart_query, complete, create_address, create_cart, gql, ok, remove_item,
+    ship_to, shop, update_cart, update_item,
 };
 
 fn cents(money: &Value) -> i64 {
@@ -262,14 +262,7 @@ async fn carts_quantities_are_positive_and_bounded() {
             "quantity"
         );
     }
-    let cart = ok(
-        &app,
-        guest,
-        &add_item(),
-        json!({ "cart": id, "variant": shop.mug, "q": 999 }),
-        "addCartItem",
-    )
-    .await;
+    let cart = add(&app, guest, &id, &shop.mug, 999).await;
     let line = cart["lineItems"][0]["id"].clone();
     // Growing a line past the bound is refused and leaves it as it was.
     let body = gql(
@@ -313,17 +306,17 @@ async fn carts_check_stock_and_what_is_for_sale() {
     let shop = shop(&app).await;
     let (id, token) = new_guest_cart(&app).await;
     let guest = Who::Guest(&token);
-    let add = |variant: &str, q: i64| {
+    let try_add = |variant: &str, q: i64| {
         let body = json!({ "cart": id, "variant": variant, "q": q });
         let app = &app;
         async move { gql(app, guest, &add_item(), body).await }
     };
 
-    let body = add(&shop.tee, 11).await;
+    let body = try_add(&shop.tee, 11).await;
     assert_eq!(error_code(&body), "CONFLICT", "{body}");
     assert_eq!(body["errors"][0]["message"], "only 10 of Tee left in stock");
-    assert!(add(&shop.tee, 10).await["errors"].is_null());
-    let body = add(&shop.tee, 1).await;
+    assert!(try_add(&shop.tee, 10).await["errors"].is_null());
+    let body = try_add(&shop.tee, 1).await;
     assert_eq!(
         error_code(&body),
         "CONFLICT",
@@ -331,16 +324,16 @@ async fn carts_check_stock_and_what_is_for_sale() {
     );
 
     // Backorderable and untracked variants sell beyond their stock.
-    assert!(add(&shop.poster, 50).await["errors"].is_null());
-    assert!(add(&shop.mug, 999).await["errors"].is_null());
+    assert!(try_add(&shop.poster, 50).await["errors"].is_null());
+    assert!(try_add(&shop.mug, 999).await["errors"].is_null());
 
-    let body = add(&shop.hoodie_master, 1).await;
+    let body = try_add(&shop.hoodie_master, 1).await;
     assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
     assert_eq!(
         body["errors"][0]["extensions"]["fields"][0]["message"],
         "is not sold on its own: choose one of the product's options"
     );
-    let body = add(&shop.draft, 1).await;
+    let body = try_add(&shop.draft, 1).await;
     assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
     assert_eq!(
         body["errors"][0]["extensions"]["fields"][0],
@@ -351,18 +344,11 @@ async fn carts_check_stock_and_what_is_for_sale() {
         "nope",
         "prod_01JD0000000000000000000000",
     ] {
-        let body = add(unknown, 1).await;
+        let body = try_add(unknown, 1).await;
         assert_eq!(error_code(&body), "NOT_FOUND", "{unknown}: {body}");
     }
 
-    let cart = ok(
-        &app,
-        guest,
-        &add_item(),
-        json!({ "cart": id, "variant": shop.hoodie_s, "q": 2 }),
-        "addCartItem",
-    )
-    .await;
+    let cart = add(&app, guest, &id, &shop.hoodie_s, 2).await;
     let hoodie = cart["lineItems"][3].clone();
     assert_eq!(hoodie["options"], "Size: S");
     let body = gql(
@@ -396,14 +382,7 @@ async fn carts_take_prices_from_the_catalogue_on_every_change() {
     let shop = shop(&app).await;
     let (id, token) = new_guest_cart(&app).await;
     let guest = Who::Guest(&token);
-    ok(
-        &app,
-        guest,
-        &add_item(),
-        json!({ "cart": id, "variant": shop.tee, "q": 2 }),
-        "addCartItem",
-    )
-    .await;
+    add(&app, guest, &id, &shop.tee, 2).await;
 
     let mut conn = app.state.db().write_conn().await.unwrap();
     let tee = shop.tee.clone();
@@ -419,14 +398,7 @@ async fn carts_take_prices_from_the_catalogue_on_every_change() {
     .unwrap();
     drop(conn);
 
-    let cart = ok(
-        &app,
-        guest,
-        &add_item(),
-        json!({ "cart": id, "variant": shop.mug, "q": 1 }),
-        "addCartItem",
-    )
-    .await;
+    let cart = add(&app, guest, &id, &shop.mug, 1).await;
     let line = &cart["lineItems"][0];
     assert_eq!(cents(&line["unitPrice"]), 1800);
     assert_eq!(line["compareAtUnitPrice"], Value::Null);
@@ -455,25 +427,11 @@ async fn carts_charge_the_configured_delivery_and_tax() {
     let shop = shop(&app).await;
     let (id, token) = new_guest_cart(&app).await;
     let guest = Who::Guest(&token);
-    let cart = ok(
-        &app,
-        guest,
-        &add_item(),
-        json!({ "cart": id, "variant": shop.tee, "q": 1 }),
-        "addCartItem",
-    )
-    .await;
+    let cart = add(&app, guest, &id, &shop.tee, 1).await;
     // 8.875 % of 27.00 is 2.39625: 2.40.
     assert_eq!(totals(&cart), (2000, 700, 240, 2940));
     assert_eq!(cart["taxTotal"]["amount"], "2.40");
-    let cart = ok(
-        &app,
-        guest,
-        &add_item(),
-        json!({ "cart": id, "variant": shop.tee, "q": 2 }),
-        "addCartItem",
-    )
-    .await;
+    let cart = add(&app, guest, &id, &shop.tee, 2).await;
     // From 50.00 delivery is free; 8.875 % of 60.00 is 5.325: 5.33 (half up).
     assert_eq!(totals(&cart), (6000, 0, 533, 6533));
 }
@@ -563,20 +521,18 @@ async fn carts_take_email_addresses_and_note() {
     assert_eq!(after["billingAddress"]["city"], "London");
 
     // An address book entry is only the signed-in owner's to use.
-    let home = ok(
+    let home = create_address(
         &app,
         Who::Customer(&ada.token),
-        "mutation($input: AddressInput!) { createAddress(input: $input) { id } }",
-        json!({ "input": { "firstName": "Ada", "address1": "12 St James's Square", "city": "London",
-            "countryCode": "GB", "postalCode": "SW1Y 4LB" } }),
-        "createAddress",
+        json!({ "firstName": "Ada", "address1": "12 St James's Square", "city": "London",
+            "countryCode": "GB", "postalCode": "SW1Y 4LB" }),
     )
     .await;
     let body = gql(
         &app,
         guest,
         &update_cart(),
-        json!({ "cart": id, "input": { "shippingAddress": { "addressId": home["id"] } } }),
+        json!({ "cart": id, "input": { "shippingAddress": { "addressId": home } } }),
     )
     .await;
     assert_eq!(error_code(&body), "NOT_FOUND", "{body}");
@@ -592,8 +548,8 @@ async fn carts_take_email_addresses_and_note() {
         &app,
         Who::Customer(&ada.token),
         &update_cart(),
-        json!({ "cart": mine["id"], "input": { "shippingAddress": { "addressId": home["id"] },
-            "billingAddress": { "addressId": home["id"] } } }),
+        json!({ "cart": mine["id"], "input": { "shippingAddress": { "addressId": home },
+            "billingAddress": { "addressId": home } } }),
         "updateCart",
     )
     .await;
@@ -613,25 +569,9 @@ async fn carts_of_a_guest_follow_the_customer_who_signs_in_with_them() {
 
     // A guest fills a cart, then signs in with its token at hand: the cart is the account's.
     let (id, token) = new_guest_cart(&app).await;
-    ok(
-        &app,
-        Who::Guest(&token),
-        &add_item(),
-        json!({ "cart": id, "variant": shop.tee, "q": 2 }),
-        "addCartItem",
-    )
-    .await;
-    let body = app
-        .send(
-            app.request(reqwest::Method::POST, "/graphql")
-                .header("x-order-token", &token)
-                .json(
-                    &json!({ "query": crate::account_support::LOGIN, "variables": {
-                    "email": "ada@example.com", "password": crate::account_support::PASSWORD } }),
-                ),
-        )
-        .await
-        .1;
+    add(&app, Who::Guest(&token), &id, &shop.tee, 2).await;
+    let login = json!({ "email": "ada@example.com", "password": PASSWORD });
+    let body = gql(&app, Who::Guest(&token), LOGIN, login).await;
     assert!(body["errors"].is_null(), "{body}");
     let signed = body["data"]["login"]["token"].as_str().unwrap().to_owned();
     let me = ok(&app, Who::Customer(&signed), my_cart, Value::Null, "me").await;
@@ -652,7 +592,7 @@ async fn carts_of_a_guest_follow_the_customer_who_signs_in_with_them() {
     let order = ok(
         &app,
         Who::Customer(&ada.token),
-        &crate::order_support::complete(),
+        &complete(),
         json!({ "cart": id }),
         "completeCart",
     )
@@ -668,14 +608,7 @@ async fn carts_of_a_guest_follow_the_customer_who_signs_in_with_them() {
     // A guest cart completed by a signed-in customer holding its token is their order at once.
     let (id, token) = new_guest_cart(&app).await;
     let guest = Who::Guest(&token);
-    ok(
-        &app,
-        guest,
-        &add_item(),
-        json!({ "cart": id, "variant": shop.mug, "q": 1 }),
-        "addCartItem",
-    )
-    .await;
+    add(&app, guest, &id, &shop.mug, 1).await;
     ok(
         &app,
         guest,
@@ -685,15 +618,8 @@ async fn carts_of_a_guest_follow_the_customer_who_signs_in_with_them() {
         "updateCart",
     )
     .await;
-    let body = app
-        .send(
-            app.request(reqwest::Method::POST, "/graphql")
-                .bearer_auth(&ada.token)
-                .header("x-order-token", &token)
-                .json(&json!({ "query": crate::order_support::complete(), "variables": { "cart": id } })),
-        )
-        .await
-        .1;
+    let both = Who::CustomerWithToken(&ada.token, &token);
+    let body = gql(&app, both, &complete(), json!({ "cart": id })).await;
     assert!(body["errors"].is_null(), "{body}");
     let number = body["data"]["completeCart"]["number"].clone();
     let me = ok(

@@ -10,8 +10,8 @@ use storefront::db_run;
 use crate::account_support::register;
 use crate::helpers::{TestApp, error_code};
 use crate::order_support::{
-    Who, add_item, cart_query, complete, create_cart, gql, ok, order_events, ready_cart, row_of,
-    shop, stock, stored_order, units_sold,
+    Who, add, add_item, cart_query, complete, create_cart, gql, ok, order_events, ready_cart,
+    row_of, set_stock, shop, stock, stored_order, units_sold,
 };
 
 fn is_order_number(number: &str) -> bool {
@@ -42,14 +42,7 @@ async fn checkout_needs_items_an_email_and_a_shipping_address() {
             { "field": "shippingAddress", "message": "is required to place an order" },
         ])
     );
-    ok(
-        &app,
-        guest,
-        &add_item(),
-        json!({ "cart": cart["id"], "variant": shop.tee, "q": 1 }),
-        "addCartItem",
-    )
-    .await;
+    add(&app, guest, &cart["id"], &shop.tee, 1).await;
     let body = gql(&app, guest, &complete(), json!({ "cart": cart["id"] })).await;
     assert_eq!(
         body["errors"][0]["extensions"]["fields"]
@@ -299,23 +292,19 @@ async fn checkout_refuses_what_can_no_longer_be_sold_and_reserves_nothing() {
     .await;
     let token = cart["token"].as_str().unwrap();
     let before = stored_order(&app, &row_of(&cart["id"])).await;
+    let complete_query = complete();
+    let try_complete = || {
+        gql(
+            &app,
+            Who::Guest(token),
+            &complete_query,
+            json!({ "cart": cart["id"] }),
+        )
+    };
 
     // Someone else bought the scarf meanwhile: the whole checkout is refused, tees included.
-    let mut conn = app.state.db().write_conn().await.unwrap();
-    let scarf = shop.scarf.clone();
-    db_run!(conn, |c| diesel::update(variants::table.find(&scarf))
-        .set(variants::stock_on_hand.eq(0))
-        .execute(c)
-        .await)
-    .unwrap();
-    drop(conn);
-    let body = gql(
-        &app,
-        Who::Guest(token),
-        &complete(),
-        json!({ "cart": cart["id"] }),
-    )
-    .await;
+    set_stock(&app, &shop.scarf, 0).await;
+    let body = try_complete().await;
     assert_eq!(error_code(&body), "CONFLICT", "{body}");
     assert_eq!(
         body["errors"][0]["message"],
@@ -337,13 +326,7 @@ async fn checkout_refuses_what_can_no_longer_be_sold_and_reserves_nothing() {
     .await)
     .unwrap();
     drop(conn);
-    let body = gql(
-        &app,
-        Who::Guest(token),
-        &complete(),
-        json!({ "cart": cart["id"] }),
-    )
-    .await;
+    let body = try_complete().await;
     assert_eq!(error_code(&body), "CONFLICT", "{body}");
     assert_eq!(
         body["errors"][0]["message"],
@@ -360,13 +343,7 @@ async fn checkout_refuses_what_can_no_longer_be_sold_and_reserves_nothing() {
         .await)
     .unwrap();
     drop(conn);
-    let body = gql(
-        &app,
-        Who::Guest(token),
-        &complete(),
-        json!({ "cart": cart["id"] }),
-    )
-    .await;
+    let body = try_complete().await;
     assert_eq!(error_code(&body), "CONFLICT", "{body}");
     assert_eq!(body["errors"][0]["message"], "Tee is no longer for sale");
     assert_eq!(stock(&app, &shop.tee).await, 10);

@@ -12,9 +12,9 @@ use serde_json::json;
 use storefront::db::schema::identities;
 use storefront::db_run;
 
-use crate::account_support::{LOGOUT, PASSWORD, Signed, login, me, refresh, register};
+use crate::account_support::{LOGIN, LOGOUT, PASSWORD, Signed, login, me, refresh, register};
 use crate::helpers::TestApp;
-use crate::order_support::{Who, place, secret_key, shop};
+use crate::order_support::{Who, gql, place, secret_key, shop};
 use crate::smtp::SmtpSink;
 
 #[derive(Clone, Default)]
@@ -136,25 +136,13 @@ async fn no_password_token_or_hash_is_ever_logged() {
     .await;
     let order_token = order["token"].as_str().unwrap().to_owned();
     let key = secret_key(&app).await;
-    let body = app
-        .send(
-            app.request(reqwest::Method::POST, "/graphql")
-                .bearer_auth(&key)
-                .json(
-                    &json!({ "query": "mutation($id: ID!) { markOrderPaid(id: $id) { id } }",
-                    "variables": { "id": order["id"] } }),
-                ),
-        )
-        .await
-        .1;
+    let paid = json!({ "id": order["id"] });
+    let query = "mutation($id: ID!) { markOrderPaid(id: $id) { id } }";
+    let body = gql(&app, Who::IntegratorBearer(&key), query, paid).await;
     assert!(body["errors"].is_null(), "{body}");
-    app.send(
-        app.request(reqwest::Method::POST, "/graphql")
-            .header("x-order-token", &order_token)
-            .json(&json!({ "query": crate::account_support::LOGIN,
-                "variables": { "email": "secret@example.com", "password": "yet another password for logs" } })),
-    )
-    .await;
+    let login =
+        json!({ "email": "secret@example.com", "password": "yet another password for logs" });
+    gql(&app, Who::Guest(&order_token), LOGIN, login).await;
     secrets.extend([
         storefront::store::tokens::hash(&order_token),
         order_token,

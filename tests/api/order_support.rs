@@ -21,8 +21,12 @@ pub enum Who<'a> {
     Customer(&'a str),
     /// A guest presenting a cart/order token as `X-Order-Token`.
     Guest(&'a str),
+    /// A signed-in customer also presenting a guest cart/order token.
+    CustomerWithToken(&'a str, &'a str),
     /// A backend holding a secret key (`x-storefront-secret-key`).
     Integrator(&'a str),
+    /// A backend sending its secret key as `Authorization: Bearer sk_...`.
+    IntegratorBearer(&'a str),
 }
 
 /// Runs a GraphQL operation as `who`; returns the whole response body.
@@ -34,7 +38,11 @@ pub async fn gql(app: &TestApp, who: Who<'_>, query: &str, variables: Value) -> 
         Who::Anonymous => request,
         Who::Customer(token) => request.bearer_auth(token),
         Who::Guest(token) => request.header("x-order-token", token),
+        Who::CustomerWithToken(bearer, token) => {
+            request.bearer_auth(bearer).header("x-order-token", token)
+        }
         Who::Integrator(key) => request.header("x-storefront-secret-key", key),
+        Who::IntegratorBearer(key) => request.bearer_auth(key),
     };
     let (status, body) = app.send(request).await;
     assert_eq!(status, StatusCode::OK, "GraphQL answered {status}: {body}");
@@ -330,6 +338,34 @@ pub async fn place(app: &TestApp, who: Who<'_>, items: &[(&str, i32)], email: &s
         "completeCart",
     )
     .await
+}
+
+/// Adds `quantity` of `variant` to `cart`; returns the cart.
+pub async fn add(
+    app: &TestApp,
+    who: Who<'_>,
+    cart: impl serde::Serialize,
+    variant: &str,
+    quantity: i32,
+) -> Value {
+    let vars = json!({ "cart": cart, "variant": variant, "q": quantity });
+    ok(app, who, &add_item(), vars, "addCartItem").await
+}
+
+/// Creates an address in `who`'s book; returns its id.
+pub async fn create_address(app: &TestApp, who: Who<'_>, input: Value) -> Value {
+    let query = "mutation($input: AddressInput!) { createAddress(input: $input) { id } }";
+    ok(app, who, query, json!({ "input": input }), "createAddress").await["id"].clone()
+}
+
+/// Sets a variant's stock on hand, as a back office would.
+pub async fn set_stock(app: &TestApp, variant_id: &str, stock: i32) {
+    let mut conn = app.state.db().write_conn().await.unwrap();
+    db_run!(conn, |c| diesel::update(variants::table.find(variant_id))
+        .set(variants::stock_on_hand.eq(stock))
+        .execute(c)
+        .await)
+    .unwrap();
 }
 
 /// A variant's stock on hand, as stored.

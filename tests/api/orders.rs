@@ -11,8 +11,8 @@ use storefront::db_run;
 use crate::account_support::{PASSWORD, REGISTER, register, signed_in};
 use crate::helpers::{TestApp, error_code};
 use crate::order_support::{
-    Who, cancel, complete, create_cart, fulfil, gql, mark_paid, ok, order_events, order_query,
-    place, secret_key, shop, stock, update_cart,
+    Who, cancel, complete, create_address, create_cart, fulfil, gql, mark_paid, ok, order_events,
+    order_query, place, secret_key, shop, stock, update_cart,
 };
 
 const HISTORY: &str = "query($first: Int, $after: String, $filter: OrderFilter) { me { \
@@ -80,42 +80,19 @@ async fn orders_history_is_newest_first_paged_and_filtered() {
     assert_eq!(page2["pageInfo"]["hasPreviousPage"], true);
 
     // One paid, one fulfilled after payment, one canceled.
-    let by_number = |n: &str| json!({ "number": n });
-    let order = ok(&app, me, &order_query(), by_number(&placed[0]), "order").await;
-    ok(
-        &app,
-        Who::Integrator(&key),
-        &mark_paid(),
-        json!({ "id": order["id"] }),
-        "markOrderPaid",
-    )
-    .await;
-    let order = ok(&app, me, &order_query(), by_number(&placed[1]), "order").await;
-    ok(
-        &app,
-        Who::Integrator(&key),
-        &mark_paid(),
-        json!({ "id": order["id"] }),
-        "markOrderPaid",
-    )
-    .await;
-    ok(
-        &app,
-        Who::Integrator(&key),
-        &fulfil(),
-        json!({ "id": order["id"] }),
-        "fulfillOrder",
-    )
-    .await;
-    let order = ok(&app, me, &order_query(), by_number(&placed[2]), "order").await;
-    ok(
-        &app,
-        me,
-        &cancel(),
-        json!({ "id": order["id"] }),
-        "cancelOrder",
-    )
-    .await;
+    let office = Who::Integrator(&key);
+    let order_id = |number: &str| {
+        let vars = json!({ "number": number });
+        let app = &app;
+        async move { json!({ "id": ok(app, me, &order_query(), vars, "order").await["id"] }) }
+    };
+    let first = order_id(&placed[0]).await;
+    ok(&app, office, &mark_paid(), first, "markOrderPaid").await;
+    let second = order_id(&placed[1]).await;
+    ok(&app, office, &mark_paid(), second.clone(), "markOrderPaid").await;
+    ok(&app, office, &fulfil(), second, "fulfillOrder").await;
+    let third = order_id(&placed[2]).await;
+    ok(&app, me, &cancel(), third, "cancelOrder").await;
 
     let filtered = |filter: Value| {
         let app = &app;
@@ -390,14 +367,8 @@ async fn orders_integrators_mark_paid_fulfil_and_cancel_with_events() {
     .await;
     assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
     // `Authorization: Bearer sk_...` works as well as the header.
-    let body = app
-        .send(
-            app.request(reqwest::Method::POST, "/graphql")
-                .bearer_auth(&key)
-                .json(&json!({ "query": fulfil(), "variables": { "id": id, "tracking": " 1Z999AA10123456784 " } })),
-        )
-        .await
-        .1;
+    let tracking = json!({ "id": id, "tracking": " 1Z999AA10123456784 " });
+    let body = gql(&app, Who::IntegratorBearer(&key), &fulfil(), tracking).await;
     assert!(body["errors"].is_null(), "{body}");
     let sent = &body["data"]["fulfillOrder"];
     assert_eq!(sent["fulfillmentStatus"], "FULFILLED");
@@ -455,13 +426,11 @@ async fn orders_keep_their_snapshots_after_address_and_catalogue_edits() {
     let shop = shop(&app).await;
     let ada = register(&app, "ada@example.com").await;
     let me = Who::Customer(&ada.token);
-    let home = ok(
+    let home = create_address(
         &app,
         me,
-        "mutation($input: AddressInput!) { createAddress(input: $input) { id } }",
-        json!({ "input": { "firstName": "Ada", "lastName": "Lovelace", "address1": "12 St James's Square",
-            "city": "London", "countryCode": "GB", "postalCode": "SW1Y 4LB" } }),
-        "createAddress",
+        json!({ "firstName": "Ada", "lastName": "Lovelace", "address1": "12 St James's Square",
+            "city": "London", "countryCode": "GB", "postalCode": "SW1Y 4LB" }),
     )
     .await;
     let cart = ok(
@@ -476,7 +445,7 @@ async fn orders_keep_their_snapshots_after_address_and_catalogue_edits() {
         &app,
         me,
         &update_cart(),
-        json!({ "cart": cart["id"], "input": { "shippingAddress": { "addressId": home["id"] } } }),
+        json!({ "cart": cart["id"], "input": { "shippingAddress": { "addressId": home } } }),
         "updateCart",
     )
     .await;
@@ -495,7 +464,7 @@ async fn orders_keep_their_snapshots_after_address_and_catalogue_edits() {
         &app,
         me,
         "mutation($id: ID!, $input: AddressInput!) { updateAddress(id: $id, input: $input) { id } }",
-        json!({ "id": home["id"], "input": { "address1": "1 New Street", "city": "Leeds",
+        json!({ "id": home, "input": { "address1": "1 New Street", "city": "Leeds",
             "countryCode": "GB" } }),
         "updateAddress",
     )
@@ -540,7 +509,7 @@ async fn orders_keep_their_snapshots_after_address_and_catalogue_edits() {
         &app,
         me,
         "mutation($id: ID!) { deleteAddress(id: $id) }",
-        json!({ "id": home["id"] }),
+        json!({ "id": home }),
         "deleteAddress",
     )
     .await;
@@ -570,15 +539,8 @@ async fn orders_of_a_guest_join_the_account_that_proves_them() {
     let first = place(&app, Who::Anonymous, &[(&shop.mug, 1)], "Grace@Example.com").await;
     let other = place(&app, Who::Anonymous, &[(&shop.mug, 1)], "grace@example.com").await;
     let token = first["token"].as_str().unwrap();
-    let body = app
-        .send(
-            app.request(reqwest::Method::POST, "/graphql")
-                .header("x-order-token", token)
-                .json(&json!({ "query": REGISTER, "variables": { "input": {
-                    "email": "grace@example.com", "password": PASSWORD } } })),
-        )
-        .await
-        .1;
+    let sign_up = json!({ "input": { "email": "grace@example.com", "password": PASSWORD } });
+    let body = gql(&app, Who::Guest(token), REGISTER, sign_up).await;
     assert!(body["errors"].is_null(), "{body}");
     let grace = body["data"]["register"]["token"]
         .as_str()

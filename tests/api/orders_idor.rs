@@ -6,8 +6,8 @@ use serde_json::{Value, json};
 use crate::account_support::register;
 use crate::helpers::TestApp;
 use crate::order_support::{
-    Who, add_item, cancel, cart_query, complete, create_cart, gql, ok, order_query, place,
-    ready_cart, remove_item, row_of, shop, stored_order, update_cart, update_item,
+    Who, add_item, cancel, cart_query, complete, create_address, create_cart, gql, ok, order_query,
+    place, ready_cart, remove_item, row_of, shop, stock, stored_order, update_cart, update_item,
 };
 
 const NOWHERE_CART: &str = "cart_01JD0000000000000000000000";
@@ -52,15 +52,12 @@ async fn orders_idor_another_customer_gets_not_found_for_every_id_and_changes_no
     let a = Who::Customer(&ada.token);
 
     // Ada's address, open cart (with a line) and placed order.
-    let address = ok(
+    let address = create_address(
         &app,
         a,
-        "mutation($input: AddressInput!) { createAddress(input: $input) { id } }",
-        json!({ "input": { "address1": "12 St James's Square", "city": "London", "countryCode": "GB" } }),
-        "createAddress",
+        json!({ "address1": "12 St James's Square", "city": "London", "countryCode": "GB" }),
     )
-    .await["id"]
-        .clone();
+    .await;
     let cart = ready_cart(&app, a, &[(&shop.tee, 2)], "ada@example.com").await;
     let cart_id = cart["id"].clone();
     let line = cart["lineItems"][0]["id"].clone();
@@ -89,10 +86,7 @@ async fn orders_idor_another_customer_gets_not_found_for_every_id_and_changes_no
 
     let cart_before = stored_order(&app, &row_of(&cart_id)).await;
     let order_before = stored_order(&app, order_id.as_str().unwrap()).await;
-    let stock_before = (
-        crate::order_support::stock(&app, &shop.tee).await,
-        crate::order_support::stock(&app, &shop.scarf).await,
-    );
+    let stock_before = (stock(&app, &shop.tee).await, stock(&app, &shop.scarf).await);
 
     let intruders = [
         (Who::Customer(&bob.token), bob_cart["id"].clone()),
@@ -215,10 +209,7 @@ async fn orders_idor_another_customer_gets_not_found_for_every_id_and_changes_no
         order_before
     );
     assert_eq!(
-        (
-            crate::order_support::stock(&app, &shop.tee).await,
-            crate::order_support::stock(&app, &shop.scarf).await
-        ),
+        (stock(&app, &shop.tee).await, stock(&app, &shop.scarf).await),
         stock_before
     );
     // Ada still sees and uses all of it.

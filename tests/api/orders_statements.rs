@@ -1,15 +1,11 @@
 //! The order history through the dataloaders: the SQL statements of a `me` query with orders,
 //! their lines, variants and products do not grow with the number of orders.
 
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
 use serde_json::{Value, json};
-use storefront::db::schema::variants;
-use storefront::db_run;
 
 use crate::account_support::register;
 use crate::helpers::TestApp;
-use crate::order_support::{Who, ok, place, shop};
+use crate::order_support::{Who, create_address, ok, place, set_stock, shop};
 
 const QUERY: &str = "query($first: Int) { me { addresses { id } orders(first: $first) { \
     nodes { number lineItems { quantity variant { sku product { name } } } } } } }";
@@ -20,19 +16,11 @@ async fn orders_statement_count_is_the_same_for_5_and_50_orders() {
     let shop = shop(&app).await;
     let ada = register(&app, "ada@example.com").await;
     let me = Who::Customer(&ada.token);
-    let mut conn = app.state.db().write_conn().await.unwrap();
-    db_run!(conn, |c| diesel::update(variants::table.find(&shop.tee))
-        .set(variants::stock_on_hand.eq(100))
-        .execute(c)
-        .await)
-    .unwrap();
-    drop(conn);
-    ok(
+    set_stock(&app, &shop.tee, 100).await;
+    create_address(
         &app,
         me,
-        "mutation($input: AddressInput!) { createAddress(input: $input) { id } }",
-        json!({ "input": { "address1": "12 St James's Square", "city": "London", "countryCode": "GB" } }),
-        "createAddress",
+        json!({ "address1": "12 St James's Square", "city": "London", "countryCode": "GB" }),
     )
     .await;
     for _ in 0..50 {

@@ -24,8 +24,8 @@ use crate::store::events::{self, kind};
 use crate::store::{FieldError, Store, StoreError, now};
 
 /// Places the order of cart `cart_id`: needs items, an email and a shipping address (the
-/// billing address defaults to it). A signed-in caller completing a guest cart owns the order. The order owes its total (`balance_due`: payment is
-/// manual) and waits for fulfilment.
+/// billing address defaults to it). The order owes its total (`balance_due`: payment is
+/// manual) and waits for fulfilment. A signed-in caller completing a guest cart owns the order.
 pub async fn complete(store: &Store, caller: &Caller, cart_id: &str) -> Result<Order, StoreError> {
     let id = row_id(cart_id, "Cart")?;
     let rates = &store.config().checkout;
