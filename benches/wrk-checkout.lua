@@ -36,8 +36,8 @@ function request()
     return post('mutation { createCart(input: { email: \\"bench@example.com\\", items: [{ variantId: \\"'
       .. variant .. '\\", quantity: 1 }] }) { id token } }')
   elseif step == 2 then
-    return post('mutation { updateCart(cartId: \\"' .. cart .. '\\", input: { shippingAddress: '
-      .. address .. ' }) { id } }')
+    return post('mutation { updateCart(cartId: \\"' .. cart .. '\\", input: { shippingAddress: { address: '
+      .. address .. ' } }) { id } }')
   else
     return post('mutation { completeCart(cartId: \\"' .. cart .. '\\") { number } }')
   end

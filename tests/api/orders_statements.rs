@@ -2,6 +2,7 @@
 //! their lines, variants and products do not grow with the number of orders.
 
 use serde_json::{Value, json};
+use storefront::store::orders::history::{self, OrderQuery};
 
 use crate::account_support::register;
 use crate::helpers::TestApp;
@@ -55,4 +56,64 @@ async fn orders_statement_count_is_the_same_for_5_and_50_orders() {
     // The session, the customer, the address book, the orders page, their lines, the variants
     // and the products: seven, however many orders.
     assert_eq!(counts[0], 7, "{counts:?}");
+}
+
+/// The loader's batch for several customers at once (one statement, a window per customer)
+/// gives each the page it would get alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orders_pages_of_several_customers_come_from_one_statement() {
+    let app = TestApp::spawn().await;
+    let shop = shop(&app).await;
+    let mut customers = Vec::new();
+    for (email, orders) in [
+        ("a@example.com", 3),
+        ("b@example.com", 1),
+        ("c@example.com", 0),
+    ] {
+        let who = register(&app, email).await;
+        let mut numbers = Vec::new();
+        for _ in 0..orders {
+            let order = place(&app, Who::Customer(&who.token), &[(&shop.mug, 1)], email).await;
+            numbers.insert(0, order["number"].as_str().unwrap().to_owned());
+        }
+        customers.push((who.customer_id, numbers));
+    }
+    let ids: Vec<String> = customers.iter().map(|(id, _)| id.clone()).collect();
+    let query = OrderQuery {
+        first: Some(2),
+        ..OrderQuery::default()
+    };
+    let before = app.statements();
+    let pages = history::pages_for_customers(&app.state.store, &ids, &query)
+        .await
+        .unwrap();
+    assert_eq!(app.statements() - before, 1);
+    for (id, numbers) in &customers {
+        let page = &pages[id];
+        let got: Vec<&str> = page
+            .items
+            .iter()
+            .map(|(_, o)| o.number.as_deref().unwrap())
+            .collect();
+        let newest: Vec<&str> = numbers.iter().take(2).map(String::as_str).collect();
+        assert_eq!(got, newest, "{id}");
+        assert_eq!(page.has_next_page, numbers.len() > 2, "{id}");
+    }
+    // The next page of the first customer, from the cursor of the first.
+    let after = pages[&ids[0]].items[1].0.clone();
+    let query = OrderQuery {
+        first: Some(2),
+        after: Some(after),
+        ..OrderQuery::default()
+    };
+    let pages = history::pages_for_customers(&app.state.store, &ids, &query)
+        .await
+        .unwrap();
+    let rest: Vec<&str> = pages[&ids[0]]
+        .items
+        .iter()
+        .map(|(_, o)| o.number.as_deref().unwrap())
+        .collect();
+    assert_eq!(rest, [customers[0].1[2].as_str()]);
+    assert!(pages[&ids[0]].has_previous_page);
 }
