@@ -633,3 +633,104 @@ async fn carts_of_a_guest_follow_the_customer_who_signs_in_with_them() {
     assert_eq!(me["orders"]["nodes"][0]["number"], number);
     assert_eq!(me["orders"]["nodes"].as_array().unwrap().len(), 2);
 }
+
+const ASSOCIATE: &str = "mutation($cart: ID!) { associateCart(cartId: $cart) { id token email } }";
+const DELETE: &str = "mutation($cart: ID!) { deleteCart(cartId: $cart) }";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn carts_associate_gives_a_guest_cart_to_the_customer_holding_its_token() {
+    let app = TestApp::spawn().await;
+    let ada = register(&app, "ada@example.com").await;
+    let bob = register(&app, "bob@example.com").await;
+    let (id, token) = new_guest_cart(&app).await;
+    let vars = json!({ "cart": id });
+
+    let body = gql(&app, Who::Guest(&token), ASSOCIATE, vars.clone()).await;
+    assert_eq!(error_code(&body), "UNAUTHENTICATED", "{body}");
+    let body = gql(&app, Who::Customer(&ada.token), ASSOCIATE, vars.clone()).await;
+    assert_eq!(
+        error_code(&body),
+        "NOT_FOUND",
+        "the token is the proof: {body}"
+    );
+
+    let both = Who::CustomerWithToken(&ada.token, &token);
+    let cart = ok(&app, both, ASSOCIATE, vars.clone(), "associateCart").await;
+    assert_eq!(
+        cart,
+        json!({ "id": id, "token": null, "email": "ada@example.com" })
+    );
+    let again = ok(&app, both, ASSOCIATE, vars.clone(), "associateCart").await;
+    assert_eq!(again, cart);
+    let me = ok(
+        &app,
+        Who::Customer(&ada.token),
+        "{ me { cart { id } } }",
+        Value::Null,
+        "me",
+    )
+    .await;
+    assert_eq!(me["cart"]["id"], id);
+
+    // Bob holding the old guest token cannot take Ada's cart.
+    let body = gql(
+        &app,
+        Who::CustomerWithToken(&bob.token, &token),
+        ASSOCIATE,
+        vars,
+    )
+    .await;
+    assert_eq!(error_code(&body), "CONFLICT", "{body}");
+    let read = ok(
+        &app,
+        Who::Customer(&ada.token),
+        &cart_query(),
+        json!({ "id": id }),
+        "cart",
+    )
+    .await;
+    assert_eq!(read["email"], "ada@example.com");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn carts_delete_throws_a_cart_away_but_never_an_order() {
+    let app = TestApp::spawn().await;
+    let shop = shop(&app).await;
+    let (id, token) = new_guest_cart(&app).await;
+    add(&app, Who::Guest(&token), &id, &shop.tee, 2).await;
+    let vars = json!({ "cart": id });
+    let body = gql(&app, Who::Anonymous, DELETE, vars.clone()).await;
+    assert_eq!(error_code(&body), "NOT_FOUND", "{body}");
+    let deleted = ok(&app, Who::Guest(&token), DELETE, vars.clone(), "deleteCart").await;
+    assert_eq!(deleted, id);
+    let read = ok(
+        &app,
+        Who::Guest(&token),
+        &cart_query(),
+        json!({ "id": id }),
+        "cart",
+    )
+    .await;
+    assert_eq!(read, Value::Null);
+    let body = gql(&app, Who::Guest(&token), DELETE, vars).await;
+    assert_eq!(error_code(&body), "NOT_FOUND", "{body}");
+
+    let order =
+        crate::order_support::place(&app, Who::Anonymous, &[(&shop.tee, 1)], "g@example.com").await;
+    let token = order["token"].as_str().unwrap();
+    let cart_id = format!(
+        "cart_{}",
+        order["id"].as_str().unwrap().strip_prefix("or_").unwrap()
+    );
+    let body = gql(&app, Who::Guest(token), DELETE, json!({ "cart": cart_id })).await;
+    assert_eq!(error_code(&body), "NOT_FOUND", "{body}");
+    let read = ok(
+        &app,
+        Who::Guest(token),
+        &crate::order_support::order_query(),
+        json!({ "id": order["id"] }),
+        "order",
+    )
+    .await;
+    assert_eq!(read["lineItems"].as_array().unwrap().len(), 1);
+}

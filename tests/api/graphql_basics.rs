@@ -308,3 +308,37 @@ async fn websocket_callers_sign_in_with_connection_init_and_logout_ends_it() {
         "{forged}"
     );
 }
+
+/// Every example operation of the GraphiQL page still fits the schema: run without its
+/// variables, each gets past validation (an error then has a path or a code: a missing
+/// variable or an unknown id, never an unknown field).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_example_operations_fit_the_schema() {
+    let app = TestApp::spawn().await;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("playground/operations");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let document = std::fs::read_to_string(&path).unwrap();
+        for line in document.lines() {
+            let Some(name) = line
+                .strip_prefix("query ")
+                .or_else(|| line.strip_prefix("mutation "))
+                .and_then(|rest| rest.split(['(', ' ', '{']).next())
+            else {
+                continue;
+            };
+            let request = app
+                .request(Method::POST, "/graphql")
+                .json(&json!({ "query": document, "operationName": name }));
+            let (status, body) = app.send(request).await;
+            assert_eq!(status, StatusCode::OK, "{name}: {body}");
+            for error in body["errors"].as_array().into_iter().flatten() {
+                let validated = error["path"].is_array() || error["extensions"]["code"].is_string();
+                assert!(validated, "{} {name}: {error}", path.display());
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "{checked}");
+}

@@ -142,6 +142,24 @@ async fn orders_idor_another_customer_gets_not_found_for_every_id_and_changes_no
             json!({ "cart": NOWHERE_CART }),
         )
         .await;
+        same_as_missing(
+            &app,
+            who,
+            "mutation($cart: ID!) { deleteCart(cartId: $cart) }",
+            json!({ "cart": cart_id }),
+            json!({ "cart": NOWHERE_CART }),
+        )
+        .await;
+        if let Who::Customer(_) = who {
+            same_as_missing(
+                &app,
+                who,
+                "mutation($cart: ID!) { associateCart(cartId: $cart) { id } }",
+                json!({ "cart": cart_id }),
+                json!({ "cart": NOWHERE_CART }),
+            )
+            .await;
+        }
         // Ada's line through the intruder's own cart.
         same_as_missing(
             &app,

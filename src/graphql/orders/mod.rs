@@ -1,4 +1,5 @@
-//! Carts and orders over GraphQL (DESIGN.md section 6): `cart`, `order`, the cart mutations,
+//! Carts and orders over GraphQL (DESIGN.md section 6): `cart`, `order`, the cart mutations
+//! (with `associateCart` and `deleteCart` beside the contract's),
 //! `completeCart`, `cancelOrder`, and the integrator mutations `markOrderPaid` and
 //! `fulfillOrder`. `Customer.orders` is in `accounts.rs`, read through a dataloader.
 //!
@@ -180,6 +181,22 @@ impl OrdersMutation {
             .await
             .gql()?;
         Ok(cart_of(&caller, order))
+    }
+
+    /// Makes a guest cart the signed-in customer's: send the cart's `X-Order-Token` with the
+    /// customer's bearer token. Signing in with the token does the same.
+    async fn associate_cart(&self, ctx: &Context<'_>, cart_id: ID) -> Result<Cart> {
+        let (store, caller) = caller(ctx, None).await?;
+        let order = carts::associate(store, &caller, &cart_id).await.gql()?;
+        Ok(cart_of(&caller, order))
+    }
+
+    /// Throws a cart and its items away; returns its id.
+    async fn delete_cart(&self, ctx: &Context<'_>, cart_id: ID) -> Result<ID> {
+        let (store, caller) = caller(ctx, None).await?;
+        forget_lines(ctx)?;
+        carts::delete(store, &caller, &cart_id).await.gql()?;
+        Ok(cart_id)
     }
 
     /// Places the order: needs items, an email and a shipping address; reserves the stock.

@@ -1,4 +1,5 @@
-//! Carts: create one, add, change and remove items, set the email, addresses and note.
+//! Carts: create one, add, change and remove items, set the email, addresses and note, give a
+//! guest cart to the signed-in customer, throw one away.
 //!
 //! Every change runs in one transaction that first touches the cart row (locking it on
 //! PostgreSQL; SQLite writers are serialized by `write_conn`), checks the caller may use it,
@@ -458,6 +459,62 @@ pub async fn remove_item(
         })
         .await)?;
     Ok(order)
+}
+
+/// Makes a guest cart the signed-in caller's (Spree's `associate`): they must hold its token.
+/// A cart without an email takes the account's. Associating one's own cart again is a no-op;
+/// a cart of another account is not theirs to take (`Conflict`).
+pub async fn associate(store: &Store, caller: &Caller, cart_id: &str) -> Result<Order, StoreError> {
+    let customer_id = caller
+        .customer_id
+        .as_deref()
+        .ok_or(StoreError::Unauthenticated)?;
+    let id = row_id(cart_id, "Cart")?;
+    let account_email = accounts::get(store, customer_id).await?.email;
+    let at = now();
+    let mut conn = store.db().write_conn().await?;
+    db_run!(conn, |c| c
+        .transaction(async |c| {
+            let cart = lock_cart!(c, &id, caller, at).await?;
+            match cart.customer_id.as_deref() {
+                Some(owner) if owner == customer_id => return Ok(cart),
+                Some(_) => {
+                    return Err(StoreError::Conflict {
+                        message: "this cart belongs to another account".into(),
+                        field: None,
+                    });
+                }
+                None => {}
+            }
+            let email = cart.email.clone().unwrap_or(account_email);
+            let order: Order = diesel::update(orders::table.find(&id))
+                .set((
+                    orders::customer_id.eq(customer_id),
+                    orders::email.eq(&email),
+                ))
+                .returning(Order::as_returning())
+                .get_result(c)
+                .await?;
+            Ok::<_, StoreError>(order)
+        })
+        .await)
+}
+
+/// Throws a cart away with its items (Spree's abandon). A completed cart is an order and stays.
+pub async fn delete(store: &Store, caller: &Caller, cart_id: &str) -> Result<(), StoreError> {
+    let id = row_id(cart_id, "Cart")?;
+    let at = now();
+    let mut conn = store.db().write_conn().await?;
+    db_run!(conn, |c| c
+        .transaction(async |c| {
+            lock_cart!(c, &id, caller, at).await?;
+            diesel::delete(line_items::table.filter(line_items::order_id.eq(&id)))
+                .execute(c)
+                .await?;
+            diesel::delete(orders::table.find(&id)).execute(c).await?;
+            Ok::<_, StoreError>(())
+        })
+        .await)
 }
 
 /// An address for the cart: a copy of one of the caller's book, or a typed one, checked.
