@@ -2,6 +2,8 @@
 //! unfulfilled; an integrator holding a secret key marks it paid and fulfils it. Every change
 //! records its event in the same transaction.
 
+use std::collections::BTreeMap;
+
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use serde_json::json;
@@ -96,6 +98,8 @@ pub async fn cancel(store: &Store, actor: &Actor, order_id: &str) -> Result<Orde
                 .select(LineItem::as_select())
                 .load(c)
                 .await?;
+            // Variants in id order, then products in id order: the order checkout locks them
+            // in, so a cancel and a checkout sharing rows cannot deadlock on PostgreSQL.
             for line in &lines {
                 diesel::update(variants::table.find(&line.variant_id))
                     .filter(variants::track_inventory.eq(true))
@@ -105,8 +109,14 @@ pub async fn cancel(store: &Store, actor: &Actor, order_id: &str) -> Result<Orde
                     ))
                     .execute(c)
                     .await?;
-                diesel::update(products::table.find(&line.product_id))
-                    .set(products::units_sold.eq(products::units_sold - i64::from(line.quantity)))
+            }
+            let mut returned: BTreeMap<&str, i64> = BTreeMap::new();
+            for line in &lines {
+                *returned.entry(line.product_id.as_str()).or_default() += i64::from(line.quantity);
+            }
+            for (product_id, quantity) in returned {
+                diesel::update(products::table.find(product_id))
+                    .set(products::units_sold.eq(products::units_sold - quantity))
                     .execute(c)
                     .await?;
             }
