@@ -10,8 +10,8 @@ use storefront::db_run;
 use crate::account_support::register;
 use crate::helpers::{TestApp, error_code};
 use crate::order_support::{
-    Who, add, add_item, cart_query, complete, create_cart, gql, ok, order_events, ready_cart,
-    row_of, set_stock, shop, stock, stored_order, units_sold,
+    Who, add, add_item, cancel, cart_query, complete, create_cart, gql, ok, order_events, place,
+    ready_cart, row_of, set_stock, shop, stock, stored_order, units_sold,
 };
 
 fn is_order_number(number: &str) -> bool {
@@ -346,4 +346,67 @@ async fn checkout_refuses_what_can_no_longer_be_sold_and_reserves_nothing() {
     assert_eq!(error_code(&body), "CONFLICT", "{body}");
     assert_eq!(body["errors"][0]["message"], "Tee is no longer for sale");
     assert_eq!(stock(&app, &shop.tee).await, 10);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn checkout_and_cancel_running_together_keep_the_stock_exact() {
+    let app = TestApp::spawn().await;
+    let shop = shop(&app).await;
+    set_stock(&app, &shop.tee, 100).await;
+    set_stock(&app, &shop.hoodie_s, 100).await;
+    set_stock(&app, &shop.scarf, 100).await;
+    let baskets: [Vec<(&str, i32)>; 3] = [
+        vec![(&shop.tee, 2), (&shop.hoodie_s, 1), (&shop.scarf, 3)],
+        vec![(&shop.scarf, 1), (&shop.tee, 1)],
+        vec![(&shop.hoodie_s, 2), (&shop.scarf, 2), (&shop.tee, 3)],
+    ];
+    // Six placed orders to cancel, six carts to complete meanwhile, sharing every variant.
+    let mut placed = Vec::new();
+    let mut carts = Vec::new();
+    for i in 0..6 {
+        let basket = &baskets[i % 3];
+        let email = format!("shopper{i}@example.com");
+        placed.push(place(&app, Who::Anonymous, basket, &email).await);
+        carts.push(ready_cart(&app, Who::Anonymous, basket, &email).await);
+    }
+    let cancels = placed.iter().map(|order| {
+        let token = order["token"].as_str().unwrap().to_owned();
+        let id = order["id"].clone();
+        let app = &app;
+        async move { gql(app, Who::Guest(&token), &cancel(), json!({ "id": id })).await }
+    });
+    let completes = carts.iter().map(|cart| {
+        let token = cart["token"].as_str().unwrap().to_owned();
+        let id = cart["id"].clone();
+        let app = &app;
+        async move { gql(app, Who::Guest(&token), &complete(), json!({ "cart": id })).await }
+    });
+    let (canceled, completed) = futures_util::future::join(
+        futures_util::future::join_all(cancels),
+        futures_util::future::join_all(completes),
+    )
+    .await;
+    for body in canceled.iter().chain(&completed) {
+        assert!(body["errors"].is_null(), "{body}");
+    }
+    // What is out is exactly what the six live orders hold.
+    let held = |variant: &str| -> i32 {
+        (0..6)
+            .map(|i| {
+                baskets[i % 3]
+                    .iter()
+                    .filter(|(v, _)| *v == variant)
+                    .map(|(_, q)| q)
+                    .sum::<i32>()
+            })
+            .sum()
+    };
+    for variant in [&shop.tee, &shop.hoodie_s, &shop.scarf] {
+        assert_eq!(stock(&app, variant).await, 100 - held(variant), "{variant}");
+    }
+    assert_eq!(
+        units_sold(&app, &shop.tee_product).await,
+        i64::from(held(&shop.tee))
+    );
+    assert_eq!(placed_orders(&app).await, 6);
 }
