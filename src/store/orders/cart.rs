@@ -247,7 +247,7 @@ pub async fn create(
         .collect();
     let rates = &store.config().checkout;
     let mut conn = store.db().write_conn().await?;
-    let (order, _) = db_run!(conn, |c| c
+    let (order, ..) = db_run!(conn, |c| c
         .transaction(async |c| {
             diesel::insert_into(orders::table)
                 .values((
@@ -341,7 +341,7 @@ pub async fn add_item(
     let rates = &store.config().checkout;
     let at = now();
     let mut conn = store.db().write_conn().await?;
-    let (order, _) = db_run!(conn, |c| c
+    let (order, ..) = db_run!(conn, |c| c
         .transaction(async |c| {
             let order = lock_cart!(c, &id, caller, at).await?;
             let existing: Option<LineItem> = line_items::table
@@ -405,7 +405,7 @@ pub async fn update_item(
     let rates = &store.config().checkout;
     let at = now();
     let mut conn = store.db().write_conn().await?;
-    let (order, _) = db_run!(conn, |c| c
+    let (order, ..) = db_run!(conn, |c| c
         .transaction(async |c| {
             let order = lock_cart!(c, &id, caller, at).await?;
             let found: Option<(LineItem, Variant)> = line_items::table
@@ -444,7 +444,7 @@ pub async fn remove_item(
     let rates = &store.config().checkout;
     let at = now();
     let mut conn = store.db().write_conn().await?;
-    let (order, _) = db_run!(conn, |c| c
+    let (order, ..) = db_run!(conn, |c| c
         .transaction(async |c| {
             let order = lock_cart!(c, &id, caller, at).await?;
             let removed = diesel::delete(line_items::table)
@@ -508,9 +508,7 @@ pub async fn delete(store: &Store, caller: &Caller, cart_id: &str) -> Result<(),
     db_run!(conn, |c| c
         .transaction(async |c| {
             lock_cart!(c, &id, caller, at).await?;
-            diesel::delete(line_items::table.filter(line_items::order_id.eq(&id)))
-                .execute(c)
-                .await?;
+            // Its line items go with it (ON DELETE CASCADE).
             diesel::delete(orders::table.find(&id)).execute(c).await?;
             Ok::<_, StoreError>(())
         })

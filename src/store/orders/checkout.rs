@@ -16,8 +16,8 @@ use rand::Rng;
 use serde_json::json;
 
 use super::pricing::reprice_cart;
-use super::{Caller, Order, OrderStatus, cart_not_found, row_id};
-use crate::db::schema::{orders, prices, products, variants};
+use super::{Caller, Order, OrderStatus, cart_not_found, row_id, units_by_product};
+use crate::db::schema::{orders, products, variants};
 use crate::db_run;
 use crate::store::catalog::{Product, Variant};
 use crate::store::events::{self, kind};
@@ -48,7 +48,7 @@ pub async fn complete(store: &Store, caller: &Caller, cart_id: &str) -> Result<O
                     field: None,
                 });
             }
-            let (cart, lines) = reprice_cart!(c, &id, &cart.currency, rates, at).await?;
+            let (cart, lines, unpriced) = reprice_cart!(c, &id, &cart.currency, rates, at).await?;
 
             let mut missing = Vec::new();
             if lines.is_empty() {
@@ -78,12 +78,6 @@ pub async fn complete(store: &Store, caller: &Caller, cart_id: &str) -> Result<O
                 .select((Variant::as_select(), Product::as_select()))
                 .load(c)
                 .await?;
-            let priced: Vec<String> = prices::table
-                .filter(prices::variant_id.eq_any(&variant_ids))
-                .filter(prices::currency.eq(&cart.currency))
-                .select(prices::variant_id)
-                .load(c)
-                .await?;
             let mut reserve: BTreeMap<&str, (i32, &Variant, &str)> = BTreeMap::new();
             for line in &lines {
                 let Some((variant, product)) =
@@ -98,7 +92,7 @@ pub async fn complete(store: &Store, caller: &Caller, cart_id: &str) -> Result<O
                     });
                 }
                 // A line keeps its last price when the catalogue drops it; it is not sold so.
-                if !priced.contains(&variant.id) {
+                if unpriced.contains(&variant.id) {
                     return Err(StoreError::Conflict {
                         message: format!(
                             "{} has no price in {} any more",
@@ -138,11 +132,7 @@ pub async fn complete(store: &Store, caller: &Caller, cart_id: &str) -> Result<O
                     });
                 }
             }
-            let mut sold: BTreeMap<&str, i64> = BTreeMap::new();
-            for line in &lines {
-                *sold.entry(line.product_id.as_str()).or_default() += i64::from(line.quantity);
-            }
-            for (product_id, quantity) in sold {
+            for (product_id, quantity) in units_by_product(&lines) {
                 diesel::update(products::table.find(product_id))
                     .set(products::units_sold.eq(products::units_sold + quantity))
                     .execute(c)

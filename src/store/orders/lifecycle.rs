@@ -2,13 +2,14 @@
 //! unfulfilled; an integrator holding a secret key marks it paid and fulfils it. Every change
 //! records its event in the same transaction.
 
-use std::collections::BTreeMap;
-
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use serde_json::json;
 
-use super::{Caller, FulfillmentStatus, LineItem, Order, OrderStatus, PaymentStatus, row_id};
+use super::{
+    Caller, FulfillmentStatus, LineItem, Order, OrderStatus, PaymentStatus, row_id,
+    units_by_product,
+};
 use crate::db::schema::{line_items, orders, products, variants};
 use crate::db_run;
 use crate::store::events::{self, kind};
@@ -110,11 +111,7 @@ pub async fn cancel(store: &Store, actor: &Actor, order_id: &str) -> Result<Orde
                     .execute(c)
                     .await?;
             }
-            let mut returned: BTreeMap<&str, i64> = BTreeMap::new();
-            for line in &lines {
-                *returned.entry(line.product_id.as_str()).or_default() += i64::from(line.quantity);
-            }
-            for (product_id, quantity) in returned {
+            for (product_id, quantity) in units_by_product(&lines) {
                 diesel::update(products::table.find(product_id))
                     .set(products::units_sold.eq(products::units_sold - quantity))
                     .execute(c)

@@ -279,6 +279,16 @@ pub fn row_id(id: &str, entity: &'static str) -> Result<String, StoreError> {
     Ok(format!("{}_{ulid}", ids::prefix::ORDER))
 }
 
+/// Units of each product in `lines`, in product id order: the order stock and sales counters
+/// are updated in, by checkout and cancel alike.
+fn units_by_product(lines: &[LineItem]) -> std::collections::BTreeMap<&str, i64> {
+    let mut units = std::collections::BTreeMap::new();
+    for line in lines {
+        *units.entry(line.product_id.as_str()).or_default() += i64::from(line.quantity);
+    }
+    units
+}
+
 fn cart_id_of(row_id: &str) -> String {
     format!("cart_{}", row_id.strip_prefix("or_").unwrap_or(row_id))
 }

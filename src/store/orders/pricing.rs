@@ -67,8 +67,10 @@ pub fn reprice(lines: &mut [LineItem], prices: &[Price]) -> Vec<usize> {
 
 /// Inside a cart's transaction (with `c` the backend connection): re-prices the cart's lines
 /// from the catalogue, stores them and the cart's totals, and evaluates to
-/// `Result<(Order, Vec<LineItem>), StoreError>`. A macro rather than a function because the
-/// body is compiled once per backend (see `db_run!`).
+/// `Result<(Order, Vec<LineItem>, Vec<String>), StoreError>`: the cart, its lines, and the
+/// variants of lines that have no price in the currency any more (they keep their last one).
+/// A macro rather than a function because the body is compiled once per backend (see
+/// `db_run!`).
 macro_rules! reprice_cart {
     ($c:ident, $order_id:expr, $currency:expr, $rates:expr, $at:expr) => {
         async {
@@ -113,7 +115,12 @@ macro_rules! reprice_cart {
                 .returning(Order::as_returning())
                 .get_result($c)
                 .await?;
-            Ok::<_, $crate::store::StoreError>((order, lines))
+            let unpriced: Vec<String> = lines
+                .iter()
+                .filter(|l| !current.iter().any(|p| p.variant_id == l.variant_id))
+                .map(|l| l.variant_id.clone())
+                .collect();
+            Ok::<_, $crate::store::StoreError>((order, lines, unpriced))
         }
     };
 }
