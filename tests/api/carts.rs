@@ -10,8 +10,8 @@ use storefront::db_run;
 use crate::account_support::{LOGIN, PASSWORD, register};
 use crate::helpers::{TestApp, error_code};
 use crate::order_support::{
-    Who, add, add_item, cart_query, complete, create_address, create_cart, gql, ok, remove_item,
-    ship_to, shop, update_cart, update_item,
+    Who, add, add_item, cart_query, complete, create_address, create_cart, gql, guest_cart, ok,
+    remove_item, ship_to, shop, update_cart, update_item,
 };
 
 fn cents(money: &Value) -> i64 {
@@ -42,21 +42,6 @@ fn quantities(cart: &Value) -> Vec<(String, i64)> {
             )
         })
         .collect()
-}
-
-async fn new_guest_cart(app: &TestApp) -> (String, String) {
-    let cart = ok(
-        app,
-        Who::Anonymous,
-        &create_cart(),
-        Value::Null,
-        "createCart",
-    )
-    .await;
-    (
-        cart["id"].as_str().unwrap().to_owned(),
-        cart["token"].as_str().unwrap().to_owned(),
-    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -246,7 +231,7 @@ async fn carts_of_a_signed_in_customer_are_theirs_without_a_token() {
 async fn carts_quantities_are_positive_and_bounded() {
     let app = TestApp::spawn().await;
     let shop = shop(&app).await;
-    let (id, token) = new_guest_cart(&app).await;
+    let (id, token) = guest_cart(&app).await;
     let guest = Who::Guest(&token);
     for q in [0, -1, 1000, i32::MAX as i64] {
         let body = gql(
@@ -304,7 +289,7 @@ async fn carts_quantities_are_positive_and_bounded() {
 async fn carts_check_stock_and_what_is_for_sale() {
     let app = TestApp::spawn().await;
     let shop = shop(&app).await;
-    let (id, token) = new_guest_cart(&app).await;
+    let (id, token) = guest_cart(&app).await;
     let guest = Who::Guest(&token);
     let try_add = |variant: &str, q: i64| {
         let body = json!({ "cart": id, "variant": variant, "q": q });
@@ -380,7 +365,7 @@ async fn carts_check_stock_and_what_is_for_sale() {
 async fn carts_take_prices_from_the_catalogue_on_every_change() {
     let app = TestApp::spawn().await;
     let shop = shop(&app).await;
-    let (id, token) = new_guest_cart(&app).await;
+    let (id, token) = guest_cart(&app).await;
     let guest = Who::Guest(&token);
     add(&app, guest, &id, &shop.tee, 2).await;
 
@@ -425,7 +410,7 @@ async fn carts_charge_the_configured_delivery_and_tax() {
         .spawn()
         .await;
     let shop = shop(&app).await;
-    let (id, token) = new_guest_cart(&app).await;
+    let (id, token) = guest_cart(&app).await;
     let guest = Who::Guest(&token);
     let cart = add(&app, guest, &id, &shop.tee, 1).await;
     // 8.875 % of 27.00 is 2.39625: 2.40.
@@ -440,7 +425,7 @@ async fn carts_charge_the_configured_delivery_and_tax() {
 async fn carts_take_email_addresses_and_note() {
     let app = TestApp::spawn().await;
     let ada = register(&app, "ada@example.com").await;
-    let (id, token) = new_guest_cart(&app).await;
+    let (id, token) = guest_cart(&app).await;
     let guest = Who::Guest(&token);
     let cart = ok(
         &app,
@@ -568,7 +553,7 @@ async fn carts_of_a_guest_follow_the_customer_who_signs_in_with_them() {
     assert_eq!(me["cart"], Value::Null, "no cart yet");
 
     // A guest fills a cart, then signs in with its token at hand: the cart is the account's.
-    let (id, token) = new_guest_cart(&app).await;
+    let (id, token) = guest_cart(&app).await;
     add(&app, Who::Guest(&token), &id, &shop.tee, 2).await;
     let login = json!({ "email": "ada@example.com", "password": PASSWORD });
     let body = gql(&app, Who::Guest(&token), LOGIN, login).await;
@@ -606,7 +591,7 @@ async fn carts_of_a_guest_follow_the_customer_who_signs_in_with_them() {
     );
 
     // A guest cart completed by a signed-in customer holding its token is their order at once.
-    let (id, token) = new_guest_cart(&app).await;
+    let (id, token) = guest_cart(&app).await;
     let guest = Who::Guest(&token);
     add(&app, guest, &id, &shop.mug, 1).await;
     ok(
@@ -642,7 +627,7 @@ async fn carts_associate_gives_a_guest_cart_to_the_customer_holding_its_token() 
     let app = TestApp::spawn().await;
     let ada = register(&app, "ada@example.com").await;
     let bob = register(&app, "bob@example.com").await;
-    let (id, token) = new_guest_cart(&app).await;
+    let (id, token) = guest_cart(&app).await;
     let vars = json!({ "cart": id });
 
     let body = gql(&app, Who::Guest(&token), ASSOCIATE, vars.clone()).await;
@@ -696,7 +681,7 @@ async fn carts_associate_gives_a_guest_cart_to_the_customer_holding_its_token() 
 async fn carts_delete_throws_a_cart_away_but_never_an_order() {
     let app = TestApp::spawn().await;
     let shop = shop(&app).await;
-    let (id, token) = new_guest_cart(&app).await;
+    let (id, token) = guest_cart(&app).await;
     add(&app, Who::Guest(&token), &id, &shop.tee, 2).await;
     let vars = json!({ "cart": id });
     let body = gql(&app, Who::Anonymous, DELETE, vars.clone()).await;

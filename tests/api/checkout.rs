@@ -10,7 +10,7 @@ use storefront::db_run;
 use crate::account_support::register;
 use crate::helpers::{TestApp, error_code};
 use crate::order_support::{
-    Who, add, add_item, cancel, cart_query, complete, create_cart, gql, ok, order_events, place,
+    Who, add, add_item, cancel, cart_query, complete, gql, guest_cart, ok, order_events, place,
     ready_cart, row_of, set_stock, shop, stock, stored_order, units_sold,
 };
 
@@ -22,17 +22,9 @@ fn is_order_number(number: &str) -> bool {
 async fn checkout_needs_items_an_email_and_a_shipping_address() {
     let app = TestApp::spawn().await;
     let shop = shop(&app).await;
-    let cart = ok(
-        &app,
-        Who::Anonymous,
-        &create_cart(),
-        Value::Null,
-        "createCart",
-    )
-    .await;
-    let token = cart["token"].as_str().unwrap();
-    let guest = Who::Guest(token);
-    let body = gql(&app, guest, &complete(), json!({ "cart": cart["id"] })).await;
+    let (id, token) = guest_cart(&app).await;
+    let guest = Who::Guest(&token);
+    let body = gql(&app, guest, &complete(), json!({ "cart": id })).await;
     assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
     assert_eq!(
         body["errors"][0]["extensions"]["fields"],
@@ -42,8 +34,8 @@ async fn checkout_needs_items_an_email_and_a_shipping_address() {
             { "field": "shippingAddress", "message": "is required to place an order" },
         ])
     );
-    add(&app, guest, &cart["id"], &shop.tee, 1).await;
-    let body = gql(&app, guest, &complete(), json!({ "cart": cart["id"] })).await;
+    add(&app, guest, &id, &shop.tee, 1).await;
+    let body = gql(&app, guest, &complete(), json!({ "cart": id })).await;
     assert_eq!(
         body["errors"][0]["extensions"]["fields"]
             .as_array()
@@ -52,15 +44,8 @@ async fn checkout_needs_items_an_email_and_a_shipping_address() {
         2
     );
     assert_eq!(stock(&app, &shop.tee).await, 10, "nothing reserved");
-    let still = ok(
-        &app,
-        guest,
-        &cart_query(),
-        json!({ "id": cart["id"] }),
-        "cart",
-    )
-    .await;
-    assert_eq!(still["id"], cart["id"], "still a cart");
+    let still = ok(&app, guest, &cart_query(), json!({ "id": id }), "cart").await;
+    assert_eq!(still["id"], id, "still a cart");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

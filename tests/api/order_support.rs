@@ -340,6 +340,20 @@ pub async fn place(app: &TestApp, who: Who<'_>, items: &[(&str, i32)], email: &s
     .await
 }
 
+/// A new empty guest cart: its id and its token.
+pub async fn guest_cart(app: &TestApp) -> (String, String) {
+    let cart = ok(
+        app,
+        Who::Anonymous,
+        &create_cart(),
+        Value::Null,
+        "createCart",
+    )
+    .await;
+    let text = |field: &str| cart[field].as_str().expect(field).to_owned();
+    (text("id"), text("token"))
+}
+
 /// Adds `quantity` of `variant` to `cart`; returns the cart.
 pub async fn add(
     app: &TestApp,

@@ -6,8 +6,9 @@ use serde_json::{Value, json};
 use crate::account_support::register;
 use crate::helpers::TestApp;
 use crate::order_support::{
-    Who, add_item, cancel, cart_query, complete, create_address, create_cart, gql, ok, order_query,
-    place, ready_cart, remove_item, row_of, shop, stock, stored_order, update_cart, update_item,
+    Who, add_item, cancel, cart_query, complete, create_address, create_cart, gql, guest_cart, ok,
+    order_query, place, ready_cart, remove_item, row_of, shop, stock, stored_order, update_cart,
+    update_item,
 };
 
 const NOWHERE_CART: &str = "cart_01JD0000000000000000000000";
@@ -66,15 +67,7 @@ async fn orders_idor_another_customer_gets_not_found_for_every_id_and_changes_no
     let number = order["number"].clone();
 
     // A guest cart of its own, to try Ada's ids with a valid token in hand.
-    let guest_cart = ok(
-        &app,
-        Who::Anonymous,
-        &create_cart(),
-        Value::Null,
-        "createCart",
-    )
-    .await;
-    let guest_token = guest_cart["token"].as_str().unwrap().to_owned();
+    let (guest_cart_id, guest_token) = guest_cart(&app).await;
     let bob_cart = ok(
         &app,
         Who::Customer(&bob.token),
@@ -90,135 +83,100 @@ async fn orders_idor_another_customer_gets_not_found_for_every_id_and_changes_no
 
     let intruders = [
         (Who::Customer(&bob.token), bob_cart["id"].clone()),
-        (Who::Guest(&guest_token), guest_cart["id"].clone()),
-        (Who::Anonymous, guest_cart["id"].clone()),
+        (Who::Guest(&guest_token), Value::from(guest_cart_id.clone())),
+        (Who::Anonymous, Value::from(guest_cart_id)),
     ];
+    const DELETE: &str = "mutation($cart: ID!) { deleteCart(cartId: $cart) }";
+    const ASSOCIATE: &str = "mutation($cart: ID!) { associateCart(cartId: $cart) { id } }";
+    let email = json!({ "email": "evil@example.com", "note": "mine" });
     for (who, own_cart) in intruders {
-        same_as_missing(
-            &app,
-            who,
-            &cart_query(),
-            json!({ "id": cart_id }),
-            json!({ "id": NOWHERE_CART }),
-        )
-        .await;
-        same_as_missing(
-            &app,
-            who,
-            &add_item(),
-            json!({ "cart": cart_id, "variant": shop.tee, "q": 1 }),
-            json!({ "cart": NOWHERE_CART, "variant": shop.tee, "q": 1 }),
-        )
-        .await;
-        same_as_missing(
-            &app,
-            who,
-            &update_item(),
-            json!({ "cart": cart_id, "line": line, "q": 5 }),
-            json!({ "cart": NOWHERE_CART, "line": line, "q": 5 }),
-        )
-        .await;
-        same_as_missing(
-            &app,
-            who,
-            &remove_item(),
-            json!({ "cart": cart_id, "line": line }),
-            json!({ "cart": NOWHERE_CART, "line": line }),
-        )
-        .await;
-        same_as_missing(
-            &app,
-            who,
-            &update_cart(),
-            json!({ "cart": cart_id, "input": { "email": "evil@example.com", "note": "mine" } }),
-            json!({ "cart": NOWHERE_CART, "input": { "email": "evil@example.com", "note": "mine" } }),
-        )
-        .await;
-        same_as_missing(
-            &app,
-            who,
-            &complete(),
-            json!({ "cart": cart_id }),
-            json!({ "cart": NOWHERE_CART }),
-        )
-        .await;
-        same_as_missing(
-            &app,
-            who,
-            "mutation($cart: ID!) { deleteCart(cartId: $cart) }",
-            json!({ "cart": cart_id }),
-            json!({ "cart": NOWHERE_CART }),
-        )
-        .await;
-        if let Who::Customer(_) = who {
-            same_as_missing(
-                &app,
-                who,
-                "mutation($cart: ID!) { associateCart(cartId: $cart) { id } }",
+        // (operation, with Ada's id, with an id that does not exist)
+        let mut cases = vec![
+            (
+                cart_query(),
+                json!({ "id": cart_id }),
+                json!({ "id": NOWHERE_CART }),
+            ),
+            (
+                add_item(),
+                json!({ "cart": cart_id, "variant": shop.tee, "q": 1 }),
+                json!({ "cart": NOWHERE_CART, "variant": shop.tee, "q": 1 }),
+            ),
+            (
+                update_item(),
+                json!({ "cart": cart_id, "line": line, "q": 5 }),
+                json!({ "cart": NOWHERE_CART, "line": line, "q": 5 }),
+            ),
+            (
+                remove_item(),
+                json!({ "cart": cart_id, "line": line }),
+                json!({ "cart": NOWHERE_CART, "line": line }),
+            ),
+            (
+                update_cart(),
+                json!({ "cart": cart_id, "input": email }),
+                json!({ "cart": NOWHERE_CART, "input": email }),
+            ),
+            (
+                complete(),
                 json!({ "cart": cart_id }),
                 json!({ "cart": NOWHERE_CART }),
-            )
-            .await;
+            ),
+            (
+                DELETE.to_owned(),
+                json!({ "cart": cart_id }),
+                json!({ "cart": NOWHERE_CART }),
+            ),
+            // Ada's line through the intruder's own cart.
+            (
+                update_item(),
+                json!({ "cart": own_cart, "line": line, "q": 5 }),
+                json!({ "cart": own_cart, "line": NOWHERE_LINE, "q": 5 }),
+            ),
+            (
+                remove_item(),
+                json!({ "cart": own_cart, "line": line }),
+                json!({ "cart": own_cart, "line": NOWHERE_LINE }),
+            ),
+            // Ada's address book entry as the intruder's shipping address.
+            (
+                update_cart(),
+                json!({ "cart": own_cart, "input": { "shippingAddress": { "addressId": address } } }),
+                json!({ "cart": own_cart, "input": { "shippingAddress": { "addressId": NOWHERE_ADDRESS } } }),
+            ),
+            // Ada's order, by id, by number and as a cart.
+            (
+                order_query(),
+                json!({ "id": order_id }),
+                json!({ "id": NOWHERE_ORDER }),
+            ),
+            (
+                order_query(),
+                json!({ "number": number }),
+                json!({ "number": "R000000000" }),
+            ),
+            (
+                cancel(),
+                json!({ "id": order_id }),
+                json!({ "id": NOWHERE_ORDER }),
+            ),
+            (
+                add_item(),
+                json!({ "cart": order_id, "variant": shop.tee, "q": 1 }),
+                json!({ "cart": NOWHERE_CART, "variant": shop.tee, "q": 1 }),
+            ),
+        ];
+        // Only a signed-in caller gets as far as the cart when associating.
+        if let Who::Customer(_) = who {
+            cases.push((
+                ASSOCIATE.to_owned(),
+                json!({ "cart": cart_id }),
+                json!({ "cart": NOWHERE_CART }),
+            ));
         }
-        // Ada's line through the intruder's own cart.
-        same_as_missing(
-            &app,
-            who,
-            &update_item(),
-            json!({ "cart": own_cart, "line": line, "q": 5 }),
-            json!({ "cart": own_cart, "line": NOWHERE_LINE, "q": 5 }),
-        )
-        .await;
-        same_as_missing(
-            &app,
-            who,
-            &remove_item(),
-            json!({ "cart": own_cart, "line": line }),
-            json!({ "cart": own_cart, "line": NOWHERE_LINE }),
-        )
-        .await;
-        // Ada's address book entry as the intruder's shipping address.
-        same_as_missing(
-            &app,
-            who,
-            &update_cart(),
-            json!({ "cart": own_cart, "input": { "shippingAddress": { "addressId": address } } }),
-            json!({ "cart": own_cart, "input": { "shippingAddress": { "addressId": NOWHERE_ADDRESS } } }),
-        )
-        .await;
-        // Ada's order, by id, by number and as a cart.
-        same_as_missing(
-            &app,
-            who,
-            &order_query(),
-            json!({ "id": order_id }),
-            json!({ "id": NOWHERE_ORDER }),
-        )
-        .await;
-        same_as_missing(
-            &app,
-            who,
-            &order_query(),
-            json!({ "number": number }),
-            json!({ "number": "R000000000" }),
-        )
-        .await;
-        same_as_missing(
-            &app,
-            who,
-            &cancel(),
-            json!({ "id": order_id }),
-            json!({ "id": NOWHERE_ORDER }),
-        )
-        .await;
-        same_as_missing(
-            &app,
-            who,
-            &add_item(),
-            json!({ "cart": order_id, "variant": shop.tee, "q": 1 }),
-            json!({ "cart": NOWHERE_CART, "variant": shop.tee, "q": 1 }),
-        )
-        .await;
+        for (query, theirs, nowhere) in cases {
+            same_as_missing(&app, who, &query, theirs, nowhere).await;
+        }
     }
 
     assert_eq!(stored_order(&app, &row_of(&cart_id)).await, cart_before);
