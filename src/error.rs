@@ -21,23 +21,78 @@ impl FieldError {
     }
 }
 
+/// What a not-found error names. Each surface derives its own spelling from [`Entity::name`]
+/// (`order` gives Spree's `order_not_found`, GraphQL's "Order not found").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Entity {
+    Customer,
+    Identity,
+    Address,
+    Cart,
+    LineItem,
+    Order,
+    Product,
+    Variant,
+    Category,
+    /// A row the code did not name (diesel's `NotFound` from a `.first()` without context).
+    Record,
+}
+
+impl Entity {
+    /// The snake_case name: `line_item`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Customer => "customer",
+            Self::Identity => "identity",
+            Self::Address => "address",
+            Self::Cart => "cart",
+            Self::LineItem => "line_item",
+            Self::Order => "order",
+            Self::Product => "product",
+            Self::Variant => "variant",
+            Self::Category => "category",
+            Self::Record => "record",
+        }
+    }
+
+    /// The name as a sentence starts it: `Line item`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Customer => "Customer",
+            Self::Identity => "Identity",
+            Self::Address => "Address",
+            Self::Cart => "Cart",
+            Self::LineItem => "Line item",
+            Self::Order => "Order",
+            Self::Product => "Product",
+            Self::Variant => "Variant",
+            Self::Category => "Category",
+            Self::Record => "Record",
+        }
+    }
+}
+
 /// What can go wrong in `store::`. Messages are safe to show to the user; the detail of an
 /// `Internal` error is logged by the surface and never sent.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The object does not exist, or belongs to someone else (no existence leak).
-    #[error("{entity} not found")]
-    NotFound { entity: &'static str },
+    #[error("{} not found", entity.label())]
+    NotFound { entity: Entity },
     /// The operation needs a signed-in customer and there is none.
     #[error("authentication required")]
     Unauthenticated,
     /// The caller is known but may not do this.
     #[error("{0}")]
     Forbidden(String),
-    /// The input is malformed or breaks a rule.
-    #[error("{message}")]
+    /// The input is malformed or breaks a rule. The message names the fields in the service
+    /// layer's snake_case; a surface that spells them otherwise builds its own with
+    /// [`StoreError::input_message`].
+    #[error("{}", input_message(summary.as_deref(), fields, |f| f.to_owned()))]
     InvalidInput {
-        message: String,
+        /// A sentence for the whole input ("the cart cannot be completed yet"), when the
+        /// message should not simply list the fields.
+        summary: Option<String>,
         fields: Vec<FieldError>,
     },
     /// Wrong email or password, without saying which.
@@ -66,10 +121,30 @@ pub enum StoreError {
 impl StoreError {
     /// One invalid field.
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        let message = message.into();
+        Self::fields(vec![FieldError::new(field, message)])
+    }
+
+    /// Several invalid fields, reported together.
+    pub fn fields(fields: Vec<FieldError>) -> Self {
         Self::InvalidInput {
-            message: format!("{field} {message}"),
-            fields: vec![FieldError::new(field, message)],
+            summary: None,
+            fields,
+        }
+    }
+
+    /// The object is absent or not the caller's.
+    pub fn not_found(entity: Entity) -> Self {
+        Self::NotFound { entity }
+    }
+
+    /// The message of an `InvalidInput` with each field named by `name` (a surface's case);
+    /// `None` for other errors.
+    pub fn input_message(&self, name: impl Fn(&str) -> String) -> Option<String> {
+        match self {
+            Self::InvalidInput { summary, fields } => {
+                Some(input_message(summary.as_deref(), fields, name))
+            }
+            _ => None,
         }
     }
 
@@ -107,7 +182,9 @@ impl From<diesel::result::Error> for StoreError {
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
         match e {
-            Error::NotFound => Self::NotFound { entity: "record" },
+            Error::NotFound => Self::NotFound {
+                entity: Entity::Record,
+            },
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => Self::Conflict {
                 message: "already exists".into(),
                 field: info.column_name().map(str::to_owned),
@@ -129,6 +206,22 @@ impl From<diesel_async::pooled_connection::deadpool::PoolError> for StoreError {
 impl From<serde_json::Error> for StoreError {
     fn from(e: serde_json::Error) -> Self {
         Self::Internal(format!("json: {e}"))
+    }
+}
+
+/// "first_name is too long; city is required", or the summary when there is one.
+fn input_message(
+    summary: Option<&str>,
+    fields: &[FieldError],
+    name: impl Fn(&str) -> String,
+) -> String {
+    match summary {
+        Some(summary) => summary.to_owned(),
+        None => fields
+            .iter()
+            .map(|f| format!("{} {}", name(&f.field), f.message))
+            .collect::<Vec<_>>()
+            .join("; "),
     }
 }
 

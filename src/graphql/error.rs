@@ -21,7 +21,10 @@ fn to_error(e: StoreError) -> Error {
         tracing::error!(code = e.code(), detail, "request failed");
     }
     let code = e.code();
-    let base = Error::new(e.to_string());
+    let message = e
+        .input_message(|field| camel_case(field))
+        .unwrap_or_else(|| e.to_string());
+    let base = Error::new(message);
     match e {
         StoreError::InvalidInput { fields, .. } => base.extend_with(|_, ext| {
             ext.set("code", code);

@@ -12,7 +12,7 @@ use super::auth::{Client, Principal};
 use super::passwords::NewPassword;
 use super::sessions::{self, AuthSession};
 use super::throttle::{self, Action};
-use super::{FieldError, Store, StoreError, events, ids, now};
+use super::{Entity, FieldError, Store, StoreError, events, ids, now};
 use crate::db::schema::{customers, identities, password_resets, sessions as sessions_t};
 use crate::db_run;
 use crate::error::Secret;
@@ -116,16 +116,7 @@ impl Problems {
         if self.0.is_empty() {
             return Ok(());
         }
-        let message = self
-            .0
-            .iter()
-            .map(|f| format!("{} {}", f.field, f.message))
-            .collect::<Vec<_>>()
-            .join("; ");
-        Err(StoreError::InvalidInput {
-            message,
-            fields: self.0,
-        })
+        Err(StoreError::fields(self.0))
     }
 }
 
@@ -282,7 +273,7 @@ pub async fn get(store: &Store, customer_id: &str) -> Result<Customer, StoreErro
         .first(c)
         .await
         .optional())?
-    .ok_or(StoreError::NotFound { entity: "customer" })
+    .ok_or(StoreError::not_found(Entity::Customer))
 }
 
 /// The signed-in customer.
@@ -315,7 +306,7 @@ async fn identity_of(
         .first(c)
         .await
         .optional())?
-    .ok_or(StoreError::NotFound { entity: "identity" })
+    .ok_or(StoreError::not_found(Entity::Identity))
 }
 
 /// Checks the current password of the signed-in customer, counted against the same throttles

@@ -26,7 +26,7 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::db::Db;
-pub use crate::error::{FieldError, StoreError};
+pub use crate::error::{Entity, FieldError, StoreError};
 
 /// What every service function needs: the database and the settings. Cheap to clone.
 #[derive(Clone)]

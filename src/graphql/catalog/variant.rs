@@ -6,8 +6,8 @@ use super::money::Money;
 use super::product::Product;
 use crate::graphql::ToGraphql;
 use crate::graphql::loaders::Loaders;
-use crate::store::StoreError;
 use crate::store::catalog::{self, Variant as VariantRow};
+use crate::store::{Entity, StoreError};
 
 /// A purchasable version of a product. Stock is shown only as availability.
 pub struct Variant(pub VariantRow);
@@ -29,7 +29,7 @@ impl Variant {
             .products
             .load_one(self.0.product_id.clone())
             .await?
-            .ok_or(StoreError::NotFound { entity: "product" });
+            .ok_or(StoreError::not_found(Entity::Product));
         Ok(Product(product.gql()?))
     }
 

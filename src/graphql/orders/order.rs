@@ -13,7 +13,7 @@ use crate::graphql::loaders::Loaders;
 use crate::store::money::Money as StoreMoney;
 use crate::store::orders::{self, history};
 use crate::store::pagination::Page;
-use crate::store::{Store, StoreError};
+use crate::store::{Entity, Store, StoreError};
 
 /// Where an order stands.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -306,7 +306,7 @@ impl LineItem {
             .load_one(self.0.variant_id.clone())
             .await?
             .map(Variant)
-            .ok_or(StoreError::NotFound { entity: "Variant" })
+            .ok_or(StoreError::not_found(Entity::Variant))
             .gql()
     }
 
@@ -317,7 +317,7 @@ impl LineItem {
             .load_one(self.0.product_id.clone())
             .await?
             .map(Product)
-            .ok_or(StoreError::NotFound { entity: "Product" })
+            .ok_or(StoreError::not_found(Entity::Product))
             .gql()
     }
 }

@@ -113,12 +113,7 @@ pub fn province_name(country: &str, code: &str) -> Option<&'static str> {
 }
 
 fn invalid(fields: Vec<FieldError>) -> StoreError {
-    let message = fields
-        .iter()
-        .map(|f| format!("{} {}", f.field, f.message))
-        .collect::<Vec<_>>()
-        .join("; ");
-    StoreError::InvalidInput { message, fields }
+    StoreError::fields(fields)
 }
 
 /// A trimmed optional text of at most `max` characters without control characters; blank

@@ -18,7 +18,7 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 
 pub use input::{AddressInput, ValidAddress, country_name, province_name};
 
-use super::{Store, StoreError, accounts, ids, now};
+use super::{Entity, Store, StoreError, accounts, ids, now};
 use crate::db::schema::{addresses, customers};
 use crate::db_run;
 
@@ -158,7 +158,7 @@ impl<'a> AddressFields<'a> {
 }
 
 fn not_found() -> StoreError {
-    StoreError::NotFound { entity: "Address" }
+    StoreError::not_found(Entity::Address)
 }
 
 /// Each customer's addresses, oldest first, with their default flags: one query for the whole
@@ -241,7 +241,7 @@ pub async fn create(
                 .execute(c)
                 .await?;
             if touched == 0 {
-                return Err(StoreError::NotFound { entity: "customer" });
+                return Err(StoreError::not_found(Entity::Customer));
             }
             let count: i64 = addresses::table
                 .filter(addresses::customer_id.eq(customer_id))

@@ -12,7 +12,7 @@ use super::sql::{Bind, Sql, contains_pattern};
 use crate::db::schema::categories;
 use crate::db_run;
 use crate::store::pagination::{self, Cursor, Page};
-use crate::store::{Store, StoreError};
+use crate::store::{Entity, Store, StoreError};
 
 /// Which categories to list; every condition given must hold.
 #[derive(Clone, Debug, Default)]
@@ -137,7 +137,7 @@ pub async fn get(store: &Store, key: &CategoryKey) -> Result<Category, StoreErro
             .await
             .optional())?,
     };
-    found.ok_or(StoreError::NotFound { entity: "category" })
+    found.ok_or(StoreError::not_found(Entity::Category))
 }
 
 /// Categories by id (for `parent`).

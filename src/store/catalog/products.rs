@@ -11,7 +11,7 @@ use super::Product;
 use super::product_filter::{push_conditions, push_from, push_price, push_visible};
 use super::sql::{Bind, Sql};
 use crate::store::pagination::{self, Cursor, Page, TIME_FORMAT};
-use crate::store::{Store, StoreError};
+use crate::store::{Entity, Store, StoreError};
 
 /// Which products to list. Every condition given must hold (AND); a list inside one condition
 /// matches any of its members (OR).
@@ -248,7 +248,7 @@ pub async fn get(store: &Store, key: &ProductKey) -> Result<Product, StoreError>
     let rows: Vec<Product> = sql.load(&mut conn).await?;
     rows.into_iter()
         .next()
-        .ok_or(StoreError::NotFound { entity: "product" })
+        .ok_or(StoreError::not_found(Entity::Product))
 }
 
 fn currency(store: &Store, requested: Option<&str>) -> String {

@@ -18,7 +18,7 @@ use crate::error::Secret;
 use crate::store::accounts::{self, Email};
 use crate::store::addresses::{self, AddressInput, ValidAddress};
 use crate::store::catalog::{self, Product, Variant, batch};
-use crate::store::{Store, StoreError, ids, now, tokens};
+use crate::store::{Entity, Store, StoreError, ids, now, tokens};
 
 /// What `create` takes.
 #[derive(Clone, Debug, Default)]
@@ -94,7 +94,7 @@ fn check_quantity(quantity: i32) -> Result<(), StoreError> {
 
 /// The variant if a shopper may put it in a cart now, priced in `currency`.
 async fn sellable(store: &Store, variant_id: &str, currency: &str) -> Result<Sellable, StoreError> {
-    let not_found = || StoreError::NotFound { entity: "Variant" };
+    let not_found = || StoreError::not_found(Entity::Variant);
     if !ids::is_valid(ids::prefix::VARIANT, variant_id) {
         return Err(not_found());
     }
@@ -278,7 +278,7 @@ pub async fn create(
 
 /// The caller's cart `id` (still a cart: a completed one is an order).
 pub async fn get(store: &Store, caller: &Caller, id: &str) -> Result<Order, StoreError> {
-    let id = row_id(id, "Cart")?;
+    let id = row_id(id, Entity::Cart)?;
     let mut conn = store.db().conn().await?;
     let order: Option<Order> = db_run!(conn, |c| orders::table
         .find(&id)
@@ -334,7 +334,7 @@ pub async fn add_item(
     quantity: i32,
 ) -> Result<Order, StoreError> {
     check_quantity(quantity)?;
-    let id = row_id(cart_id, "Cart")?;
+    let id = row_id(cart_id, Entity::Cart)?;
     // A cart the caller cannot open is NotFound before anything is said about the variant.
     let cart = get(store, caller, &id).await?;
     let item = sellable(store, variant_id, &cart.currency).await?;
@@ -401,7 +401,7 @@ pub async fn update_item(
         return remove_item(store, caller, cart_id, line_item_id).await;
     }
     check_quantity(quantity)?;
-    let id = row_id(cart_id, "Cart")?;
+    let id = row_id(cart_id, Entity::Cart)?;
     let rates = &store.config().checkout;
     let at = now();
     let mut conn = store.db().write_conn().await?;
@@ -416,7 +416,7 @@ pub async fn update_item(
                 .first(c)
                 .await
                 .optional()?;
-            let (line, variant) = found.ok_or(StoreError::NotFound { entity: "LineItem" })?;
+            let (line, variant) = found.ok_or(StoreError::not_found(Entity::LineItem))?;
             if quantity > line.quantity {
                 check_stock(&variant, &line.name, quantity)?;
             }
@@ -440,7 +440,7 @@ pub async fn remove_item(
     cart_id: &str,
     line_item_id: &str,
 ) -> Result<Order, StoreError> {
-    let id = row_id(cart_id, "Cart")?;
+    let id = row_id(cart_id, Entity::Cart)?;
     let rates = &store.config().checkout;
     let at = now();
     let mut conn = store.db().write_conn().await?;
@@ -453,7 +453,7 @@ pub async fn remove_item(
                 .execute(c)
                 .await?;
             if removed == 0 {
-                return Err(StoreError::NotFound { entity: "LineItem" });
+                return Err(StoreError::not_found(Entity::LineItem));
             }
             reprice_cart!(c, &id, &order.currency, rates, at).await
         })
@@ -469,7 +469,7 @@ pub async fn associate(store: &Store, caller: &Caller, cart_id: &str) -> Result<
         .customer_id
         .as_deref()
         .ok_or(StoreError::Unauthenticated)?;
-    let id = row_id(cart_id, "Cart")?;
+    let id = row_id(cart_id, Entity::Cart)?;
     let account_email = accounts::get(store, customer_id).await?.email;
     let at = now();
     let mut conn = store.db().write_conn().await?;
@@ -502,7 +502,7 @@ pub async fn associate(store: &Store, caller: &Caller, cart_id: &str) -> Result<
 
 /// Throws a cart away with its items (Spree's abandon). A completed cart is an order and stays.
 pub async fn delete(store: &Store, caller: &Caller, cart_id: &str) -> Result<(), StoreError> {
-    let id = row_id(cart_id, "Cart")?;
+    let id = row_id(cart_id, Entity::Cart)?;
     let at = now();
     let mut conn = store.db().write_conn().await?;
     db_run!(conn, |c| c
@@ -528,7 +528,7 @@ async fn resolve_address(
             let customer_id = caller
                 .customer_id
                 .as_deref()
-                .ok_or(StoreError::NotFound { entity: "Address" })?;
+                .ok_or(StoreError::not_found(Entity::Address))?;
             let address = addresses::get(store, customer_id, address_id).await?;
             Ok(OrderAddress::from(&address))
         }
@@ -543,7 +543,7 @@ async fn resolve_address(
                     })
                     .collect();
                 Err(StoreError::InvalidInput {
-                    message: format!("{field} is not a valid address"),
+                    summary: Some(format!("{field} is not a valid address")),
                     fields,
                 })
             }
@@ -559,7 +559,7 @@ pub async fn update(
     cart_id: &str,
     change: CartUpdate,
 ) -> Result<Order, StoreError> {
-    let id = row_id(cart_id, "Cart")?;
+    let id = row_id(cart_id, Entity::Cart)?;
     // The cart first: another's cart is NotFound whatever the input says.
     get(store, caller, &id).await?;
     let email = change.email.as_deref().map(parse_email).transpose()?;

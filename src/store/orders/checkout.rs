@@ -21,13 +21,13 @@ use crate::db::schema::{orders, products, variants};
 use crate::db_run;
 use crate::store::catalog::{Product, Variant};
 use crate::store::events::{self, kind};
-use crate::store::{FieldError, Store, StoreError, now};
+use crate::store::{Entity, FieldError, Store, StoreError, now};
 
 /// Places the order of cart `cart_id`: needs items, an email and a shipping address (the
 /// billing address defaults to it). The order owes its total (`balance_due`: payment is
 /// manual) and waits for fulfilment. A signed-in caller completing a guest cart owns the order.
 pub async fn complete(store: &Store, caller: &Caller, cart_id: &str) -> Result<Order, StoreError> {
-    let id = row_id(cart_id, "Cart")?;
+    let id = row_id(cart_id, Entity::Cart)?;
     let rates = &store.config().checkout;
     let at = now();
     let mut conn = store.db().write_conn().await?;
@@ -65,7 +65,7 @@ pub async fn complete(store: &Store, caller: &Caller, cart_id: &str) -> Result<O
             }
             if !missing.is_empty() {
                 return Err(StoreError::InvalidInput {
-                    message: "the cart cannot be completed yet".into(),
+                    summary: Some("the cart cannot be completed yet".into()),
                     fields: missing,
                 });
             }

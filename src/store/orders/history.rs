@@ -17,7 +17,7 @@ use crate::store::accounts::Customer;
 use crate::store::auth::Client;
 use crate::store::catalog::sql::{Bind, Sql};
 use crate::store::pagination::{self, Cursor, Page, TIME_FORMAT};
-use crate::store::{Store, StoreError, now, tokens};
+use crate::store::{Entity, Store, StoreError, now, tokens};
 
 /// How an order is named.
 #[derive(Clone, Debug)]
@@ -33,7 +33,7 @@ pub async fn get(store: &Store, caller: &Caller, key: &OrderKey) -> Result<Order
     let mut conn = store.db().conn().await?;
     let order: Option<Order> = match key {
         OrderKey::Id(id) => {
-            let id = row_id(id, "Order")?;
+            let id = row_id(id, Entity::Order)?;
             db_run!(conn, |c| placed
                 .filter(orders::id.eq(&id))
                 .select(Order::as_select())

@@ -13,7 +13,7 @@ use super::{
 use crate::db::schema::{line_items, orders, products, variants};
 use crate::db_run;
 use crate::store::events::{self, kind};
-use crate::store::{Store, StoreError, now};
+use crate::store::{Entity, Store, StoreError, now};
 
 /// Who changes an order.
 #[derive(Clone, Debug)]
@@ -73,7 +73,7 @@ macro_rules! lock_order {
                 .optional()?;
             order
                 .filter(|o| $actor.may_change(o))
-                .ok_or(StoreError::NotFound { entity: "Order" })
+                .ok_or(StoreError::not_found(Entity::Order))
         }
     };
 }
@@ -81,7 +81,7 @@ macro_rules! lock_order {
 /// Cancels an unfulfilled order: its stock goes back, an unpaid balance is voided (a paid one
 /// stays paid and the event says a refund is due).
 pub async fn cancel(store: &Store, actor: &Actor, order_id: &str) -> Result<Order, StoreError> {
-    let id = row_id(order_id, "Order")?;
+    let id = row_id(order_id, Entity::Order)?;
     let at = now();
     let mut conn = store.db().write_conn().await?;
     db_run!(conn, |c| c
@@ -154,7 +154,7 @@ pub async fn cancel(store: &Store, actor: &Actor, order_id: &str) -> Result<Orde
 /// Records the payment of a placed order's balance (integrators only).
 pub async fn mark_paid(store: &Store, actor: &Actor, order_id: &str) -> Result<Order, StoreError> {
     actor.require_integrator()?;
-    let id = row_id(order_id, "Order")?;
+    let id = row_id(order_id, Entity::Order)?;
     let at = now();
     let mut conn = store.db().write_conn().await?;
     db_run!(conn, |c| c
@@ -216,7 +216,7 @@ pub async fn fulfil(
             format!("must be at most {MAX_TRACKING} printable characters"),
         ));
     }
-    let id = row_id(order_id, "Order")?;
+    let id = row_id(order_id, Entity::Order)?;
     let at = now();
     let mut conn = store.db().write_conn().await?;
     db_run!(conn, |c| c

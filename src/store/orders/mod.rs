@@ -23,7 +23,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::addresses::{Address, country_name, province_name};
-use super::{StoreError, ids, tokens};
+use super::{Entity, StoreError, ids, tokens};
 use crate::db::schema::{line_items, orders};
 use crate::error::Secret;
 
@@ -270,12 +270,12 @@ impl Caller {
 
 /// The row id (`or_<ULID>`) an argument names, given as `cart_<ULID>` or `or_<ULID>`.
 /// Anything else names nothing: `NotFound`.
-pub fn row_id(id: &str, entity: &'static str) -> Result<String, StoreError> {
+pub fn row_id(id: &str, entity: Entity) -> Result<String, StoreError> {
     let ulid = id
         .strip_prefix("cart_")
         .or_else(|| id.strip_prefix("or_"))
         .filter(|ulid| ulid::Ulid::from_string(ulid).is_ok())
-        .ok_or(StoreError::NotFound { entity })?;
+        .ok_or(StoreError::not_found(entity))?;
     Ok(format!("{}_{ulid}", ids::prefix::ORDER))
 }
 
@@ -294,11 +294,11 @@ fn cart_id_of(row_id: &str) -> String {
 }
 
 fn cart_not_found() -> StoreError {
-    StoreError::NotFound { entity: "Cart" }
+    StoreError::not_found(Entity::Cart)
 }
 
 fn order_not_found() -> StoreError {
-    StoreError::NotFound { entity: "Order" }
+    StoreError::not_found(Entity::Order)
 }
 
 #[cfg(test)]
@@ -310,9 +310,9 @@ mod tests {
         let id = ids::new(ids::prefix::ORDER);
         let cart = cart_id_of(&id);
         assert!(cart.starts_with("cart_"));
-        assert_eq!(row_id(&cart, "Cart").unwrap(), id);
-        assert_eq!(row_id(&id, "Cart").unwrap(), id);
-        assert!(row_id("cart_nope", "Cart").is_err());
-        assert!(row_id("cus_01JD0000000000000000000000", "Cart").is_err());
+        assert_eq!(row_id(&cart, Entity::Cart).unwrap(), id);
+        assert_eq!(row_id(&id, Entity::Cart).unwrap(), id);
+        assert!(row_id("cart_nope", Entity::Cart).is_err());
+        assert!(row_id("cus_01JD0000000000000000000000", Entity::Cart).is_err());
     }
 }
