@@ -9,7 +9,7 @@ use super::ToGraphql;
 use super::addresses::Address;
 use super::loaders::{Loaders, OrdersKey};
 use super::orders::{Cart, OrderConnection, OrderFilter};
-use super::session::RequestAuth;
+use super::session;
 use crate::error::Secret;
 use crate::store::orders::cart as carts;
 use crate::store::orders::history::OrderQuery;
@@ -186,7 +186,7 @@ impl AccountsQuery {
     /// The signed-in customer; null without a token. A bad or expired token is an error.
     async fn me(&self, ctx: &Context<'_>) -> Result<Option<Customer>> {
         let store = store(ctx)?;
-        let Some(principal) = RequestAuth::of(ctx).principal(store).await.gql()? else {
+        let Some(principal) = session::auth(ctx).principal(store).await.gql()? else {
             return Ok(None);
         };
         accounts::me(store, &principal)
@@ -212,7 +212,7 @@ impl AccountsMutation {
             company: input.company,
             accepts_marketing: input.accepts_email_marketing.unwrap_or(false),
         };
-        accounts::register(store(ctx)?, registration, &RequestAuth::of(ctx).client)
+        accounts::register(store(ctx)?, registration, &session::auth(ctx).client)
             .await
             .gql()
             .map(Into::into)
@@ -225,7 +225,7 @@ impl AccountsMutation {
         email: String,
         #[graphql(secret)] password: String,
     ) -> Result<AuthPayload> {
-        sessions::login(store(ctx)?, &email, &password, &RequestAuth::of(ctx).client)
+        sessions::login(store(ctx)?, &email, &password, &session::auth(ctx).client)
             .await
             .gql()
             .map(Into::into)
@@ -237,7 +237,7 @@ impl AccountsMutation {
         ctx: &Context<'_>,
         #[graphql(secret)] refresh_token: String,
     ) -> Result<AuthPayload> {
-        sessions::refresh(store(ctx)?, &refresh_token, &RequestAuth::of(ctx).client)
+        sessions::refresh(store(ctx)?, &refresh_token, &session::auth(ctx).client)
             .await
             .gql()
             .map(Into::into)
@@ -251,7 +251,7 @@ impl AccountsMutation {
         #[graphql(secret)] refresh_token: Option<String>,
     ) -> Result<bool> {
         let store = store(ctx)?;
-        let auth = RequestAuth::of(ctx);
+        let auth = session::auth(ctx);
         // With a refresh token, an expired access token must not stop the logout.
         let principal = match &refresh_token {
             Some(_) => auth.principal(store).await.ok().flatten(),
@@ -274,7 +274,7 @@ impl AccountsMutation {
             store(ctx)?,
             &email,
             redirect_url.as_deref(),
-            &RequestAuth::of(ctx).client,
+            &session::auth(ctx).client,
         )
         .await
         .gql()
@@ -295,7 +295,7 @@ impl AccountsMutation {
             &token,
             &password,
             &password_confirmation,
-            &RequestAuth::of(ctx).client,
+            &session::auth(ctx).client,
         )
         .await
         .gql()
@@ -311,7 +311,7 @@ impl AccountsMutation {
         #[graphql(secret)] new_password: String,
     ) -> Result<AuthPayload> {
         let store = store(ctx)?;
-        let auth = RequestAuth::of(ctx);
+        let auth = session::auth(ctx);
         let principal = auth.require(store).await.gql()?;
         accounts::change_password(
             store,
@@ -328,7 +328,7 @@ impl AccountsMutation {
     /// Updates the signed-in customer.
     async fn update_me(&self, ctx: &Context<'_>, input: UpdateCustomerInput) -> Result<Customer> {
         let store = store(ctx)?;
-        let auth = RequestAuth::of(ctx);
+        let auth = session::auth(ctx);
         let principal = auth.require(store).await.gql()?;
         let update = accounts::CustomerUpdate {
             first_name: input.first_name,

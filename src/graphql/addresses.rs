@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use super::ToGraphql;
 use super::accounts::Customer;
 use super::loaders::Loaders;
-use super::session::RequestAuth;
+use super::session;
 use crate::store::{Store, addresses};
 
 /// An address of the signed-in customer's address book.
@@ -168,7 +168,7 @@ impl From<AddressInput> for addresses::AddressInput {
 /// for this request are dropped, since the mutation is about to change them.
 async fn caller<'a>(ctx: &'a Context<'_>) -> Result<(&'a Store, String)> {
     let store = ctx.data::<Store>()?;
-    let principal = RequestAuth::of(ctx).require(store).await.gql()?;
+    let principal = session::auth(ctx).require(store).await.gql()?;
     Loaders::of(ctx)?.addresses.clear::<String>();
     Ok((store, principal.customer_id))
 }

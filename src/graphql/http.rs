@@ -4,18 +4,16 @@
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::{BatchRequest, Data, ServerError};
 use async_graphql_axum::{GraphQLBatchRequest, GraphQLProtocol, GraphQLResponse, GraphQLWebSocket};
-use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
-use axum::http::{HeaderMap, Method, header};
+use axum::Router;
+use axum::extract::{State, WebSocketUpgrade};
+use axum::http::{HeaderMap, Method};
 use axum::response::Response;
 use axum::routing::get;
-use axum::{Extension, Router};
 
-use crate::error::Secret;
-use crate::graphql::session::{RequestAuth, SocketAuth};
+use crate::graphql::session::SocketAuth;
+use crate::http::auth::{Auth, Graphql, RequestAuth, Surface};
 use crate::state::AppState;
-use crate::store::auth::Client;
 
 /// The routes of the GraphQL surface.
 pub fn routes() -> Router<AppState> {
@@ -26,74 +24,40 @@ pub fn routes() -> Router<AppState> {
 
 /// `/graphql/ws`: the caller's credentials come in the `connection_init` payload
 /// (`{"authorization": "Bearer ...", "x-order-token": "...", "x-storefront-secret-key": "..."}`,
-/// any case), since browsers cannot set headers on a WebSocket. Each operation on the socket
+/// any case), since browsers cannot set headers on a WebSocket; other clients may send them as
+/// headers of the upgrade request, which the payload overrides. Each operation on the socket
 /// then checks them afresh (see `loaders::PerRequestLoaders`), so a session ended while the
 /// socket is open ends its access too.
 async fn websocket(
     State(state): State<AppState>,
     protocol: GraphQLProtocol,
+    upgrade_auth: Auth<Graphql>,
     headers: HeaderMap,
-    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let client = client_of(&headers, connect);
     let schema = state.schema.clone();
+    let ip = upgrade_auth.client.ip;
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| {
             GraphQLWebSocket::new(socket, schema, protocol)
                 .on_connection_init(move |payload| async move {
                     let mut data = Data::default();
-                    data.insert(SocketAuth(socket_auth(client, &payload)));
+                    let auth = RequestAuth::from_payload(Graphql::HEADERS, ip, &headers, &payload);
+                    data.insert(SocketAuth(auth));
                     Ok(data)
                 })
                 .serve()
         })
 }
 
-/// The credentials of a WebSocket's `connection_init` payload, as headers would carry them.
-fn socket_auth(client: Client, payload: &serde_json::Value) -> RequestAuth {
-    let mut headers = HeaderMap::new();
-    if let Some(fields) = payload.as_object() {
-        for (name, value) in fields {
-            let name = name.to_ascii_lowercase();
-            if let (Ok(name), Some(Ok(value))) = (
-                axum::http::HeaderName::try_from(name.as_str()),
-                value.as_str().map(axum::http::HeaderValue::from_str),
-            ) {
-                headers.insert(name, value);
-            }
-        }
-    }
-    request_auth(client, &headers)
-}
-
-fn client_of(headers: &HeaderMap, connect: Option<Extension<ConnectInfo<SocketAddr>>>) -> Client {
-    Client {
-        ip: connect.map(|Extension(ConnectInfo(addr))| addr.ip()),
-        user_agent: headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
-        // Read with the other credentials by `request_auth` (headers, or `connection_init`).
-        order_token: None,
-    }
-}
-
-/// The caller's credentials from request headers.
-fn request_auth(client: Client, headers: &HeaderMap) -> RequestAuth {
-    RequestAuth::new(client, customer_token(headers))
-        .with_keys(header_secret(headers, "x-order-token"), secret_key(headers))
-}
-
 async fn execute(
     State(state): State<AppState>,
     method: Method,
-    headers: HeaderMap,
-    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    auth: Auth<Graphql>,
     request: GraphQLBatchRequest,
 ) -> GraphQLResponse {
-    let auth = request_auth(client_of(&headers, connect), &headers);
+    let auth = auth.into_inner();
     // Each operation of a batch gets its own copy, so each resolves its caller once.
     let batch = request.into_inner().data(auth);
     let size = match &batch {
@@ -116,39 +80,6 @@ async fn execute(
         }
     }
     state.schema.execute_batch(batch).await.into()
-}
-
-/// The customer's access token from `Authorization: Bearer ...`. A header in another form is
-/// kept as a token that will fail, so a malformed header is an error rather than anonymity;
-/// secret keys (`sk_...`) are not customer tokens.
-fn customer_token(headers: &HeaderMap) -> Option<Secret<String>> {
-    let value = headers.get(header::AUTHORIZATION)?;
-    let value = value.to_str().unwrap_or_default().trim();
-    let token = match value.split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
-        _ => value,
-    };
-    if token.starts_with("sk_") {
-        return None;
-    }
-    Some(Secret::new(token.to_owned()))
-}
-
-/// The integrator's secret key: `x-storefront-secret-key`, or a bearer token starting `sk_`.
-fn secret_key(headers: &HeaderMap) -> Option<Secret<String>> {
-    header_secret(headers, "x-storefront-secret-key").or_else(|| {
-        let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
-        let (scheme, token) = value.split_once(' ')?;
-        let token = token.trim();
-        (scheme.eq_ignore_ascii_case("bearer") && token.starts_with("sk_"))
-            .then(|| Secret::new(token.to_owned()))
-    })
-}
-
-/// A header's value, trimmed, when present and not empty.
-fn header_secret(headers: &HeaderMap, name: &str) -> Option<Secret<String>> {
-    let value = headers.get(name)?.to_str().ok()?.trim();
-    (!value.is_empty()).then(|| Secret::new(value.to_owned()))
 }
 
 fn refuse(message: String) -> GraphQLResponse {

@@ -1,6 +1,7 @@
 //! The HTTP shell: the router with its middleware, health and readiness probes, metrics.
 //! Each surface (GraphQL, Spree, Medusa) brings its own routes.
 
+pub mod auth;
 pub mod metrics;
 mod playground;
 mod request_id;
@@ -48,7 +49,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(SetSensitiveRequestHeadersLayer::new([
                     header::AUTHORIZATION,
                     header::COOKIE,
-                    HeaderName::from_static("x-storefront-secret-key"),
+                    HeaderName::from_static(auth::SECRET_KEY_HEADER),
                 ]))
                 .layer(SetRequestIdLayer::new(REQUEST_ID, request_id::MakeUlid))
                 .layer(

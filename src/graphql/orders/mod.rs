@@ -17,7 +17,7 @@ pub use order::{Order, OrderConnection, OrderFilter};
 use self::cart::{CreateCartInput, UpdateCartInput};
 use super::ToGraphql;
 use super::loaders::Loaders;
-use super::session::RequestAuth;
+use super::session;
 use crate::store::orders::history::{self, OrderKey};
 use crate::store::orders::{self as store_orders, Caller, cart as carts, checkout, lifecycle};
 use crate::store::{Store, StoreError};
@@ -26,7 +26,7 @@ use crate::store::{Store, StoreError};
 /// mutation is about to change them.
 async fn caller<'a>(ctx: &'a Context<'_>, token: Option<String>) -> Result<(&'a Store, Caller)> {
     let store = ctx.data::<Store>()?;
-    let caller = RequestAuth::of(ctx).caller(store, token).await.gql()?;
+    let caller = session::auth(ctx).caller(store, token).await.gql()?;
     Ok((store, caller))
 }
 
@@ -212,7 +212,7 @@ impl OrdersMutation {
     /// token), or an integrator with a secret key.
     async fn cancel_order(&self, ctx: &Context<'_>, id: ID) -> Result<Order> {
         let store = ctx.data::<Store>()?;
-        let actor = RequestAuth::of(ctx).actor(store).await.gql()?;
+        let actor = session::auth(ctx).actor(store).await.gql()?;
         let order = lifecycle::cancel(store, &actor, &id).await.gql()?;
         Ok(shown(&actor, order))
     }
@@ -220,7 +220,7 @@ impl OrdersMutation {
     /// Records the payment of an order's balance. Integrators only (secret key).
     async fn mark_order_paid(&self, ctx: &Context<'_>, id: ID) -> Result<Order> {
         let store = ctx.data::<Store>()?;
-        let actor = RequestAuth::of(ctx).actor(store).await.gql()?;
+        let actor = session::auth(ctx).actor(store).await.gql()?;
         let order = lifecycle::mark_paid(store, &actor, &id).await.gql()?;
         Ok(shown(&actor, order))
     }
@@ -233,7 +233,7 @@ impl OrdersMutation {
         tracking_number: Option<String>,
     ) -> Result<Order> {
         let store = ctx.data::<Store>()?;
-        let actor = RequestAuth::of(ctx).actor(store).await.gql()?;
+        let actor = session::auth(ctx).actor(store).await.gql()?;
         let order = lifecycle::fulfil(store, &actor, &id, tracking_number.as_deref())
             .await
             .gql()?;
