@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .route("/ready", get(ready))
         .route("/metrics", get(metrics::render))
         .merge(crate::graphql::http::routes())
+        .merge(crate::rest::routes())
         .merge(playground::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
