@@ -16,9 +16,11 @@ use serde::de::DeserializeOwned;
 use crate::state::AppState;
 use crate::store::StoreError;
 
+pub mod spree;
+
 /// The routes of both REST dialects.
 pub fn routes() -> axum::Router<AppState> {
-    axum::Router::new()
+    axum::Router::new().merge(spree::routes())
 }
 
 /// A dialect's error type: every store error converts into it, and it can say that the body

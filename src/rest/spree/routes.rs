@@ -1,0 +1,78 @@
+//! The router under `/api/v3/store`, its fallbacks (404 and 405 in the envelope) and the
+//! layer that puts any bodiless or plain-text error of a lower layer (a body over the size
+//! limit, a timeout) into the envelope too: the SDK crashes on a non-JSON error body.
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch, post};
+
+use super::extract::Shopper;
+use super::{SpreeError, account, addresses};
+use crate::state::AppState;
+
+/// Where the Spree routes are mounted.
+pub const PREFIX: &str = "/api/v3/store";
+
+/// The Spree routes, mounted at [`PREFIX`].
+pub fn routes() -> Router<AppState> {
+    let api = Router::new()
+        .route("/auth/login", post(account::login))
+        .route("/auth/refresh", post(account::refresh))
+        .route("/auth/logout", post(account::logout))
+        .route("/customers", post(account::register))
+        .route("/customers/me", get(account::me).patch(account::update_me))
+        .route("/password_resets", post(account::request_reset))
+        .route("/password_resets/{token}", patch(account::reset))
+        .route(
+            "/customers/me/addresses",
+            get(addresses::list).post(addresses::create),
+        )
+        .route(
+            "/customers/me/addresses/{id}",
+            get(addresses::show)
+                .patch(addresses::update)
+                .delete(addresses::delete),
+        )
+        .fallback(no_route)
+        .method_not_allowed_fallback(method_not_allowed);
+    Router::new().nest(PREFIX, api)
+}
+
+/// Any path under the prefix that is not mounted (after the key check, like every route).
+async fn no_route(_auth: Shopper) -> SpreeError {
+    SpreeError::no_route()
+}
+
+async fn method_not_allowed(_auth: Shopper) -> SpreeError {
+    SpreeError::method_not_allowed()
+}
+
+/// Middleware for the whole app: an error answer under [`PREFIX`] that is not JSON (from a
+/// layer below the routes: the body limit, the timeout, an extractor's plain-text rejection)
+/// becomes Spree's envelope for its status.
+pub async fn json_errors(request: Request, next: Next) -> Response {
+    let spree = request.uri().path().starts_with(PREFIX);
+    let response = next.run(request).await;
+    let status = response.status();
+    if !spree || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return response;
+    }
+    let mut envelope = SpreeError::for_status(status).into_response();
+    for name in [header::ALLOW, header::RETRY_AFTER] {
+        if let Some(value) = response.headers().get(&name) {
+            envelope.headers_mut().insert(name, value.clone());
+        }
+    }
+    envelope
+}
