@@ -146,9 +146,7 @@ struct CountRow {
 /// One page of visible products.
 pub async fn list(store: &Store, query: &ProductQuery) -> Result<Page<Product>, StoreError> {
     let first = pagination::first(query.first)?;
-    if query.offset < 0 {
-        return Err(StoreError::invalid("offset", "must not be negative"));
-    }
+    pagination::offset(query.offset)?;
     let currency = currency(store, query.currency.as_deref());
     let sort = query.sort;
     let after = query
