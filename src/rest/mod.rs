@@ -5,6 +5,8 @@
 //! handlers extract the caller ([`crate::http::auth::Auth`]), the path, the query and the body,
 //! call one `store::` function and convert the answer.
 
+pub mod spree;
+
 use std::marker::PhantomData;
 
 use axum::extract::rejection::JsonRejection;

@@ -57,22 +57,6 @@ pub enum ProductSort {
 }
 
 impl ProductSort {
-    /// Parses Spree's `sort` parameter (`price`, `-price`, `name`, `-name`, `available_on`,
-    /// `-available_on`, `best_selling`, `manual`).
-    pub fn from_spree(sort: &str) -> Result<Self, StoreError> {
-        Ok(match sort {
-            "manual" | "position" => Self::Manual,
-            "name" => Self::NameAsc,
-            "-name" => Self::NameDesc,
-            "price" => Self::PriceAsc,
-            "-price" => Self::PriceDesc,
-            "-available_on" | "newest" => Self::Newest,
-            "available_on" => Self::Oldest,
-            "best_selling" => Self::BestSelling,
-            _ => return Err(StoreError::invalid("sort", "is not a known order")),
-        })
-    }
-
     /// The name written into cursors, so a cursor only continues the order it was made for.
     fn tag(self) -> &'static str {
         match self {
@@ -115,17 +99,6 @@ pub struct ProductQuery {
 pub enum ProductKey {
     Id(String),
     Slug(String),
-}
-
-impl ProductKey {
-    /// Spree's `/products/{id}`: an id when it starts with `prod_`, else a slug.
-    pub fn from_id_or_slug(value: &str) -> Self {
-        if value.starts_with("prod_") {
-            Self::Id(value.to_owned())
-        } else {
-            Self::Slug(value.to_owned())
-        }
-    }
 }
 
 /// A listed product and the price it was sorted by (for its cursor).
