@@ -5,6 +5,8 @@
 //! handlers extract the caller ([`crate::http::auth::Auth`]), the path, the query and the body,
 //! call one `store::` function and convert the answer.
 
+pub mod spree;
+
 use std::marker::PhantomData;
 
 use axum::extract::rejection::JsonRejection;
@@ -15,8 +17,6 @@ use serde::de::DeserializeOwned;
 
 use crate::state::AppState;
 use crate::store::StoreError;
-
-pub mod spree;
 
 /// The routes of both REST dialects.
 pub fn routes() -> axum::Router<AppState> {

@@ -7,6 +7,7 @@ mod account;
 mod addresses;
 mod error;
 mod extract;
+pub mod params;
 mod routes;
 pub mod wire;
 
