@@ -5,8 +5,10 @@
 
 mod account;
 mod addresses;
+mod catalog;
 mod error;
 mod extract;
+mod orders;
 pub mod params;
 mod routes;
 pub mod wire;

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
 
 use super::extract::Shopper;
-use super::{SpreeError, account, addresses};
+use super::{SpreeError, account, addresses, catalog, orders};
 use crate::state::AppState;
 
 /// Where the Spree routes are mounted.
@@ -36,6 +36,25 @@ pub fn routes() -> Router<AppState> {
                 .patch(addresses::update)
                 .delete(addresses::delete),
         )
+        .route("/products", get(catalog::list_products))
+        .route("/products/{id}", get(catalog::show_product))
+        .route("/categories", get(catalog::list_categories))
+        .route("/categories/{*id}", get(catalog::show_category))
+        .route("/carts", get(orders::list).post(orders::create))
+        .route(
+            "/carts/{id}",
+            get(orders::show).patch(orders::update).delete(orders::delete),
+        )
+        .route("/carts/{id}/items", post(orders::add_item))
+        .route(
+            "/carts/{id}/items/{item_id}",
+            patch(orders::update_item).delete(orders::remove_item),
+        )
+        .route("/carts/{id}/associate", patch(orders::associate))
+        .route("/carts/{id}/complete", post(orders::complete))
+        .route("/customers/me/orders", get(orders::history))
+        .route("/customers/me/orders/{id}", get(orders::my_order))
+        .route("/orders/{id}", get(orders::show_order))
         .fallback(no_route)
         .method_not_allowed_fallback(method_not_allowed);
     Router::new().nest(PREFIX, api)

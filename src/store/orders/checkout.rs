@@ -195,3 +195,22 @@ pub async fn complete(store: &Store, caller: &Caller, cart_id: &str) -> Result<O
 fn new_number() -> String {
     format!("R{:09}", rand::rng().random_range(0..1_000_000_000u32))
 }
+
+/// What a cart still lacks before [`complete`] accepts it (nothing when it is ready): items,
+/// an email and a shipping address, the same checks `complete` makes.
+pub fn missing(cart: &Order, line_count: usize) -> Vec<FieldError> {
+    let mut missing = Vec::new();
+    if line_count == 0 {
+        missing.push(FieldError::new("line_items", "the cart is empty"));
+    }
+    if cart.email.is_none() {
+        missing.push(FieldError::new("email", "is required to place an order"));
+    }
+    if cart.shipping_address.is_none() {
+        missing.push(FieldError::new(
+            "shipping_address",
+            "is required to place an order",
+        ));
+    }
+    missing
+}

@@ -2,6 +2,8 @@
 //! where Spree has nothing, money as `BigDecimal#to_s` strings with `display_*` twins.
 
 pub mod account;
+pub mod catalog;
+pub mod order;
 
 use serde::Serialize;
 
