@@ -25,4 +25,7 @@ mod persistence;
 mod schema_sync;
 mod sessions;
 mod smtp;
+mod spree_accounts;
+mod spree_orders;
+mod spree_support;
 mod throttling;
