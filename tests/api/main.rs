@@ -26,6 +26,8 @@ mod schema_sync;
 mod sessions;
 mod smtp;
 mod spree_accounts;
+mod spree_addresses;
+mod spree_errors;
 mod spree_orders;
 mod spree_support;
 mod throttling;
