@@ -489,7 +489,10 @@ pub struct PasswordChange {
     pub confirmation: Option<Secret<String>>,
 }
 
-fn check_confirmation(password: &str, confirmation: Option<&Secret<String>>) -> Result<(), StoreError> {
+fn check_confirmation(
+    password: &str,
+    confirmation: Option<&Secret<String>>,
+) -> Result<(), StoreError> {
     match confirmation {
         Some(c) if c.expose() != password => Err(StoreError::invalid(
             "password_confirmation",

@@ -27,6 +27,7 @@ mod sessions;
 mod smtp;
 mod spree_accounts;
 mod spree_addresses;
+mod spree_catalog;
 mod spree_errors;
 mod spree_orders;
 mod spree_support;

@@ -88,7 +88,10 @@ async fn register_login_refresh_and_logout() {
     );
     for (body, message) in [
         (json!({ "password": PASSWORD }), "Email is required"),
-        (json!({ "email": "ada@example.com" }), "Password is required"),
+        (
+            json!({ "email": "ada@example.com" }),
+            "Password is required",
+        ),
     ] {
         let r = spree.post("/auth/login", As::Anonymous, body).await;
         assert_eq!(
@@ -138,9 +141,7 @@ async fn register_login_refresh_and_logout() {
     );
     let next = rotated.body["refresh_token"].as_str().unwrap().to_owned();
     assert_ne!(next, refresh);
-    let blank = spree
-        .post("/auth/refresh", As::Anonymous, json!({}))
-        .await;
+    let blank = spree.post("/auth/refresh", As::Anonymous, json!({})).await;
     assert_eq!(
         blank.body,
         json!({ "error": { "code": "invalid_refresh_token", "message": "refresh_token is required" } })
@@ -162,15 +163,30 @@ async fn register_login_refresh_and_logout() {
     );
 
     let out = spree
-        .post("/auth/logout", As::Anonymous, json!({ "refresh_token": next }))
+        .post(
+            "/auth/logout",
+            As::Anonymous,
+            json!({ "refresh_token": next }),
+        )
         .await;
-    assert_eq!((out.status, out.text.as_str()), (StatusCode::NO_CONTENT, ""));
+    assert_eq!(
+        (out.status, out.text.as_str()),
+        (StatusCode::NO_CONTENT, "")
+    );
     let after = spree
-        .post("/auth/refresh", As::Anonymous, json!({ "refresh_token": next }))
+        .post(
+            "/auth/refresh",
+            As::Anonymous,
+            json!({ "refresh_token": next }),
+        )
         .await;
     assert_eq!(after.code(), "invalid_refresh_token");
     // Logout answers 204 whatever it is given.
-    for body in [None, Some(json!({})), Some(json!({ "refresh_token": "unknown" }))] {
+    for body in [
+        None,
+        Some(json!({})),
+        Some(json!({ "refresh_token": "unknown" })),
+    ] {
         let r = spree
             .call(reqwest::Method::POST, "/auth/logout", As::Anonymous, body)
             .await;
@@ -253,7 +269,10 @@ async fn the_current_customer_reads_and_updates_their_profile() {
         .await;
     assert_eq!(changed.status, StatusCode::OK, "{}", changed.text);
     assert_eq!(
-        spree.get("/customers/me", As::Customer(&ada.token)).await.status,
+        spree
+            .get("/customers/me", As::Customer(&ada.token))
+            .await
+            .status,
         StatusCode::OK
     );
     assert_eq!(
@@ -306,7 +325,10 @@ async fn password_resets_answer_alike_and_sign_in_once() {
         let r = spree
             .post("/password_resets", As::Anonymous, json!({ "email": email }))
             .await;
-        assert_eq!((r.status, r.body.clone()), (StatusCode::ACCEPTED, message.clone()));
+        assert_eq!(
+            (r.status, r.body.clone()),
+            (StatusCode::ACCEPTED, message.clone())
+        );
     }
     let token = reset_token(&app).await;
     let short = spree

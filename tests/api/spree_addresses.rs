@@ -38,9 +38,7 @@ async fn the_address_book_with_spree_names_and_defaults() {
 
     let mut second_body = new_york();
     second_body["is_default_shipping"] = json!(true);
-    let second = spree
-        .post("/customers/me/addresses", me, second_body)
-        .await;
+    let second = spree.post("/customers/me/addresses", me, second_body).await;
     assert_eq!(normalized(&second.body), shown("<addr_1>", false, true));
     let second_id = second.body["id"].as_str().unwrap().to_owned();
 
@@ -117,7 +115,10 @@ async fn the_address_book_with_spree_names_and_defaults() {
     let deleted = spree
         .delete(&format!("/customers/me/addresses/{second_id}"), me)
         .await;
-    assert_eq!((deleted.status, deleted.text.as_str()), (StatusCode::NO_CONTENT, ""));
+    assert_eq!(
+        (deleted.status, deleted.text.as_str()),
+        (StatusCode::NO_CONTENT, "")
+    );
     let gone = spree
         .get(&format!("/customers/me/addresses/{second_id}"), me)
         .await;
@@ -130,7 +131,10 @@ async fn the_address_book_with_spree_names_and_defaults() {
     );
     let customer = spree.get("/customers/me", me).await;
     assert_eq!(customer.body["default_shipping_address"], Value::Null);
-    assert_eq!(customer.body["default_billing_address"]["id"], first_id.as_str());
+    assert_eq!(
+        customer.body["default_billing_address"]["id"],
+        first_id.as_str()
+    );
     assert_eq!(customer.body["addresses"].as_array().unwrap().len(), 1);
 
     assert_eq!(

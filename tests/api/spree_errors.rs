@@ -12,13 +12,22 @@ use crate::spree_support::{As, PASSWORD, Spree};
 async fn the_publishable_key_is_checked_before_anything_else() {
     let app = TestApp::spawn().await;
     let spree = Spree::new(&app).await;
-    let invalid = json!({ "error": { "code": "invalid_token", "message": "Valid API key required" } });
+    let invalid =
+        json!({ "error": { "code": "invalid_token", "message": "Valid API key required" } });
     for who in [As::NoKey, As::BadKey] {
         for (method, path, body) in [
             (Method::GET, "/products", None),
-            (Method::POST, "/auth/login", Some(json!({ "email": "a@b.co", "password": "x" }))),
+            (
+                Method::POST,
+                "/auth/login",
+                Some(json!({ "email": "a@b.co", "password": "x" })),
+            ),
             (Method::POST, "/auth/logout", None),
-            (Method::POST, "/password_resets", Some(json!({ "email": "a@b.co" }))),
+            (
+                Method::POST,
+                "/password_resets",
+                Some(json!({ "email": "a@b.co" })),
+            ),
             (Method::GET, "/customers/me", None),
             (Method::GET, "/no/such/route", None),
             (Method::DELETE, "/products", None),
@@ -137,7 +146,10 @@ async fn bad_requests_answer_the_envelope() {
     let mut answer = String::new();
     let _ = stream.read_to_string(&mut answer).await;
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
-    assert!(answer.contains("\"code\":\"request_too_large\""), "{answer}");
+    assert!(
+        answer.contains("\"code\":\"request_too_large\""),
+        "{answer}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -150,7 +162,9 @@ async fn throttled_sign_ins_answer_429_with_retry_after() {
     spree.register("ada@example.com").await;
     let login = json!({ "email": "ada@example.com", "password": PASSWORD });
     for _ in 0..2 {
-        let r = spree.post("/auth/login", As::Anonymous, login.clone()).await;
+        let r = spree
+            .post("/auth/login", As::Anonymous, login.clone())
+            .await;
         assert_eq!(r.status, StatusCode::OK);
     }
     let r = spree.post("/auth/login", As::Anonymous, login).await;

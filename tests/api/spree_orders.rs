@@ -184,9 +184,7 @@ async fn a_customer_shops_and_reads_their_history() {
     let shop = shop(&app).await;
     let ada = spree.register("ada@example.com").await;
     let me = As::Customer(&ada.token);
-    let home = spree
-        .post("/customers/me/addresses", me, ship_to())
-        .await;
+    let home = spree.post("/customers/me/addresses", me, ship_to()).await;
     let home_id = home.body["id"].as_str().unwrap().to_owned();
 
     let cart = spree
@@ -197,7 +195,11 @@ async fn a_customer_shops_and_reads_their_history() {
         )
         .await;
     assert_eq!(cart.status, StatusCode::CREATED, "{}", cart.text);
-    assert_eq!(cart.body["token"], Value::Null, "a customer's cart needs no token");
+    assert_eq!(
+        cart.body["token"],
+        Value::Null,
+        "a customer's cart needs no token"
+    );
     assert_eq!(cart.body["email"], "ada@example.com");
     let id = cart.body["id"].as_str().unwrap().to_owned();
     let added = spree
@@ -226,9 +228,7 @@ async fn a_customer_shops_and_reads_their_history() {
     assert_eq!(more.body["total_quantity"], 4, "{}", more.text);
     assert_eq!(more.body["item_total"], "72.5");
     let mug = more.body["items"][0]["id"].as_str().unwrap().to_owned();
-    let fewer = spree
-        .delete(&format!("/carts/{id}/items/{mug}"), me)
-        .await;
+    let fewer = spree.delete(&format!("/carts/{id}/items/{mug}"), me).await;
     assert_eq!(
         (fewer.status, fewer.body["total_quantity"].clone()),
         (StatusCode::OK, json!(3))
@@ -282,7 +282,12 @@ async fn a_customer_shops_and_reads_their_history() {
         )
         .await;
     let second = spree
-        .call(Method::POST, &format!("/carts/{second_id}/complete"), me, None)
+        .call(
+            Method::POST,
+            &format!("/carts/{second_id}/complete"),
+            me,
+            None,
+        )
         .await;
     assert_eq!(second.status, StatusCode::OK, "{}", second.text);
 
@@ -337,7 +342,12 @@ async fn a_guest_cart_joins_the_account_with_associate() {
     let id = cart.body["id"].as_str().unwrap().to_owned();
     let token = cart.body["token"].as_str().unwrap().to_owned();
     let without_jwt = spree
-        .call(Method::PATCH, &format!("/carts/{id}/associate"), As::Guest(&token), None)
+        .call(
+            Method::PATCH,
+            &format!("/carts/{id}/associate"),
+            As::Guest(&token),
+            None,
+        )
         .await;
     assert_eq!(without_jwt.code(), "authentication_required");
     let joined = spree
@@ -351,8 +361,13 @@ async fn a_guest_cart_joins_the_account_with_associate() {
     assert_eq!(joined.status, StatusCode::OK, "{}", joined.text);
     let list = spree.get("/carts", As::Customer(&ada.token)).await;
     assert_eq!(list.body["data"][0]["id"], id.as_str());
-    let deleted = spree.delete(&format!("/carts/{id}"), As::Customer(&ada.token)).await;
-    assert_eq!((deleted.status, deleted.text.as_str()), (StatusCode::NO_CONTENT, ""));
+    let deleted = spree
+        .delete(&format!("/carts/{id}"), As::Customer(&ada.token))
+        .await;
+    assert_eq!(
+        (deleted.status, deleted.text.as_str()),
+        (StatusCode::NO_CONTENT, "")
+    );
     assert_eq!(
         spree.get("/carts", As::Customer(&ada.token)).await.body["meta"]["count"],
         0
@@ -384,10 +399,19 @@ async fn another_customers_objects_answer_like_missing_ones_and_stay_unchanged()
         .await;
     let placed_id = placed.body["id"].as_str().unwrap().to_owned();
     spree
-        .patch(&format!("/carts/{placed_id}"), b, json!({ "shipping_address": ship_to() }))
+        .patch(
+            &format!("/carts/{placed_id}"),
+            b,
+            json!({ "shipping_address": ship_to() }),
+        )
         .await;
     let order = spree
-        .call(Method::POST, &format!("/carts/{placed_id}/complete"), b, None)
+        .call(
+            Method::POST,
+            &format!("/carts/{placed_id}/complete"),
+            b,
+            None,
+        )
         .await;
     let bob_order = order.body["id"].as_str().unwrap().to_owned();
     let cart = spree
@@ -411,10 +435,16 @@ async fn another_customers_objects_answer_like_missing_ones_and_stay_unchanged()
     let guest_token = guest.body["token"].as_str().unwrap().to_owned();
 
     let before = (
-        spree.get(&format!("/customers/me/addresses/{bob_address}"), b).await.body,
+        spree
+            .get(&format!("/customers/me/addresses/{bob_address}"), b)
+            .await
+            .body,
         spree.get(&format!("/carts/{bob_cart}"), b).await.body,
         spree.get(&format!("/orders/{bob_order}"), b).await.body,
-        spree.get(&format!("/carts/{guest_cart}"), As::Guest(&guest_token)).await.body,
+        spree
+            .get(&format!("/carts/{guest_cart}"), As::Guest(&guest_token))
+            .await
+            .body,
     );
 
     let missing = |prefix: &str| format!("{prefix}_{}", ulid::Ulid::new());
@@ -427,37 +457,113 @@ async fn another_customers_objects_answer_like_missing_ones_and_stay_unchanged()
     let item = json!({ "variant_id": shop.tee, "quantity": 5 });
     type Case = (Method, String, String, Option<Value>);
     let mut cases: Vec<Case> = vec![
-        (Method::GET, format!("/customers/me/addresses/{bob_address}"), format!("/customers/me/addresses/{m_addr}"), None),
-        (Method::PATCH, format!("/customers/me/addresses/{bob_address}"), format!("/customers/me/addresses/{m_addr}"), Some(json!({ "city": "Elsewhere" }))),
-        (Method::DELETE, format!("/customers/me/addresses/{bob_address}"), format!("/customers/me/addresses/{m_addr}"), None),
-        (Method::GET, format!("/customers/me/orders/{bob_order}"), format!("/customers/me/orders/{m_order}"), None),
-        (Method::GET, format!("/orders/{bob_order}"), format!("/orders/{m_order}"), None),
+        (
+            Method::GET,
+            format!("/customers/me/addresses/{bob_address}"),
+            format!("/customers/me/addresses/{m_addr}"),
+            None,
+        ),
+        (
+            Method::PATCH,
+            format!("/customers/me/addresses/{bob_address}"),
+            format!("/customers/me/addresses/{m_addr}"),
+            Some(json!({ "city": "Elsewhere" })),
+        ),
+        (
+            Method::DELETE,
+            format!("/customers/me/addresses/{bob_address}"),
+            format!("/customers/me/addresses/{m_addr}"),
+            None,
+        ),
+        (
+            Method::GET,
+            format!("/customers/me/orders/{bob_order}"),
+            format!("/customers/me/orders/{m_order}"),
+            None,
+        ),
+        (
+            Method::GET,
+            format!("/orders/{bob_order}"),
+            format!("/orders/{m_order}"),
+            None,
+        ),
     ];
     for cart in [&bob_cart, &guest_cart] {
         cases.extend([
-            (Method::GET, format!("/carts/{cart}"), format!("/carts/{m_cart}"), None),
-            (Method::PATCH, format!("/carts/{cart}"), format!("/carts/{m_cart}"), Some(json!({ "email": "mallory@example.com" }))),
-            (Method::DELETE, format!("/carts/{cart}"), format!("/carts/{m_cart}"), None),
-            (Method::POST, format!("/carts/{cart}/items"), format!("/carts/{m_cart}/items"), Some(item.clone())),
-            (Method::PATCH, format!("/carts/{cart}/associate"), format!("/carts/{m_cart}/associate"), None),
-            (Method::POST, format!("/carts/{cart}/complete"), format!("/carts/{m_cart}/complete"), None),
+            (
+                Method::GET,
+                format!("/carts/{cart}"),
+                format!("/carts/{m_cart}"),
+                None,
+            ),
+            (
+                Method::PATCH,
+                format!("/carts/{cart}"),
+                format!("/carts/{m_cart}"),
+                Some(json!({ "email": "mallory@example.com" })),
+            ),
+            (
+                Method::DELETE,
+                format!("/carts/{cart}"),
+                format!("/carts/{m_cart}"),
+                None,
+            ),
+            (
+                Method::POST,
+                format!("/carts/{cart}/items"),
+                format!("/carts/{m_cart}/items"),
+                Some(item.clone()),
+            ),
+            (
+                Method::PATCH,
+                format!("/carts/{cart}/associate"),
+                format!("/carts/{m_cart}/associate"),
+                None,
+            ),
+            (
+                Method::POST,
+                format!("/carts/{cart}/complete"),
+                format!("/carts/{m_cart}/complete"),
+                None,
+            ),
         ]);
     }
     cases.extend([
-        (Method::PATCH, format!("/carts/{bob_cart}/items/{bob_line}"), format!("/carts/{m_cart}/items/{m_line}"), Some(json!({ "quantity": 9 }))),
-        (Method::DELETE, format!("/carts/{bob_cart}/items/{bob_line}"), format!("/carts/{m_cart}/items/{m_line}"), None),
+        (
+            Method::PATCH,
+            format!("/carts/{bob_cart}/items/{bob_line}"),
+            format!("/carts/{m_cart}/items/{m_line}"),
+            Some(json!({ "quantity": 9 })),
+        ),
+        (
+            Method::DELETE,
+            format!("/carts/{bob_cart}/items/{bob_line}"),
+            format!("/carts/{m_cart}/items/{m_line}"),
+            None,
+        ),
     ]);
     for (method, theirs, absent, body) in cases {
         let foreign = spree.call(method.clone(), &theirs, a, body.clone()).await;
         let nothing = spree.call(method.clone(), &absent, a, body).await;
         assert_eq!(answer(&foreign), answer(&nothing), "{method} {theirs}");
-        assert_eq!(foreign.status, StatusCode::NOT_FOUND, "{method} {theirs}: {}", foreign.text);
+        assert_eq!(
+            foreign.status,
+            StatusCode::NOT_FOUND,
+            "{method} {theirs}: {}",
+            foreign.text
+        );
     }
     let after = (
-        spree.get(&format!("/customers/me/addresses/{bob_address}"), b).await.body,
+        spree
+            .get(&format!("/customers/me/addresses/{bob_address}"), b)
+            .await
+            .body,
         spree.get(&format!("/carts/{bob_cart}"), b).await.body,
         spree.get(&format!("/orders/{bob_order}"), b).await.body,
-        spree.get(&format!("/carts/{guest_cart}"), As::Guest(&guest_token)).await.body,
+        spree
+            .get(&format!("/carts/{guest_cart}"), As::Guest(&guest_token))
+            .await
+            .body,
     );
     assert_eq!(before, after, "nothing of Bob's or the guest's changed");
     assert_eq!(

@@ -67,7 +67,13 @@ impl<'a> Spree<'a> {
         }
     }
 
-    pub async fn call(&self, method: Method, path: &str, who: As<'_>, body: Option<Value>) -> Reply {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        who: As<'_>,
+        body: Option<Value>,
+    ) -> Reply {
         let mut request = self
             .app
             .request(method, &format!("/api/v3/store{path}"))

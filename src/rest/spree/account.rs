@@ -1,17 +1,17 @@
 //! Sign-in, registration, the current customer and password resets (spree.md sections 2-5).
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::Json;
 
+use super::SpreeError;
+use super::extract::In;
 use super::extract::Shopper;
 use super::wire::account::{
     AuthResponse, Customer, CustomerBody, LoginBody, Message, RESET_REQUESTED, RefreshBody,
     RegisterBody, ResetBody, ResetRequestBody,
 };
-use super::SpreeError;
-use super::extract::In;
 use crate::state::AppState;
 use crate::store::sessions::AuthSession;
 use crate::store::{Store, accounts, addresses, password_reset, sessions};
@@ -98,7 +98,10 @@ pub async fn register(
     let session =
         accounts::register_confirmed(&state.store, registration, confirmation, &auth.client)
             .await?;
-    Ok((StatusCode::CREATED, Json(signed_in(&state.store, session).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(signed_in(&state.store, session).await?),
+    ))
 }
 
 /// `GET /customers/me`.

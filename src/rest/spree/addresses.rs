@@ -5,11 +5,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 
+use super::SpreeError;
+use super::extract::In;
 use super::extract::{Params, Shopper};
 use super::wire::List;
 use super::wire::account::{Address, AddressBody};
-use super::SpreeError;
-use super::extract::In;
 use crate::state::AppState;
 use crate::store::addresses;
 
@@ -21,11 +21,9 @@ pub async fn list(
 ) -> Result<Json<List<Address>>, SpreeError> {
     let principal = auth.require(&state.store).await?;
     let page = params.page();
-    let mut books = addresses::list_for_customers(
-        &state.store,
-        std::slice::from_ref(&principal.customer_id),
-    )
-    .await?;
+    let mut books =
+        addresses::list_for_customers(&state.store, std::slice::from_ref(&principal.customer_id))
+            .await?;
     let book = books.remove(&principal.customer_id).unwrap_or_default();
     let count = book.len() as i64;
     let shown = book

@@ -97,7 +97,11 @@ pub async fn list_products(
     let page = params.page();
     let query = ProductQuery {
         filter: product_filter(&params, &store.config().currency)?,
-        sort: params.get("sort").map(product_sort).transpose()?.unwrap_or_default(),
+        sort: params
+            .get("sort")
+            .map(product_sort)
+            .transpose()?
+            .unwrap_or_default(),
         first: Some(page.limit),
         after: None,
         offset: page.offset,
@@ -169,7 +173,12 @@ pub async fn show_category(
     let expand = params.list("expand");
     let wants = |name: &str| expand.iter().any(|e| e.split('.').next() == Some(name));
     if wants("children") {
-        view.children = Some(children.drain(..).map(|c| Category::new(&c, None)).collect());
+        view.children = Some(
+            children
+                .drain(..)
+                .map(|c| Category::new(&c, None))
+                .collect(),
+        );
     }
     if wants("parent") {
         let parent = match &category.parent_id {

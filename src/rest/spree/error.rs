@@ -209,21 +209,23 @@ impl From<StoreError> for SpreeError {
             StoreError::InvalidCredentials => {
                 Self::authentication_failed("Invalid email or password")
             }
-            StoreError::InvalidToken(message) => {
-                Self::new(StatusCode::UNAUTHORIZED, "invalid_token", capitalize(&message))
-            }
+            StoreError::InvalidToken(message) => Self::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_token",
+                capitalize(&message),
+            ),
             StoreError::Conflict {
                 field: Some(field), ..
             } if field == "email" => Self {
-                    details: BTreeMap::from([(
-                        "email".to_owned(),
-                        vec!["has already been taken".to_owned()],
-                    )]),
-                    ..Self::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "validation_error",
-                        "Email has already been taken",
-                    )
+                details: BTreeMap::from([(
+                    "email".to_owned(),
+                    vec!["has already been taken".to_owned()],
+                )]),
+                ..Self::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "validation_error",
+                    "Email has already been taken",
+                )
             },
             StoreError::Conflict { message, .. } => Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,

@@ -29,9 +29,7 @@ impl FromRequestParts<AppState> for Shopper {
         let auth = found.into_inner();
         match auth.publishable_key(&state.store).await? {
             PublishableKey::Valid => Ok(Self(auth)),
-            PublishableKey::Missing | PublishableKey::Invalid => {
-                Err(SpreeError::invalid_api_key())
-            }
+            PublishableKey::Missing | PublishableKey::Invalid => Err(SpreeError::invalid_api_key()),
         }
     }
 }
@@ -127,6 +125,24 @@ impl Params {
     }
 }
 
+/// A JSON body; a malformed, oversized or non-JSON one fails in Spree's envelope
+/// (through [`crate::rest::Body`]).
+pub struct In<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for In<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = SpreeError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, SpreeError> {
+        crate::rest::Body::<T, SpreeError>::from_request(req, state)
+            .await
+            .map(|body| Self(body.into_inner()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,23 +161,5 @@ mod tests {
         assert!(p.q_flag("in_stock"));
         assert_eq!(p.page(), PageRequest::numbered(1, 100));
         assert_eq!(p.list("expand"), ["variants", "option_types"]);
-    }
-}
-
-/// A JSON body; a malformed, oversized or non-JSON one fails in Spree's envelope
-/// (through [`crate::rest::Body`]).
-pub struct In<T>(pub T);
-
-impl<T, S> axum::extract::FromRequest<S> for In<T>
-where
-    T: serde::de::DeserializeOwned,
-    S: Send + Sync,
-{
-    type Rejection = SpreeError;
-
-    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, SpreeError> {
-        crate::rest::Body::<T, SpreeError>::from_request(req, state)
-            .await
-            .map(|body| Self(body.into_inner()))
     }
 }

@@ -13,9 +13,7 @@ use super::SpreeError;
 use super::extract::{In, Params, Shopper};
 use super::params::order_filter;
 use super::wire::List;
-use super::wire::order::{
-    Cart, CartBody, ItemBody, LineItem, NewCartBody, Order, QuantityBody,
-};
+use super::wire::order::{Cart, CartBody, ItemBody, LineItem, NewCartBody, Order, QuantityBody};
 use crate::state::AppState;
 use crate::store::catalog::batch;
 use crate::store::orders::cart as carts;
@@ -93,9 +91,13 @@ pub async fn list(
 ) -> Result<Json<List<Cart>>, SpreeError> {
     let principal = auth.require(&state.store).await?;
     let page = params.page();
-    let (rows, count) =
-        carts::list_for_customer(&state.store, &principal.customer_id, page.offset, page.limit)
-            .await?;
+    let (rows, count) = carts::list_for_customer(
+        &state.store,
+        &principal.customer_id,
+        page.offset,
+        page.limit,
+    )
+    .await?;
     let mut items = items_of(&state.store, &rows.iter().collect::<Vec<_>>()).await?;
     let data = rows
         .iter()
@@ -125,7 +127,10 @@ pub async fn create(
     };
     let (order, token) = carts::create(&state.store, &caller, input.into()).await?;
     let token = token.map(|t| t.expose().clone());
-    Ok((StatusCode::CREATED, Json(cart_view(&state.store, order, token).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(cart_view(&state.store, order, token).await?),
+    ))
 }
 
 /// `GET /carts/{id}`.
@@ -135,7 +140,9 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> Result<Json<Cart>, SpreeError> {
     let order = carts::get(&state.store, &caller(&state, &auth).await?, &id).await?;
-    Ok(Json(cart_view(&state.store, order, presented(&auth)).await?))
+    Ok(Json(
+        cart_view(&state.store, order, presented(&auth)).await?,
+    ))
 }
 
 /// `PATCH /carts/{id}`: email, note, addresses.
@@ -147,7 +154,9 @@ pub async fn update(
 ) -> Result<Json<Cart>, SpreeError> {
     let caller = caller(&state, &auth).await?;
     let order = carts::update(&state.store, &caller, &id, body.into()).await?;
-    Ok(Json(cart_view(&state.store, order, presented(&auth)).await?))
+    Ok(Json(
+        cart_view(&state.store, order, presented(&auth)).await?,
+    ))
 }
 
 /// `DELETE /carts/{id}` (204).
@@ -186,7 +195,9 @@ pub async fn update_item(
     let caller = caller(&state, &auth).await?;
     let quantity = body.quantity.unwrap_or(1);
     let order = carts::update_item(&state.store, &caller, &id, &item_id, quantity).await?;
-    Ok(Json(cart_view(&state.store, order, presented(&auth)).await?))
+    Ok(Json(
+        cart_view(&state.store, order, presented(&auth)).await?,
+    ))
 }
 
 /// `DELETE /carts/{id}/items/{item_id}`.
@@ -197,7 +208,9 @@ pub async fn remove_item(
 ) -> Result<Json<Cart>, SpreeError> {
     let caller = caller(&state, &auth).await?;
     let order = carts::remove_item(&state.store, &caller, &id, &item_id).await?;
-    Ok(Json(cart_view(&state.store, order, presented(&auth)).await?))
+    Ok(Json(
+        cart_view(&state.store, order, presented(&auth)).await?,
+    ))
 }
 
 /// `PATCH /carts/{id}/associate`: the guest cart (opened by `x-spree-token`) joins the

@@ -5,10 +5,10 @@ use super::extract::Params;
 use crate::store::StoreError;
 use crate::store::catalog::categories::{CategoryFilter, CategoryKey};
 use crate::store::catalog::products::{ProductFilter, ProductKey, ProductSort};
+use crate::store::ids::prefix;
 use crate::store::money::Money;
 use crate::store::orders::history::OrderFilter;
 use crate::store::orders::{FulfillmentStatus, OrderStatus, PaymentStatus};
-use crate::store::ids::prefix;
 
 /// Parses Spree's `sort` parameter (`price`, `-price`, `name`, `-name`, `available_on`,
 /// `-available_on`, `best_selling`, `manual`).
@@ -108,14 +108,24 @@ pub fn order_filter(params: &Params) -> Result<OrderFilter, StoreError> {
         Some("paid") => Some(PaymentStatus::Paid),
         Some("balance_due") => Some(PaymentStatus::BalanceDue),
         Some("void") => Some(PaymentStatus::Void),
-        Some(_) => return Err(StoreError::invalid("q[payment_state_eq]", "is not a payment state")),
+        Some(_) => {
+            return Err(StoreError::invalid(
+                "q[payment_state_eq]",
+                "is not a payment state",
+            ));
+        }
     };
     let fulfillment = match params.q("shipment_state_eq") {
         None => None,
         Some("pending" | "ready") => Some(FulfillmentStatus::Unfulfilled),
         Some("shipped") => Some(FulfillmentStatus::Fulfilled),
         Some("canceled") => Some(FulfillmentStatus::Canceled),
-        Some(_) => return Err(StoreError::invalid("q[shipment_state_eq]", "is not a shipment state")),
+        Some(_) => {
+            return Err(StoreError::invalid(
+                "q[shipment_state_eq]",
+                "is not a shipment state",
+            ));
+        }
     };
     Ok(OrderFilter {
         status,

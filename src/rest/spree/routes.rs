@@ -43,7 +43,9 @@ pub fn routes() -> Router<AppState> {
         .route("/carts", get(orders::list).post(orders::create))
         .route(
             "/carts/{id}",
-            get(orders::show).patch(orders::update).delete(orders::delete),
+            get(orders::show)
+                .patch(orders::update)
+                .delete(orders::delete),
         )
         .route("/carts/{id}/items", post(orders::add_item))
         .route(

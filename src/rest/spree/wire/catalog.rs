@@ -252,7 +252,11 @@ pub struct Expand {
 
 impl Expand {
     pub fn parse(names: &[String]) -> Self {
-        let has = |n: &str| names.iter().any(|x| x == n || x.starts_with(&format!("{n}.")));
+        let has = |n: &str| {
+            names
+                .iter()
+                .any(|x| x == n || x.starts_with(&format!("{n}.")))
+        };
         Self {
             variants: has("variants"),
             default_variant: has("default_variant"),

@@ -108,6 +108,9 @@ mod tests {
             serde_json::json!({"page":2,"limit":10,"count":85,"pages":9,"from":11,"to":20,"in":10,"previous":1,"next":3})
         );
         let empty = Meta::new(PageRequest::numbered(1, 25), 0, 0);
-        assert_eq!((empty.pages, empty.from, empty.to, empty.next), (1, 0, 0, None));
+        assert_eq!(
+            (empty.pages, empty.from, empty.to, empty.next),
+            (1, 0, 0, None)
+        );
     }
 }

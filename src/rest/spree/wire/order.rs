@@ -280,7 +280,11 @@ impl Cart {
         let requirements: Vec<Requirement> = missing
             .into_iter()
             .map(|f| Requirement {
-                step: if f.field == "line_items" { "cart" } else { "address" },
+                step: if f.field == "line_items" {
+                    "cart"
+                } else {
+                    "address"
+                },
                 field: f.field,
                 message: f.message,
             })
