@@ -22,7 +22,13 @@ async fn rust_check_and_sql_filter_agree_on_every_edge() {
         ("archived", "archived", None, None, false),
         ("coming", "active", Some(soon(60)), None, false),
         ("ending", "active", Some(days_ago(3)), Some(soon(60)), true),
-        ("ended", "active", Some(days_ago(3)), Some(days_ago(1)), false),
+        (
+            "ended",
+            "active",
+            Some(days_ago(3)),
+            Some(days_ago(1)),
+            false,
+        ),
         ("draft ending", "draft", None, Some(soon(60)), false),
     ];
     let mut ids = Vec::new();
@@ -58,7 +64,9 @@ async fn rust_check_and_sql_filter_agree_on_every_edge() {
             .first(c)
             .await)
         .unwrap();
-        let by_id = listing::get(store, &ProductKey::Id(id.clone())).await.is_ok();
+        let by_id = listing::get(store, &ProductKey::Id(id.clone()))
+            .await
+            .is_ok();
         let in_list = listed.items.iter().any(|(_, p)| &p.id == id);
         assert_eq!(row.is_visible(now), *expected, "Rust rule, {name}");
         assert_eq!(by_id, *expected, "SQL rule (get), {name}");
