@@ -122,7 +122,7 @@ impl<'a> Spree<'a> {
         self.call(Method::DELETE, path, who, None).await
     }
 
-    /// Registers `email` and returns `(jwt, refresh_token, customer id)`.
+    /// Registers `email` and returns its session.
     pub async fn register(&self, email: &str) -> Signed {
         let r = self
             .post(
@@ -137,20 +137,16 @@ impl<'a> Spree<'a> {
     }
 }
 
-/// A signed-in session.
+/// A signed-in session: its access token.
 #[derive(Clone, Debug)]
 pub struct Signed {
     pub token: String,
-    pub refresh: String,
-    pub id: String,
 }
 
 impl Signed {
     pub fn of(body: &Value) -> Self {
         Self {
             token: body["token"].as_str().expect("token").to_owned(),
-            refresh: body["refresh_token"].as_str().expect("refresh").to_owned(),
-            id: body["user"]["id"].as_str().expect("user id").to_owned(),
         }
     }
 }
@@ -189,13 +185,14 @@ fn replace(s: &str, key: Option<&str>, ids: &mut HashMap<String, String>) -> Str
     if s.len() >= 20 && s.as_bytes()[4] == b'-' && s.ends_with('Z') && s.contains('T') {
         return "<time>".into();
     }
-    if let Some((prefix, rest)) = s.split_once('_') {
-        if rest.len() == 26 && ulid::Ulid::from_string(rest).is_ok() {
-            // One numbering per id body: a cart and its order (`cart_X`, `or_X`) stay related.
-            let n = ids.len() + 1;
-            let number = ids.entry(rest.to_owned()).or_insert_with(|| n.to_string());
-            return format!("<{prefix}_{number}>");
-        }
+    if let Some((prefix, rest)) = s.split_once('_')
+        && rest.len() == 26
+        && ulid::Ulid::from_string(rest).is_ok()
+    {
+        // One numbering per id body: a cart and its order (`cart_X`, `or_X`) stay related.
+        let n = ids.len() + 1;
+        let number = ids.entry(rest.to_owned()).or_insert_with(|| n.to_string());
+        return format!("<{prefix}_{number}>");
     }
     s.to_owned()
 }

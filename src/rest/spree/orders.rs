@@ -68,15 +68,16 @@ async fn cart_view(
     Ok(Cart::new(&order, items, missing, token))
 }
 
+/// The cart as `caller` sees it: with its guest token when they presented it.
+async fn shown(store: &Store, caller: &Caller, order: OrderRow) -> Result<Cart, SpreeError> {
+    let token = caller.shown_token(&order);
+    cart_view(store, order, token).await
+}
+
 async fn order_view(store: &Store, order: OrderRow) -> Result<Order, SpreeError> {
     let mut items = items_of(store, &[&order]).await?;
     let items = items.remove(&order.id).unwrap_or_default();
     Ok(Order::new(&order, items))
-}
-
-/// The guest token the caller presented: shown back in the cart it opens.
-fn presented(auth: &Shopper) -> Option<String> {
-    auth.client.order_token.as_ref().map(|t| t.expose().clone())
 }
 
 async fn caller(state: &AppState, auth: &Shopper) -> Result<Caller, SpreeError> {
@@ -139,10 +140,9 @@ pub async fn show(
     auth: Shopper,
     Path(id): Path<String>,
 ) -> Result<Json<Cart>, SpreeError> {
-    let order = carts::get(&state.store, &caller(&state, &auth).await?, &id).await?;
-    Ok(Json(
-        cart_view(&state.store, order, presented(&auth)).await?,
-    ))
+    let caller = caller(&state, &auth).await?;
+    let order = carts::get(&state.store, &caller, &id).await?;
+    Ok(Json(shown(&state.store, &caller, order).await?))
 }
 
 /// `PATCH /carts/{id}`: email, note, addresses.
@@ -154,9 +154,7 @@ pub async fn update(
 ) -> Result<Json<Cart>, SpreeError> {
     let caller = caller(&state, &auth).await?;
     let order = carts::update(&state.store, &caller, &id, body.into()).await?;
-    Ok(Json(
-        cart_view(&state.store, order, presented(&auth)).await?,
-    ))
+    Ok(Json(shown(&state.store, &caller, order).await?))
 }
 
 /// `DELETE /carts/{id}` (204).
@@ -181,7 +179,7 @@ pub async fn add_item(
     let order = carts::add_item(&state.store, &caller, &id, &body.variant_id, quantity).await?;
     Ok((
         StatusCode::CREATED,
-        Json(cart_view(&state.store, order, presented(&auth)).await?),
+        Json(shown(&state.store, &caller, order).await?),
     ))
 }
 
@@ -195,9 +193,7 @@ pub async fn update_item(
     let caller = caller(&state, &auth).await?;
     let quantity = body.quantity.unwrap_or(1);
     let order = carts::update_item(&state.store, &caller, &id, &item_id, quantity).await?;
-    Ok(Json(
-        cart_view(&state.store, order, presented(&auth)).await?,
-    ))
+    Ok(Json(shown(&state.store, &caller, order).await?))
 }
 
 /// `DELETE /carts/{id}/items/{item_id}`.
@@ -208,9 +204,7 @@ pub async fn remove_item(
 ) -> Result<Json<Cart>, SpreeError> {
     let caller = caller(&state, &auth).await?;
     let order = carts::remove_item(&state.store, &caller, &id, &item_id).await?;
-    Ok(Json(
-        cart_view(&state.store, order, presented(&auth)).await?,
-    ))
+    Ok(Json(shown(&state.store, &caller, order).await?))
 }
 
 /// `PATCH /carts/{id}/associate`: the guest cart (opened by `x-spree-token`) joins the

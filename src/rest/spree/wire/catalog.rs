@@ -290,6 +290,7 @@ impl Product {
         let price = default
             .and_then(|v| parts.prices.get(&v.id))
             .or_else(|| sellable.iter().find_map(|v| parts.prices.get(&v.id)));
+        let stock = catalog::StockSummary::of(parts.variants);
         Self {
             id: p.id.clone(),
             name: p.name.clone(),
@@ -300,10 +301,10 @@ impl Product {
             variant_count: sellable.len(),
             available_on: p.available_on.map(time),
             preorder_ships_at: None,
-            purchasable: sellable.iter().any(|v| v.purchasable()),
+            purchasable: stock.purchasable,
             preorder: false,
-            in_stock: sellable.iter().any(|v| v.in_stock()),
-            backorderable: sellable.iter().any(|v| v.is_backorderable()),
+            in_stock: stock.in_stock,
+            backorderable: stock.backorderable,
             available: p.is_visible(parts.now),
             description: p.description_text(),
             description_html: p.description.clone(),
