@@ -5,6 +5,7 @@
 //! handlers extract the caller ([`crate::http::auth::Auth`]), the path, the query and the body,
 //! call one `store::` function and convert the answer.
 
+pub mod idempotency;
 pub mod spree;
 
 use std::marker::PhantomData;

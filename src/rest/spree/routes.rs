@@ -4,7 +4,7 @@
 
 use axum::Router;
 use axum::extract::Request;
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
@@ -69,6 +69,36 @@ async fn no_route(_auth: Shopper) -> SpreeError {
 
 async fn method_not_allowed(_auth: Shopper) -> SpreeError {
     SpreeError::method_not_allowed()
+}
+
+/// Spree's `Idempotency-Key` (spree.md section 1), through [`crate::rest::idempotency`].
+pub struct Idempotency;
+
+impl crate::rest::idempotency::Dialect for Idempotency {
+    const PREFIX: &'static str = PREFIX;
+    const CALLER_HEADERS: &'static [&'static str] =
+        &["x-spree-api-key", "authorization", "x-spree-token"];
+
+    fn key_reused() -> Response {
+        SpreeError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+            "Idempotency key was already used with a different request",
+        )
+        .into_response()
+    }
+
+    fn key_too_long() -> Response {
+        SpreeError::bad_request(
+            "invalid_request",
+            "Idempotency-Key must be at most 255 characters",
+        )
+        .into_response()
+    }
+
+    fn body_too_large() -> Response {
+        SpreeError::too_large().into_response()
+    }
 }
 
 /// Middleware for the whole app: an error answer under [`PREFIX`] that is not JSON (from a

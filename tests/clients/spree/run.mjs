@@ -227,6 +227,14 @@ async function run() {
     await client.customer.addresses.delete(work.id, opts);
     const gone = await spreeError(client.customer.addresses.get(work.id, opts));
     check('a deleted address is 404 record_not_found', gone.status === 404 && gone.code === 'record_not_found', gone);
+    const once = { ...opts, idempotencyKey: `address-${Date.now()}` };
+    const made = await client.customer.addresses.create({ ...shipTo, city: 'Bath' }, once);
+    const replayed = await client.customer.addresses.create({ ...shipTo, city: 'Bath' }, once);
+    const count = (await client.customer.addresses.list({}, opts)).meta.count;
+    check('a replayed Idempotency-Key answers the first address', replayed.id === made.id && count === 2, { made: made.id, replayed: replayed.id, count });
+    const reused = await spreeError(client.customer.addresses.create({ ...shipTo, city: 'Wells' }, once));
+    check('the same key with another body is 422 idempotency_key_reused', reused.status === 422 && reused.code === 'idempotency_key_reused', reused);
+    await client.customer.addresses.delete(made.id, opts);
     const invalid = await spreeError(client.customer.addresses.create({ first_name: 'Ada' }, opts));
     check('an incomplete address is 422 with details', invalid.status === 422 && invalid.code === 'validation_error' && invalid.details?.city, invalid);
   });
