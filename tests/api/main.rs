@@ -31,6 +31,7 @@ mod spree_addresses;
 mod spree_catalog;
 mod spree_errors;
 mod spree_idempotency;
+mod spree_openapi;
 mod spree_orders;
 mod spree_support;
 mod throttling;

@@ -29,6 +29,17 @@ async fn signed_in(store: &Store, session: AuthSession) -> Result<AuthResponse, 
 }
 
 /// `POST /auth/login`.
+#[utoipa::path(
+    post,
+    path = "/auth/login",
+    tag = "Authentication",
+    responses(
+        (status = 200, description = "Signed in: token, refresh_token, user"),
+        (status = 400, description = "invalid_provider or invalid_request"),
+        (status = 401, description = "authentication_failed or invalid_token"),
+        (status = 429, description = "rate_limit_exceeded")
+    )
+)]
 pub async fn login(
     State(state): State<AppState>,
     auth: Shopper,
@@ -54,6 +65,16 @@ pub async fn login(
 }
 
 /// `POST /auth/refresh`.
+#[utoipa::path(
+    post,
+    path = "/auth/refresh",
+    tag = "Authentication",
+    responses(
+        (status = 200, description = "New token and rotated refresh_token"),
+        (status = 401, description = "invalid_refresh_token"),
+        (status = 429, description = "rate_limit_exceeded")
+    )
+)]
 pub async fn refresh(
     State(state): State<AppState>,
     auth: Shopper,
@@ -73,6 +94,14 @@ pub async fn refresh(
 }
 
 /// `POST /auth/logout`: ends the refresh token's session; always 204.
+#[utoipa::path(
+    post,
+    path = "/auth/logout",
+    tag = "Authentication",
+    responses(
+        (status = 204, description = "The refresh token is ended (always)")
+    )
+)]
 pub async fn logout(
     State(state): State<AppState>,
     _auth: Shopper,
@@ -89,6 +118,16 @@ pub async fn logout(
 }
 
 /// `POST /customers`: registers and signs in (201).
+#[utoipa::path(
+    post,
+    path = "/customers",
+    tag = "Customers",
+    responses(
+        (status = 201, description = "Registered and signed in"),
+        (status = 422, description = "validation_error"),
+        (status = 429, description = "rate_limit_exceeded")
+    )
+)]
 pub async fn register(
     State(state): State<AppState>,
     auth: Shopper,
@@ -105,6 +144,15 @@ pub async fn register(
 }
 
 /// `GET /customers/me`.
+#[utoipa::path(
+    get,
+    path = "/customers/me",
+    tag = "Customers",
+    responses(
+        (status = 200, description = "The customer"),
+        (status = 401, description = "authentication_required")
+    )
+)]
 pub async fn me(
     State(state): State<AppState>,
     auth: Shopper,
@@ -115,6 +163,16 @@ pub async fn me(
 }
 
 /// `PATCH /customers/me`: profile, email and password (both need `current_password`).
+#[utoipa::path(
+    patch,
+    path = "/customers/me",
+    tag = "Customers",
+    responses(
+        (status = 200, description = "The updated customer"),
+        (status = 401, description = "authentication_required"),
+        (status = 422, description = "validation_error or current_password_invalid")
+    )
+)]
 pub async fn update_me(
     State(state): State<AppState>,
     auth: Shopper,
@@ -129,6 +187,15 @@ pub async fn update_me(
 }
 
 /// `POST /password_resets`: always 202 with the same message.
+#[utoipa::path(
+    post,
+    path = "/password_resets",
+    tag = "Password resets",
+    responses(
+        (status = 202, description = "The same message whether or not the email has an account"),
+        (status = 429, description = "rate_limit_exceeded")
+    )
+)]
 pub async fn request_reset(
     State(state): State<AppState>,
     auth: Shopper,
@@ -155,6 +222,17 @@ pub async fn request_reset(
 }
 
 /// `PATCH /password_resets/{token}`: sets the password and signs in.
+#[utoipa::path(
+    patch,
+    path = "/password_resets/{token}",
+    tag = "Password resets",
+    params(("token" = String, Path)),
+    responses(
+        (status = 200, description = "Password set; signed in afresh"),
+        (status = 422, description = "password_reset_token_invalid or validation_error"),
+        (status = 429, description = "rate_limit_exceeded")
+    )
+)]
 pub async fn reset(
     State(state): State<AppState>,
     auth: Shopper,

@@ -14,6 +14,15 @@ use crate::state::AppState;
 use crate::store::addresses;
 
 /// `GET /customers/me/addresses`: the whole book is one page (it holds at most 100).
+#[utoipa::path(
+    get,
+    path = "/customers/me/addresses",
+    tag = "Addresses",
+    responses(
+        (status = 200, description = "{data, meta}"),
+        (status = 401, description = "authentication_required")
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     auth: Shopper,
@@ -36,6 +45,17 @@ pub async fn list(
 }
 
 /// `GET /customers/me/addresses/{id}`.
+#[utoipa::path(
+    get,
+    path = "/customers/me/addresses/{id}",
+    tag = "Addresses",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "The address"),
+        (status = 401, description = "authentication_required"),
+        (status = 404, description = "record_not_found")
+    )
+)]
 pub async fn show(
     State(state): State<AppState>,
     auth: Shopper,
@@ -47,6 +67,16 @@ pub async fn show(
 }
 
 /// `POST /customers/me/addresses` (201).
+#[utoipa::path(
+    post,
+    path = "/customers/me/addresses",
+    tag = "Addresses",
+    responses(
+        (status = 201, description = "The new address"),
+        (status = 401, description = "authentication_required"),
+        (status = 422, description = "validation_error")
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     auth: Shopper,
@@ -61,6 +91,18 @@ pub async fn create(
 }
 
 /// `PATCH /customers/me/addresses/{id}`: the fields given change, the others stay.
+#[utoipa::path(
+    patch,
+    path = "/customers/me/addresses/{id}",
+    tag = "Addresses",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "The address"),
+        (status = 401, description = "authentication_required"),
+        (status = 404, description = "record_not_found"),
+        (status = 422, description = "validation_error")
+    )
+)]
 pub async fn update(
     State(state): State<AppState>,
     auth: Shopper,
@@ -76,6 +118,17 @@ pub async fn update(
 }
 
 /// `DELETE /customers/me/addresses/{id}` (204).
+#[utoipa::path(
+    delete,
+    path = "/customers/me/addresses/{id}",
+    tag = "Addresses",
+    params(("id" = String, Path)),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "authentication_required"),
+        (status = 404, description = "record_not_found")
+    )
+)]
 pub async fn delete(
     State(state): State<AppState>,
     auth: Shopper,

@@ -88,6 +88,15 @@ fn pick<T: Serialize>(value: T, params: &Params) -> Result<Value, SpreeError> {
 }
 
 /// `GET /products`.
+#[utoipa::path(
+    get,
+    path = "/products",
+    tag = "Catalog",
+    responses(
+        (status = 200, description = "{data, meta}"),
+        (status = 422, description = "validation_error (sort or q[...])")
+    )
+)]
 pub async fn list_products(
     State(state): State<AppState>,
     _auth: Shopper,
@@ -115,6 +124,16 @@ pub async fn list_products(
 }
 
 /// `GET /products/{id or slug}`.
+#[utoipa::path(
+    get,
+    path = "/products/{id}",
+    tag = "Catalog",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "The product"),
+        (status = 404, description = "record_not_found")
+    )
+)]
 pub async fn show_product(
     State(state): State<AppState>,
     _auth: Shopper,
@@ -130,6 +149,14 @@ pub async fn show_product(
 }
 
 /// `GET /categories`.
+#[utoipa::path(
+    get,
+    path = "/categories",
+    tag = "Catalog",
+    responses(
+        (status = 200, description = "{data, meta}")
+    )
+)]
 pub async fn list_categories(
     State(state): State<AppState>,
     _auth: Shopper,
@@ -157,6 +184,16 @@ pub async fn list_categories(
 
 /// `GET /categories/{permalink or id}` (the permalink may hold slashes), with `expand` of
 /// `children`, `parent`, `ancestors`.
+#[utoipa::path(
+    get,
+    path = "/categories/{id}",
+    tag = "Catalog",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "The category (id: permalink with slashes, or ctg_ id)"),
+        (status = 404, description = "record_not_found")
+    )
+)]
 pub async fn show_category(
     State(state): State<AppState>,
     _auth: Shopper,

@@ -85,6 +85,15 @@ async fn caller(state: &AppState, auth: &Shopper) -> Result<Caller, SpreeError> 
 }
 
 /// `GET /carts`: the signed-in customer's open carts.
+#[utoipa::path(
+    get,
+    path = "/carts",
+    tag = "Carts",
+    responses(
+        (status = 200, description = "{data, meta}: the customer's open carts"),
+        (status = 401, description = "authentication_required")
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     auth: Shopper,
@@ -112,6 +121,16 @@ pub async fn list(
 }
 
 /// `POST /carts` (201): a guest gets the cart's token, once.
+#[utoipa::path(
+    post,
+    path = "/carts",
+    tag = "Carts",
+    responses(
+        (status = 201, description = "The new cart (a guest gets its token)"),
+        (status = 404, description = "record_not_found (variant)"),
+        (status = 422, description = "validation_error")
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     auth: Shopper,
@@ -135,6 +154,16 @@ pub async fn create(
 }
 
 /// `GET /carts/{id}`.
+#[utoipa::path(
+    get,
+    path = "/carts/{id}",
+    tag = "Carts",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "The cart"),
+        (status = 404, description = "cart_not_found")
+    )
+)]
 pub async fn show(
     State(state): State<AppState>,
     auth: Shopper,
@@ -146,6 +175,17 @@ pub async fn show(
 }
 
 /// `PATCH /carts/{id}`: email, note, addresses.
+#[utoipa::path(
+    patch,
+    path = "/carts/{id}",
+    tag = "Carts",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "The cart"),
+        (status = 404, description = "cart_not_found"),
+        (status = 422, description = "validation_error")
+    )
+)]
 pub async fn update(
     State(state): State<AppState>,
     auth: Shopper,
@@ -158,6 +198,16 @@ pub async fn update(
 }
 
 /// `DELETE /carts/{id}` (204).
+#[utoipa::path(
+    delete,
+    path = "/carts/{id}",
+    tag = "Carts",
+    params(("id" = String, Path)),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "cart_not_found")
+    )
+)]
 pub async fn delete(
     State(state): State<AppState>,
     auth: Shopper,
@@ -168,6 +218,17 @@ pub async fn delete(
 }
 
 /// `POST /carts/{id}/items` (201).
+#[utoipa::path(
+    post,
+    path = "/carts/{id}/items",
+    tag = "Carts",
+    params(("id" = String, Path)),
+    responses(
+        (status = 201, description = "The cart"),
+        (status = 404, description = "cart_not_found"),
+        (status = 422, description = "validation_error or processing_error")
+    )
+)]
 pub async fn add_item(
     State(state): State<AppState>,
     auth: Shopper,
@@ -184,6 +245,17 @@ pub async fn add_item(
 }
 
 /// `PATCH /carts/{id}/items/{item_id}`: sets the quantity.
+#[utoipa::path(
+    patch,
+    path = "/carts/{id}/items/{item_id}",
+    tag = "Carts",
+    params(("id" = String, Path), ("item_id" = String, Path)),
+    responses(
+        (status = 200, description = "The cart"),
+        (status = 404, description = "cart_not_found"),
+        (status = 422, description = "validation_error")
+    )
+)]
 pub async fn update_item(
     State(state): State<AppState>,
     auth: Shopper,
@@ -197,6 +269,16 @@ pub async fn update_item(
 }
 
 /// `DELETE /carts/{id}/items/{item_id}`.
+#[utoipa::path(
+    delete,
+    path = "/carts/{id}/items/{item_id}",
+    tag = "Carts",
+    params(("id" = String, Path), ("item_id" = String, Path)),
+    responses(
+        (status = 200, description = "The cart"),
+        (status = 404, description = "cart_not_found")
+    )
+)]
 pub async fn remove_item(
     State(state): State<AppState>,
     auth: Shopper,
@@ -209,6 +291,17 @@ pub async fn remove_item(
 
 /// `PATCH /carts/{id}/associate`: the guest cart (opened by `x-spree-token`) joins the
 /// signed-in customer.
+#[utoipa::path(
+    patch,
+    path = "/carts/{id}/associate",
+    tag = "Carts",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "The cart, now the customer's"),
+        (status = 401, description = "authentication_required"),
+        (status = 404, description = "cart_not_found")
+    )
+)]
 pub async fn associate(
     State(state): State<AppState>,
     auth: Shopper,
@@ -221,6 +314,17 @@ pub async fn associate(
 }
 
 /// `POST /carts/{id}/complete`: places the order.
+#[utoipa::path(
+    post,
+    path = "/carts/{id}/complete",
+    tag = "Carts",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "The placed order"),
+        (status = 404, description = "cart_not_found"),
+        (status = 422, description = "validation_error or processing_error")
+    )
+)]
 pub async fn complete(
     State(state): State<AppState>,
     auth: Shopper,
@@ -232,6 +336,15 @@ pub async fn complete(
 }
 
 /// `GET /customers/me/orders`: placed orders, newest first.
+#[utoipa::path(
+    get,
+    path = "/customers/me/orders",
+    tag = "Orders",
+    responses(
+        (status = 200, description = "{data, meta}: placed orders, newest first"),
+        (status = 401, description = "authentication_required")
+    )
+)]
 pub async fn history(
     State(state): State<AppState>,
     auth: Shopper,
@@ -259,6 +372,17 @@ pub async fn history(
 
 /// `GET /customers/me/orders/{id}`: the customer's own order (a guest token opens nothing
 /// here).
+#[utoipa::path(
+    get,
+    path = "/customers/me/orders/{id}",
+    tag = "Orders",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "The order"),
+        (status = 401, description = "authentication_required"),
+        (status = 404, description = "order_not_found")
+    )
+)]
 pub async fn my_order(
     State(state): State<AppState>,
     auth: Shopper,
@@ -274,6 +398,16 @@ pub async fn my_order(
 }
 
 /// `GET /orders/{id}`: by the owner's JWT or the order's `x-spree-token`.
+#[utoipa::path(
+    get,
+    path = "/orders/{id}",
+    tag = "Orders",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "The order (JWT owner or x-spree-token)"),
+        (status = 404, description = "order_not_found")
+    )
+)]
 pub async fn show_order(
     State(state): State<AppState>,
     auth: Shopper,

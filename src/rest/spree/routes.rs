@@ -2,12 +2,19 @@
 //! layer that puts any bodiless or plain-text error of a lower layer (a body over the size
 //! limit, a timeout) into the envelope too: the SDK crashes on a non-JSON error body.
 
-use axum::Router;
+use std::sync::Arc;
+
 use axum::extract::Request;
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch, post};
+use axum::routing::get;
+use axum::{Json, Router};
+use utoipa::openapi::path::Paths;
+use utoipa::openapi::server::Server;
+use utoipa::openapi::{InfoBuilder, OpenApi, OpenApiBuilder};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::extract::Shopper;
 use super::{SpreeError, account, addresses, catalog, orders};
@@ -16,50 +23,88 @@ use crate::state::AppState;
 /// Where the Spree routes are mounted.
 pub const PREFIX: &str = "/api/v3/store";
 
-/// The Spree routes, mounted at [`PREFIX`].
+/// The Spree routes, mounted at [`PREFIX`], with their OpenAPI description at
+/// `/api/v3/store/openapi.json`.
 pub fn routes() -> Router<AppState> {
-    let api = Router::new()
-        .route("/auth/login", post(account::login))
-        .route("/auth/refresh", post(account::refresh))
-        .route("/auth/logout", post(account::logout))
-        .route("/customers", post(account::register))
-        .route("/customers/me", get(account::me).patch(account::update_me))
-        .route("/password_resets", post(account::request_reset))
-        .route("/password_resets/{token}", patch(account::reset))
+    let (api, doc) = documented();
+    let doc = Arc::new(doc);
+    let api = api
         .route(
-            "/customers/me/addresses",
-            get(addresses::list).post(addresses::create),
+            "/openapi.json",
+            get(move || {
+                let doc = doc.clone();
+                async move { Json(doc.as_ref().clone()) }
+            }),
         )
-        .route(
-            "/customers/me/addresses/{id}",
-            get(addresses::show)
-                .patch(addresses::update)
-                .delete(addresses::delete),
-        )
-        .route("/products", get(catalog::list_products))
-        .route("/products/{id}", get(catalog::show_product))
-        .route("/categories", get(catalog::list_categories))
-        .route("/categories/{*id}", get(catalog::show_category))
-        .route("/carts", get(orders::list).post(orders::create))
-        .route(
-            "/carts/{id}",
-            get(orders::show)
-                .patch(orders::update)
-                .delete(orders::delete),
-        )
-        .route("/carts/{id}/items", post(orders::add_item))
-        .route(
-            "/carts/{id}/items/{item_id}",
-            patch(orders::update_item).delete(orders::remove_item),
-        )
-        .route("/carts/{id}/associate", patch(orders::associate))
-        .route("/carts/{id}/complete", post(orders::complete))
-        .route("/customers/me/orders", get(orders::history))
-        .route("/customers/me/orders/{id}", get(orders::my_order))
-        .route("/orders/{id}", get(orders::show_order))
         .fallback(no_route)
         .method_not_allowed_fallback(method_not_allowed);
     Router::new().nest(PREFIX, api)
+}
+
+/// The OpenAPI 3 description of the Spree routes, generated from the handlers' annotations.
+pub fn openapi() -> OpenApi {
+    documented().1
+}
+
+/// The routes and their description, registered together so neither can miss one.
+fn documented() -> (Router<AppState>, OpenApi) {
+    let (router, mut doc) = OpenApiRouter::with_openapi(base())
+        .routes(routes!(account::login))
+        .routes(routes!(account::refresh))
+        .routes(routes!(account::logout))
+        .routes(routes!(account::register))
+        .routes(routes!(account::me, account::update_me))
+        .routes(routes!(account::request_reset))
+        .routes(routes!(account::reset))
+        .routes(routes!(addresses::list, addresses::create))
+        .routes(routes!(
+            addresses::show,
+            addresses::update,
+            addresses::delete
+        ))
+        .routes(routes!(catalog::list_products))
+        .routes(routes!(catalog::show_product))
+        .routes(routes!(catalog::list_categories))
+        .routes(routes!(orders::list, orders::create))
+        .routes(routes!(orders::show, orders::update, orders::delete))
+        .routes(routes!(orders::add_item))
+        .routes(routes!(orders::update_item, orders::remove_item))
+        .routes(routes!(orders::associate))
+        .routes(routes!(orders::complete))
+        .routes(routes!(orders::history))
+        .routes(routes!(orders::my_order))
+        .routes(routes!(orders::show_order))
+        .split_for_parts();
+    // A category's permalink holds slashes: mounted as a wildcard, described as `{id}`.
+    let router = router.route("/categories/{*id}", get(catalog::show_category));
+    doc.paths.paths.extend(
+        Paths::builder()
+            .path_from::<catalog::__path_show_category>()
+            .build()
+            .paths,
+    );
+    (router, doc)
+}
+
+/// What the description says of the API as a whole.
+fn base() -> OpenApi {
+    let mut doc = OpenApiBuilder::new()
+        .info(
+            InfoBuilder::new()
+                .title("Spree Store API v3 (storefront)")
+                .version("5.6.1")
+                .description(Some(
+                    "The Spree Store API as storefront serves it for @spree/sdk 1.2. Every \
+                     route needs a publishable key in `x-spree-api-key`; customers send \
+                     `Authorization: Bearer <jwt>`, guests `x-spree-token`. Errors are \
+                     `{\"error\":{\"code\",\"message\",\"details\"}}`.",
+                ))
+                .build(),
+        )
+        .servers(Some(vec![Server::new(PREFIX)]))
+        .build();
+    doc.paths = Paths::new();
+    doc
 }
 
 /// Any path under the prefix that is not mounted (after the key check, like every route).
