@@ -283,3 +283,48 @@ async fn categories_by_list_permalink_and_id() {
         )
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn product_filters_count_what_a_listing_holds() {
+    let app = TestApp::spawn().await;
+    let spree = Spree::new(&app).await;
+    let demo = demo(&app).await;
+    let all = spree.get("/products/filters", As::Anonymous).await;
+    assert_eq!(all.status, StatusCode::OK, "{}", all.text);
+    let sorts = json!([{ "id": "manual", "label": null }, { "id": "best_selling", "label": null },
+        { "id": "price", "label": null }, { "id": "-price", "label": null },
+        { "id": "-available_on", "label": null }, { "id": "available_on", "label": null },
+        { "id": "name", "label": null }, { "id": "-name", "label": null }]);
+    let shirts = spree
+        .get(
+            &format!("/products/filters?category_id={}", demo.shirts),
+            As::Anonymous,
+        )
+        .await;
+    assert_eq!(
+        normalized(&shirts.body),
+        json!({ "id": null,
+            "filters": [
+                { "id": "price", "type": "price_range", "min": 15.0, "max": 27.0, "currency": "USD" },
+                { "id": "availability", "type": "availability",
+                  "options": [{ "id": "in_stock", "count": 1 }, { "id": "out_of_stock", "count": 1 }] },
+                { "id": "<opt_1>", "type": "option", "name": "size", "label": "Size", "kind": "dropdown",
+                  "options": [
+                    { "id": "<optval_2>", "name": "s", "label": "S", "position": 0, "color_code": null, "image_url": null, "count": 2 },
+                    { "id": "<optval_3>", "name": "m", "label": "M", "position": 1, "color_code": null, "image_url": null, "count": 1 } ] },
+                { "id": "<opt_4>", "type": "option", "name": "color", "label": "Color", "kind": "dropdown",
+                  "options": [
+                    { "id": "<optval_5>", "name": "red", "label": "Red", "position": 0, "color_code": null, "image_url": null, "count": 1 },
+                    { "id": "<optval_6>", "name": "blue", "label": "Blue", "position": 1, "color_code": null, "image_url": null, "count": 1 } ] },
+                { "id": "categories", "type": "category",
+                  "options": [{ "id": "<ctg_7>", "name": "Shirts", "permalink": "clothing/shirts", "count": 2 }] }
+            ],
+            "sort_options": sorts, "default_sort": "manual", "total_count": 2 })
+    );
+    assert_eq!(all.body["total_count"], 5);
+    let cheap = spree
+        .get("/products/filters?q[price_lte]=10", As::Anonymous)
+        .await;
+    assert_eq!(cheap.body["total_count"], 1);
+    assert_eq!(cheap.body["filters"][0]["min"], 10.0);
+}

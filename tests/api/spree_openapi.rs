@@ -26,6 +26,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/orders/{id}"),
     ("get", "/products"),
     ("get", "/products/{id}"),
+    ("get", "/products/filters"),
     ("get", "/categories"),
     ("get", "/categories/{id}"),
     ("get", "/carts"),

@@ -13,7 +13,7 @@ use super::SpreeError;
 use super::extract::{Params, Shopper};
 use super::params::{category_filter, category_key, product_filter, product_key, product_sort};
 use super::wire::List;
-use super::wire::catalog::{Category, Expand, Product, ProductParts};
+use super::wire::catalog::{Category, Expand, Filters, Product, ProductParts};
 use crate::state::AppState;
 use crate::store::catalog::categories::{self, CategoryQuery};
 use crate::store::catalog::products::{self, ProductQuery};
@@ -146,6 +146,27 @@ pub async fn show_product(
         .await?
         .pop();
     Ok(Json(pick(view, &params)?))
+}
+
+/// `GET /products/filters`: the facets of the listing the same `q[...]` (and `category_id`)
+/// give.
+#[utoipa::path(
+    get,
+    path = "/products/filters",
+    tag = "Catalog",
+    responses(
+        (status = 200, description = "Price range, availability, option and category counts, sorts"),
+        (status = 422, description = "validation_error (q[...])")
+    )
+)]
+pub async fn product_filters(
+    State(state): State<AppState>,
+    _auth: Shopper,
+    params: Params,
+) -> Result<Json<Filters>, SpreeError> {
+    let filter = product_filter(&params, &state.store.config().currency)?;
+    let facets = catalog::facets::of(&state.store, &filter).await?;
+    Ok(Json(facets.into()))
 }
 
 /// `GET /categories`.

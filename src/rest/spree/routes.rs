@@ -63,6 +63,7 @@ fn documented() -> (Router<AppState>, OpenApi) {
             addresses::delete
         ))
         .routes(routes!(catalog::list_products))
+        .routes(routes!(catalog::product_filters))
         .routes(routes!(catalog::show_product))
         .routes(routes!(catalog::list_categories))
         .routes(routes!(orders::list, orders::create))

@@ -269,8 +269,10 @@ async function run() {
     const deep = categories.data.find((c) => c.permalink.includes('/')) ?? categories.data[0];
     const category = await client.categories.get(deep.permalink, { expand: ['children', 'ancestors'] });
     check('categories.get by permalink with slashes', category.id === deep.id && Array.isArray(category.ancestors), category.permalink);
+    const facets = await client.products.filters({ category_id: deep.id });
+    check('products.filters', Array.isArray(facets.filters) && facets.filters.some((f) => f.id === 'availability') && facets.default_sort === 'manual', facets);
     const inCategory = await client.products.list({ in_category: deep.id, limit: 100 });
-    check('q[in_category] answers a page', Array.isArray(inCategory.data) && typeof inCategory.meta.count === 'number', inCategory.meta);
+    check('q[in_category] matches products.filters', inCategory.meta.count === facets.total_count, { listed: inCategory.meta.count, facets: facets.total_count });
   });
 
   let guestOrder;

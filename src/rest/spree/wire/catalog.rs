@@ -412,3 +412,83 @@ fn strip_tags(html: &str) -> String {
 pub fn number(money: &Money) -> f64 {
     amount(money).parse().unwrap_or(0.0)
 }
+
+/// `GET /products/filters` (spree.md section 8).
+#[derive(Debug, Serialize)]
+pub struct Filters {
+    pub id: Option<String>,
+    pub filters: Vec<serde_json::Value>,
+    pub sort_options: Vec<SortOption>,
+    pub default_sort: &'static str,
+    pub total_count: i64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SortOption {
+    pub id: &'static str,
+    pub label: Option<String>,
+}
+
+/// The sorts `GET /products` accepts, in Spree's order.
+pub const SORTS: [&str; 8] = [
+    "manual",
+    "best_selling",
+    "price",
+    "-price",
+    "-available_on",
+    "available_on",
+    "name",
+    "-name",
+];
+
+impl From<catalog::facets::Facets> for Filters {
+    fn from(f: catalog::facets::Facets) -> Self {
+        use serde_json::json;
+        let mut filters = Vec::new();
+        if let Some(range) = &f.price {
+            filters.push(json!({ "id": "price", "type": "price_range",
+                "min": number(&range.min), "max": number(&range.max),
+                "currency": range.min.currency }));
+        }
+        filters.push(
+            json!({ "id": "availability", "type": "availability", "options": [
+            { "id": "in_stock", "count": f.in_stock },
+            { "id": "out_of_stock", "count": f.out_of_stock } ] }),
+        );
+        for option in &f.options {
+            let values: Vec<_> = option
+                .values
+                .iter()
+                .map(|(v, count)| {
+                    json!({ "id": v.id, "name": v.name, "label": v.presentation,
+                    "position": v.position, "color_code": v.color_code, "image_url": null,
+                    "count": count })
+                })
+                .collect();
+            filters.push(json!({ "id": option.option_type_id, "type": "option",
+                "name": option.name, "label": option.presentation, "kind": "dropdown",
+                "options": values }));
+        }
+        if !f.categories.is_empty() {
+            let options: Vec<_> = f
+                .categories
+                .iter()
+                .map(|(c, count)| {
+                    json!({ "id": c.id, "name": c.name,
+                    "permalink": c.permalink, "count": count })
+                })
+                .collect();
+            filters.push(json!({ "id": "categories", "type": "category", "options": options }));
+        }
+        Self {
+            id: None,
+            filters,
+            sort_options: SORTS
+                .iter()
+                .map(|id| SortOption { id, label: None })
+                .collect(),
+            default_sort: "manual",
+            total_count: f.total,
+        }
+    }
+}
