@@ -115,10 +115,13 @@ async fn bad_requests_answer_the_envelope() {
     for (request, status, code) in cases {
         let response = request.send().await.unwrap();
         let got = response.status();
-        let kind = response
-            .headers()
-            .get("content-type")
-            .map(|v| v.to_str().unwrap().to_owned());
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_owned())
+        };
+        let (kind, nosniff) = (header("content-type"), header("x-content-type-options"));
         let body: serde_json::Value = response.json().await.expect("a JSON body");
         assert_eq!(
             (got, body["error"]["code"].as_str()),
@@ -127,6 +130,7 @@ async fn bad_requests_answer_the_envelope() {
         );
         assert!(body["error"]["message"].is_string(), "{body}");
         assert_eq!(kind.as_deref(), Some("application/json"));
+        assert_eq!(nosniff.as_deref(), Some("nosniff"));
     }
     // Without a content length (chunked) the limit is met while reading: the same answer.
     use tokio::io::{AsyncReadExt, AsyncWriteExt};

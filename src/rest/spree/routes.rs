@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use axum::extract::Request;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -149,12 +149,24 @@ impl crate::rest::idempotency::Dialect for Idempotency {
 
 /// Middleware for the whole app: an error answer under [`PREFIX`] that is not JSON (from a
 /// layer below the routes: the body limit, the timeout, an extractor's plain-text rejection)
-/// becomes Spree's envelope for its status.
+/// becomes Spree's envelope for its status. Every answer under the prefix also carries Spree's
+/// security headers.
 pub async fn json_errors(request: Request, next: Next) -> Response {
     let spree = request.uri().path().starts_with(PREFIX);
-    let response = next.run(request).await;
+    let mut response = next.run(request).await;
+    if !spree {
+        return response;
+    }
+    let headers = response.headers_mut();
+    for (name, value) in [
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "strict-origin-when-cross-origin"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
     let status = response.status();
-    if !spree || !(status.is_client_error() || status.is_server_error()) {
+    if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
     let is_json = response
@@ -166,7 +178,13 @@ pub async fn json_errors(request: Request, next: Next) -> Response {
         return response;
     }
     let mut envelope = SpreeError::for_status(status).into_response();
-    for name in [header::ALLOW, header::RETRY_AFTER] {
+    for name in [
+        header::ALLOW,
+        header::RETRY_AFTER,
+        HeaderName::from_static("x-content-type-options"),
+        HeaderName::from_static("x-frame-options"),
+        HeaderName::from_static("referrer-policy"),
+    ] {
         if let Some(value) = response.headers().get(&name) {
             envelope.headers_mut().insert(name, value.clone());
         }
