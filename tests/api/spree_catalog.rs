@@ -273,6 +273,7 @@ async fn categories_by_list_permalink_and_id() {
         .get(&format!("/categories/{}", demo.shirts), As::Anonymous)
         .await;
     assert_eq!(by_id.body["permalink"], "clothing/shirts");
+    assert_eq!(by_id.body, all.body["data"][2], "shown as listed");
     assert!(by_id.body.get("parent").is_none(), "not expanded");
     let missing = spree.get("/categories/clothing/hats", As::Anonymous).await;
     assert_eq!(
