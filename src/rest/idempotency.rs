@@ -5,7 +5,10 @@
 //!
 //! A middleware for the whole app (it needs the store), acting only under a dialect's prefix.
 //! The caller is the hash of the dialect's credential headers, so one client's key never opens
-//! another's answer. Answers of 429 and of 5xx are not kept: the retry should run again.
+//! another's answer. Answers of 429 and of 5xx are not kept: the retry should run again. Nor
+//! are answers carrying a credential (a JSON object with a non-null field named in
+//! [`Dialect::SECRET_FIELDS`]: an access or refresh token, a guest cart token): tokens are
+//! stored only as hashes, so such a request simply runs again when retried.
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -30,6 +33,8 @@ pub trait Dialect: Send + Sync + 'static {
     const PREFIX: &'static str;
     /// Headers whose values together name the caller.
     const CALLER_HEADERS: &'static [&'static str];
+    /// Top-level fields of a JSON answer that hold credentials.
+    const SECRET_FIELDS: &'static [&'static str];
     /// The same key was used for another request (Spree: 422 `idempotency_key_reused`).
     fn key_reused() -> Response;
     /// The key is longer than [`MAX_KEY`] (Spree: 400 `invalid_request`).
@@ -82,6 +87,9 @@ pub async fn guard<D: Dialect>(
     let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
+    if carries_secret(&bytes, D::SECRET_FIELDS) {
+        return Response::from_parts(parts, Body::from(bytes));
+    }
     let stored = Stored {
         fingerprint,
         status: i32::from(status.as_u16()),
@@ -96,6 +104,16 @@ pub async fn guard<D: Dialect>(
         tracing::warn!(error = %e, "idempotency answer not kept");
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// Whether a JSON answer holds a credential in one of `fields`.
+fn carries_secret(body: &[u8], fields: &[&str]) -> bool {
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(serde_json::Value::Object(map)) => fields
+            .iter()
+            .any(|f| map.get(*f).is_some_and(|v| !v.is_null())),
+        _ => false,
+    }
 }
 
 /// The stored answer, marked as a replay.
@@ -167,5 +185,10 @@ mod tests {
             fingerprint(&Method::POST, &uri, b"{}"),
             fingerprint(&Method::POST, &uri, b"{ }")
         );
+        let fields = ["token", "refresh_token"];
+        assert!(carries_secret(br#"{"token":"abc","user":{}}"#, &fields));
+        assert!(!carries_secret(br#"{"token":null,"id":"cart_1"}"#, &fields));
+        assert!(!carries_secret(br#"{"user":{"token":"nested"}}"#, &fields));
+        assert!(!carries_secret(b"", &fields));
     }
 }

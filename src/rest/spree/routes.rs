@@ -124,6 +124,7 @@ impl crate::rest::idempotency::Dialect for Idempotency {
     const PREFIX: &'static str = PREFIX;
     const CALLER_HEADERS: &'static [&'static str] =
         &["x-spree-api-key", "authorization", "x-spree-token"];
+    const SECRET_FIELDS: &'static [&'static str] = &["token", "refresh_token"];
 
     fn key_reused() -> Response {
         SpreeError::new(
