@@ -13,6 +13,7 @@ use super::passwords::NewPassword;
 use super::sessions::{self, AuthSession};
 use super::throttle::{self, Action};
 use super::{Entity, FieldError, Store, StoreError, events, ids, now};
+use crate::db::Backend;
 use crate::db::schema::{customers, identities, password_resets, sessions as sessions_t};
 use crate::db_run;
 use crate::error::Secret;
@@ -151,24 +152,22 @@ fn email_taken() -> StoreError {
 }
 
 /// Whether an account (customer with an account, or a login identity) uses `email`.
-macro_rules! email_in_use {
-    ($c:ident, $email:expr) => {{
-        let customer: Option<String> = customers::table
-            .filter(customers::email.eq($email))
-            .filter(customers::has_account.eq(true))
-            .select(customers::id)
-            .first($c)
-            .await
-            .optional()?;
-        let identity: Option<String> = identities::table
-            .filter(identities::provider.eq(EMAILPASS))
-            .filter(identities::email.eq($email))
-            .select(identities::id)
-            .first($c)
-            .await
-            .optional()?;
-        customer.is_some() || identity.is_some()
-    }};
+async fn email_in_use(c: &mut Backend<'_>, email: &str) -> Result<bool, StoreError> {
+    let customer: Option<String> = db_run!(c, |c| customers::table
+        .filter(customers::email.eq(email))
+        .filter(customers::has_account.eq(true))
+        .select(customers::id)
+        .first(c)
+        .await
+        .optional())?;
+    let identity: Option<String> = db_run!(c, |c| identities::table
+        .filter(identities::provider.eq(EMAILPASS))
+        .filter(identities::email.eq(email))
+        .select(identities::id)
+        .first(c)
+        .await
+        .optional())?;
+    Ok(customer.is_some() || identity.is_some())
 }
 
 /// Creates a customer with an account and signs it in.
@@ -212,7 +211,7 @@ pub async fn register(
     let mut conn = store.db().write_conn().await?;
     let result = db_run!(conn, |c| c
         .transaction(async |c| {
-            if email_in_use!(c, email.as_str()) {
+            if email_in_use(&mut c.into(), email.as_str()).await? {
                 return Err(email_taken());
             }
             diesel::insert_into(customers::table)
@@ -246,10 +245,7 @@ pub async fn register(
                 .values(&session)
                 .execute(c)
                 .await?;
-            diesel::insert_into(crate::db::schema::events::table)
-                .values(&event)
-                .execute(c)
-                .await?;
+            events::insert(&mut c.into(), &event).await?;
             Ok::<_, StoreError>(())
         })
         .await);
@@ -392,7 +388,7 @@ pub async fn update_me(
     let result = db_run!(conn, |c| c
         .transaction(async |c| {
             if let Some(email) = &new_email {
-                if email_in_use!(c, email.as_str()) {
+                if email_in_use(&mut c.into(), email.as_str()).await? {
                     return Err(email_taken());
                 }
                 diesel::update(identities::table)
@@ -408,10 +404,7 @@ pub async fn update_me(
                 .set(&changes)
                 .execute(c)
                 .await?;
-            diesel::insert_into(crate::db::schema::events::table)
-                .values(&event)
-                .execute(c)
-                .await?;
+            events::insert(&mut c.into(), &event).await?;
             Ok::<_, StoreError>(())
         })
         .await);
@@ -469,10 +462,7 @@ pub async fn change_password(
                 .values(&session)
                 .execute(c)
                 .await?;
-            diesel::insert_into(crate::db::schema::events::table)
-                .values(&event)
-                .execute(c)
-                .await?;
+            events::insert(&mut c.into(), &event).await?;
             Ok::<_, StoreError>(())
         })
         .await)?;

@@ -3,10 +3,13 @@
 //! events issue's work; this module only builds the rows.
 
 use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
 use serde_json::Value;
 
-use super::{ids, now};
+use super::{StoreError, ids, now};
+use crate::db::Backend;
 use crate::db::schema::events;
+use crate::db_run;
 
 /// Event types written by the accounts and orders services.
 pub mod kind {
@@ -21,8 +24,7 @@ pub mod kind {
     pub const ORDER_CANCELED: &str = "order.canceled";
 }
 
-/// One event row, inserted with `diesel::insert_into(events::table).values(&event)` inside the
-/// transaction that makes the change. Payloads never hold secrets (tokens, hashes, passwords).
+/// One event row, written by [`insert`] inside the transaction that makes the change. Payloads never hold secrets (tokens, hashes, passwords).
 #[derive(Clone, Debug, Insertable)]
 #[diesel(table_name = events, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct NewEvent {
@@ -61,4 +63,13 @@ pub fn order(event_type: &str, order: &crate::store::orders::Order, payload: Val
         payload: payload.to_string(),
         created_at: now(),
     }
+}
+
+/// Writes `event` to the outbox, on the connection of the transaction making the change.
+pub async fn insert(c: &mut Backend<'_>, event: &NewEvent) -> Result<(), StoreError> {
+    db_run!(c, |c| diesel::insert_into(events::table)
+        .values(event)
+        .execute(c)
+        .await)?;
+    Ok(())
 }

@@ -17,7 +17,7 @@ use super::passwords::NewPassword;
 use super::sessions::{self, AuthSession};
 use super::throttle::{self, Action};
 use super::{Store, StoreError, events, ids, now, tokens};
-use crate::db::schema::{events as events_t, identities, password_resets, sessions as sessions_t};
+use crate::db::schema::{identities, password_resets, sessions as sessions_t};
 use crate::db_run;
 
 /// The one answer to every reset request.
@@ -86,10 +86,7 @@ pub async fn request(
                     ))
                     .execute(c)
                     .await?;
-                diesel::insert_into(events_t::table)
-                    .values(&event)
-                    .execute(c)
-                    .await?;
+                events::insert(&mut c.into(), &event).await?;
             }
             Ok::<_, StoreError>(())
         })
@@ -218,10 +215,7 @@ pub async fn reset(
                 .values(&session)
                 .execute(c)
                 .await?;
-            diesel::insert_into(events_t::table)
-                .values(&event)
-                .execute(c)
-                .await?;
+            events::insert(&mut c.into(), &event).await?;
             Ok(true)
         })
         .await)?;

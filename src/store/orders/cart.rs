@@ -8,10 +8,13 @@
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 
+use chrono::NaiveDateTime;
+
 use super::pricing::reprice_cart;
 use super::{
     Caller, LineItem, MAX_LINES, MAX_QUANTITY, Order, OrderAddress, cart_not_found, row_id,
 };
+use crate::db::Backend;
 use crate::db::schema::{line_items, orders, products, variants};
 use crate::db_run;
 use crate::error::Secret;
@@ -269,7 +272,7 @@ pub async fn create(
                     .execute(c)
                     .await?;
             }
-            reprice_cart!(c, &id, &currency, rates, at).await
+            reprice_cart(&mut c.into(), &id, &currency, rates, at).await
         })
         .await)?;
     let token = caller.customer_id.is_none().then_some(token);
@@ -307,22 +310,23 @@ pub async fn current(store: &Store, customer_id: &str) -> Result<Option<Order>, 
 }
 
 /// Touches the cart row (a row lock on PostgreSQL) and checks the caller may change it: the
-/// first step of every cart change. Evaluates to `Result<Order, StoreError>`.
-macro_rules! lock_cart {
-    ($c:ident, $id:expr, $caller:expr, $at:expr) => {
-        async {
-            let order: Option<Order> = diesel::update(orders::table.find($id))
-                .filter(orders::state.eq("cart"))
-                .set(orders::updated_at.eq($at))
-                .returning(Order::as_returning())
-                .get_result($c)
-                .await
-                .optional()?;
-            order
-                .filter(|o| $caller.may_access(o))
-                .ok_or_else(cart_not_found)
-        }
-    };
+/// first step of every cart change.
+async fn lock(
+    c: &mut Backend<'_>,
+    id: &str,
+    caller: &Caller,
+    at: NaiveDateTime,
+) -> Result<Order, StoreError> {
+    let order: Option<Order> = db_run!(c, |c| diesel::update(orders::table.find(id))
+        .filter(orders::state.eq("cart"))
+        .set(orders::updated_at.eq(at))
+        .returning(Order::as_returning())
+        .get_result(c)
+        .await
+        .optional())?;
+    order
+        .filter(|o| caller.may_access(o))
+        .ok_or_else(cart_not_found)
 }
 
 /// Adds `quantity` of a variant; a line of the same variant grows instead.
@@ -343,7 +347,7 @@ pub async fn add_item(
     let mut conn = store.db().write_conn().await?;
     let (order, ..) = db_run!(conn, |c| c
         .transaction(async |c| {
-            let order = lock_cart!(c, &id, caller, at).await?;
+            let order = lock(&mut c.into(), &id, caller, at).await?;
             let existing: Option<LineItem> = line_items::table
                 .filter(line_items::order_id.eq(&id))
                 .filter(line_items::variant_id.eq(&item.variant.id))
@@ -383,7 +387,7 @@ pub async fn add_item(
                         .await?;
                 }
             }
-            reprice_cart!(c, &id, &order.currency, rates, at).await
+            reprice_cart(&mut c.into(), &id, &order.currency, rates, at).await
         })
         .await)?;
     Ok(order)
@@ -407,7 +411,7 @@ pub async fn update_item(
     let mut conn = store.db().write_conn().await?;
     let (order, ..) = db_run!(conn, |c| c
         .transaction(async |c| {
-            let order = lock_cart!(c, &id, caller, at).await?;
+            let order = lock(&mut c.into(), &id, caller, at).await?;
             let found: Option<(LineItem, Variant)> = line_items::table
                 .inner_join(variants::table)
                 .filter(line_items::id.eq(line_item_id))
@@ -427,7 +431,7 @@ pub async fn update_item(
                 ))
                 .execute(c)
                 .await?;
-            reprice_cart!(c, &id, &order.currency, rates, at).await
+            reprice_cart(&mut c.into(), &id, &order.currency, rates, at).await
         })
         .await)?;
     Ok(order)
@@ -446,7 +450,7 @@ pub async fn remove_item(
     let mut conn = store.db().write_conn().await?;
     let (order, ..) = db_run!(conn, |c| c
         .transaction(async |c| {
-            let order = lock_cart!(c, &id, caller, at).await?;
+            let order = lock(&mut c.into(), &id, caller, at).await?;
             let removed = diesel::delete(line_items::table)
                 .filter(line_items::id.eq(line_item_id))
                 .filter(line_items::order_id.eq(&id))
@@ -455,7 +459,7 @@ pub async fn remove_item(
             if removed == 0 {
                 return Err(StoreError::not_found(Entity::LineItem));
             }
-            reprice_cart!(c, &id, &order.currency, rates, at).await
+            reprice_cart(&mut c.into(), &id, &order.currency, rates, at).await
         })
         .await)?;
     Ok(order)
@@ -475,7 +479,7 @@ pub async fn associate(store: &Store, caller: &Caller, cart_id: &str) -> Result<
     let mut conn = store.db().write_conn().await?;
     db_run!(conn, |c| c
         .transaction(async |c| {
-            let cart = lock_cart!(c, &id, caller, at).await?;
+            let cart = lock(&mut c.into(), &id, caller, at).await?;
             match cart.customer_id.as_deref() {
                 Some(owner) if owner == customer_id => return Ok(cart),
                 Some(_) => {
@@ -507,7 +511,7 @@ pub async fn delete(store: &Store, caller: &Caller, cart_id: &str) -> Result<(),
     let mut conn = store.db().write_conn().await?;
     db_run!(conn, |c| c
         .transaction(async |c| {
-            lock_cart!(c, &id, caller, at).await?;
+            lock(&mut c.into(), &id, caller, at).await?;
             // Its line items go with it (ON DELETE CASCADE).
             diesel::delete(orders::table.find(&id)).execute(c).await?;
             Ok::<_, StoreError>(())
@@ -576,7 +580,7 @@ pub async fn update(
     let mut conn = store.db().write_conn().await?;
     let order = db_run!(conn, |c| c
         .transaction(async |c| {
-            lock_cart!(c, &id, caller, at).await?;
+            lock(&mut c.into(), &id, caller, at).await?;
             if let Some(email) = &email {
                 diesel::update(orders::table.find(&id))
                     .set(orders::email.eq(email))

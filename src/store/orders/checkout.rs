@@ -48,7 +48,8 @@ pub async fn complete(store: &Store, caller: &Caller, cart_id: &str) -> Result<O
                     field: None,
                 });
             }
-            let (cart, lines, unpriced) = reprice_cart!(c, &id, &cart.currency, rates, at).await?;
+            let (cart, lines, unpriced) =
+                reprice_cart(&mut c.into(), &id, &cart.currency, rates, at).await?;
 
             let mut missing = Vec::new();
             if lines.is_empty() {
@@ -182,10 +183,7 @@ pub async fn complete(store: &Store, caller: &Caller, cart_id: &str) -> Result<O
                     "total": order.total,
                 }),
             );
-            diesel::insert_into(crate::db::schema::events::table)
-                .values(&event)
-                .execute(c)
-                .await?;
+            events::insert(&mut c.into(), &event).await?;
             Ok::<_, StoreError>(order)
         })
         .await)
