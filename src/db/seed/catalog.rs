@@ -1,5 +1,6 @@
 //! The catalogue: the category tree, the option types, and which products to add.
 
+use diesel::insert_into;
 use std::collections::{HashMap, HashSet};
 
 use chrono::TimeDelta;
@@ -114,7 +115,10 @@ pub(super) async fn taxonomy(conn: &mut DbConn) -> Result<(Taxonomy, usize), Sto
             &mut leaves,
         );
     }
-    let created = insert_rows!(conn, categories::table, new);
+    let created = insert_rows(conn, new, |rows| {
+        insert_into(categories::table).values(rows)
+    })
+    .await?;
     let twins: Vec<Option<usize>> = (leaves.iter())
         .map(|leaf| {
             let slug = leaf.permalink.rsplit('/').next().unwrap_or_default();
@@ -153,7 +157,10 @@ pub(super) async fn taxonomy(conn: &mut DbConn) -> Result<(Taxonomy, usize), Sto
     };
     let size_type = type_id("size", "Size", 1);
     let color_type = type_id("color", "Color", 2);
-    insert_rows!(conn, option_types::table, new_types);
+    insert_rows(conn, new_types, |rows| {
+        insert_into(option_types::table).values(rows)
+    })
+    .await?;
 
     let existing: Vec<(String, String, String)> = db_run!(conn, |c| option_values::table
         .select((
@@ -191,7 +198,10 @@ pub(super) async fn taxonomy(conn: &mut DbConn) -> Result<(Taxonomy, usize), Sto
     let colors = (COLORS.iter().zip(1..))
         .map(|(c, pos)| value_id(&color_type, c.name, c.presentation, pos, Some(c.hex)))
         .collect();
-    insert_rows!(conn, option_values::table, new_values);
+    insert_rows(conn, new_values, |rows| {
+        insert_into(option_values::table).values(rows)
+    })
+    .await?;
 
     let taxonomy = Taxonomy {
         leaves,

@@ -1,5 +1,6 @@
 //! Customers with a login, an address book and past orders of the seeded catalogue.
 
+use diesel::insert_into;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDateTime, TimeDelta};
@@ -179,9 +180,18 @@ struct Batch {
 impl Batch {
     async fn insert(self, conn: &mut DbConn) -> Result<(), StoreError> {
         // Customers first without their default addresses, which reference them.
-        insert_rows!(conn, customers::table, self.customers);
-        insert_rows!(conn, identities::table, self.identities);
-        insert_rows!(conn, addresses::table, self.addresses);
+        insert_rows(conn, self.customers, |rows| {
+            insert_into(customers::table).values(rows)
+        })
+        .await?;
+        insert_rows(conn, self.identities, |rows| {
+            insert_into(identities::table).values(rows)
+        })
+        .await?;
+        insert_rows(conn, self.addresses, |rows| {
+            insert_into(addresses::table).values(rows)
+        })
+        .await?;
         for (customer, shipping, billing) in &self.defaults {
             db_run!(conn, |c| diesel::update(customers::table.find(customer))
                 .set((
@@ -191,8 +201,14 @@ impl Batch {
                 .execute(c)
                 .await)?;
         }
-        insert_rows!(conn, orders::table, self.orders);
-        insert_rows!(conn, line_items::table, self.line_items);
+        insert_rows(conn, self.orders, |rows| {
+            insert_into(orders::table).values(rows)
+        })
+        .await?;
+        insert_rows(conn, self.line_items, |rows| {
+            insert_into(line_items::table).values(rows)
+        })
+        .await?;
         // One statement per distinct increment rather than per product.
         let mut by_increment: HashMap<i64, Vec<&String>> = HashMap::new();
         for (product, units) in &self.units_sold {

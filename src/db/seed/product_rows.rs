@@ -1,7 +1,7 @@
 //! Products with their variants, prices, images and option links, as rows.
 
 use chrono::{NaiveDateTime, TimeDelta};
-use diesel_async::RunQueryDsl;
+use diesel::insert_into;
 use rand::Rng;
 use rand::seq::index::sample;
 use rand_chacha::ChaCha8Rng;
@@ -197,17 +197,34 @@ pub(super) struct Batch {
 
 impl Batch {
     pub(super) async fn insert(self, conn: &mut DbConn) -> Result<(), StoreError> {
-        insert_rows!(conn, products::table, self.products);
-        insert_rows!(conn, product_categories::table, self.product_categories);
-        insert_rows!(conn, product_option_types::table, self.product_option_types);
-        insert_rows!(conn, variants::table, self.variants);
-        insert_rows!(
-            conn,
-            variant_option_values::table,
-            self.variant_option_values
-        );
-        insert_rows!(conn, prices::table, self.prices);
-        insert_rows!(conn, product_images::table, self.images);
+        insert_rows(conn, self.products, |rows| {
+            insert_into(products::table).values(rows)
+        })
+        .await?;
+        insert_rows(conn, self.product_categories, |rows| {
+            insert_into(product_categories::table).values(rows)
+        })
+        .await?;
+        insert_rows(conn, self.product_option_types, |rows| {
+            insert_into(product_option_types::table).values(rows)
+        })
+        .await?;
+        insert_rows(conn, self.variants, |rows| {
+            insert_into(variants::table).values(rows)
+        })
+        .await?;
+        insert_rows(conn, self.variant_option_values, |rows| {
+            insert_into(variant_option_values::table).values(rows)
+        })
+        .await?;
+        insert_rows(conn, self.prices, |rows| {
+            insert_into(prices::table).values(rows)
+        })
+        .await?;
+        insert_rows(conn, self.images, |rows| {
+            insert_into(product_images::table).values(rows)
+        })
+        .await?;
         Ok(())
     }
 }
