@@ -17,6 +17,7 @@ use crate::db::schema::{
     products, variant_option_values, variants,
 };
 use crate::store::ids::prefix;
+use crate::store::orders::{OrderStatus, PaymentStatus, ShipmentState};
 
 /// Customers inserted per transaction.
 const CUSTOMERS_PER_TRANSACTION: usize = 500;
@@ -449,12 +450,15 @@ fn make_order(
     let age = demo_now() - completed_at;
     let paid = !rng.random_bool(0.05);
     let (shipment_state, shipped_at) = if !paid {
-        ("pending", None)
+        (ShipmentState::Pending, None)
     } else if age < TimeDelta::days(3) {
-        (*pick(rng, &["pending", "ready"]), None)
+        (
+            *pick(rng, &[ShipmentState::Pending, ShipmentState::Ready]),
+            None,
+        )
     } else {
         let shipped = completed_at + TimeDelta::hours(rng.random_range(4..72));
-        ("shipped", Some(shipped))
+        (ShipmentState::Shipped, Some(shipped))
     };
     let tracking_number = shipped_at.map(|_| {
         let digits: String = (0..16)
@@ -469,9 +473,13 @@ fn make_order(
         customer_id: Some(order.customer_id.into()),
         email: Some(order.email.into()),
         token,
-        state: "complete".into(),
-        payment_state: Some(if paid { "paid" } else { "balance_due" }.into()),
-        shipment_state: Some(shipment_state.into()),
+        state: OrderStatus::Placed,
+        payment_state: Some(if paid {
+            PaymentStatus::Paid
+        } else {
+            PaymentStatus::BalanceDue
+        }),
+        shipment_state: Some(shipment_state),
         currency: "USD".into(),
         item_count,
         item_total,

@@ -10,6 +10,7 @@ use crate::db::schema::{
     prices, product_categories, product_images, product_option_types, products,
     variant_option_values, variants,
 };
+use crate::store::orders::{OrderStatus, PaymentStatus, ShipmentState};
 
 /// A row type with its column count, which bounds how many rows fit in one statement.
 pub trait Row {
@@ -303,9 +304,9 @@ pub struct NewOrder {
     pub customer_id: Option<String>,
     pub email: Option<String>,
     pub token: String,
-    pub state: String,
-    pub payment_state: Option<String>,
-    pub shipment_state: Option<String>,
+    pub state: OrderStatus,
+    pub payment_state: Option<PaymentStatus>,
+    pub shipment_state: Option<ShipmentState>,
     pub currency: String,
     pub item_count: i32,
     pub item_total: i64,

@@ -12,7 +12,8 @@ use chrono::NaiveDateTime;
 
 use super::pricing::reprice_cart;
 use super::{
-    Caller, LineItem, MAX_LINES, MAX_QUANTITY, Order, OrderAddress, cart_not_found, row_id,
+    Caller, LineItem, MAX_LINES, MAX_QUANTITY, Order, OrderAddress, OrderStatus, cart_not_found,
+    row_id,
 };
 use crate::db::Backend;
 use crate::db::schema::{line_items, orders, products, variants};
@@ -258,7 +259,7 @@ pub async fn create(
                     orders::customer_id.eq(&caller.customer_id),
                     orders::email.eq(&email),
                     orders::token.eq(tokens::hash(token.expose())),
-                    orders::state.eq("cart"),
+                    orders::state.eq(OrderStatus::Cart),
                     orders::currency.eq(&currency),
                     orders::note.eq(&note),
                     orders::created_at.eq(at),
@@ -285,7 +286,7 @@ pub async fn get(store: &Store, caller: &Caller, id: &str) -> Result<Order, Stor
     let mut conn = store.db().conn().await?;
     let order: Option<Order> = db_run!(conn, |c| orders::table
         .find(&id)
-        .filter(orders::state.eq("cart"))
+        .filter(orders::state.eq(OrderStatus::Cart))
         .select(Order::as_select())
         .first(c)
         .await
@@ -301,7 +302,7 @@ pub async fn current(store: &Store, customer_id: &str) -> Result<Option<Order>, 
     let mut conn = store.db().conn().await?;
     Ok(db_run!(conn, |c| orders::table
         .filter(orders::customer_id.eq(customer_id))
-        .filter(orders::state.eq("cart"))
+        .filter(orders::state.eq(OrderStatus::Cart))
         .order((orders::updated_at.desc(), orders::id.desc()))
         .select(Order::as_select())
         .first(c)
@@ -318,7 +319,7 @@ async fn lock(
     at: NaiveDateTime,
 ) -> Result<Order, StoreError> {
     let order: Option<Order> = db_run!(c, |c| diesel::update(orders::table.find(id))
-        .filter(orders::state.eq("cart"))
+        .filter(orders::state.eq(OrderStatus::Cart))
         .set(orders::updated_at.eq(at))
         .returning(Order::as_returning())
         .get_result(c)

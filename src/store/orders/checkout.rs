@@ -16,7 +16,10 @@ use rand::Rng;
 use serde_json::json;
 
 use super::pricing::reprice_cart;
-use super::{Caller, Order, OrderStatus, cart_not_found, row_id, units_by_product};
+use super::{
+    Caller, Order, OrderStatus, PaymentStatus, ShipmentState, cart_not_found, row_id,
+    units_by_product,
+};
 use crate::db::schema::{orders, products, variants};
 use crate::db_run;
 use crate::store::catalog::{Product, Variant};
@@ -162,9 +165,9 @@ pub async fn complete(store: &Store, caller: &Caller, cart_id: &str) -> Result<O
                 .set((
                     orders::number.eq(&number),
                     orders::customer_id.eq(&owner),
-                    orders::state.eq(OrderStatus::Placed.column()),
-                    orders::payment_state.eq("balance_due"),
-                    orders::shipment_state.eq("pending"),
+                    orders::state.eq(OrderStatus::Placed),
+                    orders::payment_state.eq(PaymentStatus::BalanceDue),
+                    orders::shipment_state.eq(ShipmentState::Pending),
                     orders::billing_address.eq(billing),
                     orders::completed_at.eq(at),
                     orders::updated_at.eq(at),

@@ -8,7 +8,7 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 use serde_json::json;
 
 use super::{
-    Caller, FulfillmentStatus, LineItem, Order, OrderStatus, PaymentStatus, row_id,
+    Caller, FulfillmentStatus, LineItem, Order, OrderStatus, PaymentStatus, ShipmentState, row_id,
     units_by_product,
 };
 use crate::db::Backend;
@@ -69,7 +69,7 @@ async fn lock(
     at: NaiveDateTime,
 ) -> Result<Order, StoreError> {
     let order: Option<Order> = db_run!(c, |c| diesel::update(orders::table.find(id))
-        .filter(orders::state.ne(OrderStatus::Cart.column()))
+        .filter(orders::state.ne(OrderStatus::Cart))
         .set(orders::updated_at.eq(at))
         .returning(Order::as_returning())
         .get_result(c)
@@ -121,14 +121,14 @@ pub async fn cancel(store: &Store, actor: &Actor, order_id: &str) -> Result<Orde
             }
             let paid = order.payment_status() == PaymentStatus::Paid;
             let payment = if paid {
-                "paid"
+                PaymentStatus::Paid
             } else {
-                PaymentStatus::Void.column()
+                PaymentStatus::Void
             };
             let order: Order = diesel::update(orders::table.find(&id))
                 .set((
-                    orders::state.eq(OrderStatus::Canceled.column()),
-                    orders::shipment_state.eq("canceled"),
+                    orders::state.eq(OrderStatus::Canceled),
+                    orders::shipment_state.eq(ShipmentState::Canceled),
                     orders::payment_state.eq(payment),
                     orders::canceled_at.eq(at),
                 ))
@@ -167,13 +167,13 @@ pub async fn mark_paid(store: &Store, actor: &Actor, order_id: &str) -> Result<O
             }
             // Spree's shipment states: `ready` is paid and waiting to be sent.
             let shipment = if order.fulfillment_status() == FulfillmentStatus::Unfulfilled {
-                "ready"
+                ShipmentState::Ready
             } else {
-                order.shipment_state.as_deref().unwrap_or("shipped")
+                order.shipment_state.unwrap_or(ShipmentState::Shipped)
             };
             let order: Order = diesel::update(orders::table.find(&id))
                 .set((
-                    orders::payment_state.eq(PaymentStatus::Paid.column()),
+                    orders::payment_state.eq(PaymentStatus::Paid),
                     orders::shipment_state.eq(shipment),
                     orders::paid_at.eq(at),
                 ))
@@ -226,7 +226,7 @@ pub async fn fulfil(
             }
             let order: Order = diesel::update(orders::table.find(&id))
                 .set((
-                    orders::shipment_state.eq("shipped"),
+                    orders::shipment_state.eq(ShipmentState::Shipped),
                     orders::tracking_number.eq(&tracking),
                     orders::shipped_at.eq(at),
                 ))

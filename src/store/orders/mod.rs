@@ -17,6 +17,7 @@ pub mod checkout;
 pub mod history;
 pub mod lifecycle;
 mod pricing;
+mod state;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -28,68 +29,12 @@ use crate::db::schema::{line_items, orders};
 use crate::error::Secret;
 
 pub use pricing::Totals;
+pub use state::{FulfillmentStatus, OrderStatus, PaymentStatus, ShipmentState};
 
 /// Most units of one variant in a cart.
 pub const MAX_QUANTITY: i32 = 999;
 /// Most lines in one cart.
 pub const MAX_LINES: i64 = 100;
-
-/// Where an order stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum OrderStatus {
-    /// Still a cart (never listed as an order).
-    Cart,
-    Placed,
-    Canceled,
-}
-
-/// Whether the order is paid. Payment is manual: an integrator marks it paid.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum PaymentStatus {
-    BalanceDue,
-    Paid,
-    /// Canceled before payment: nothing is owed.
-    Void,
-}
-
-/// Whether the order has been sent.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum FulfillmentStatus {
-    Unfulfilled,
-    Fulfilled,
-    Canceled,
-}
-
-impl OrderStatus {
-    fn column(self) -> &'static str {
-        match self {
-            Self::Cart => "cart",
-            Self::Placed => "complete",
-            Self::Canceled => "canceled",
-        }
-    }
-}
-
-impl PaymentStatus {
-    fn column(self) -> &'static str {
-        match self {
-            Self::BalanceDue => "balance_due",
-            Self::Paid => "paid",
-            Self::Void => "void",
-        }
-    }
-}
-
-impl FulfillmentStatus {
-    /// The `shipment_state` values meaning this status (`ready` is Spree's "paid, not sent").
-    fn columns(self) -> &'static [&'static str] {
-        match self {
-            Self::Unfulfilled => &["pending", "ready"],
-            Self::Fulfilled => &["shipped"],
-            Self::Canceled => &["canceled"],
-        }
-    }
-}
 
 /// A cart or an order, as stored. Totals are in minor units of `currency`.
 #[derive(Clone, Debug, Queryable, Selectable, QueryableByName)]
@@ -102,9 +47,9 @@ pub struct Order {
     /// SHA-256 of the guest token; never shown.
     #[diesel(column_name = token)]
     token_hash: String,
-    pub state: String,
-    pub payment_state: Option<String>,
-    pub shipment_state: Option<String>,
+    pub state: OrderStatus,
+    pub payment_state: Option<PaymentStatus>,
+    pub shipment_state: Option<ShipmentState>,
     pub currency: String,
     pub item_count: i32,
     pub item_total: i64,
@@ -126,27 +71,18 @@ pub struct Order {
 
 impl Order {
     pub fn status(&self) -> OrderStatus {
-        match self.state.as_str() {
-            "cart" => OrderStatus::Cart,
-            "canceled" => OrderStatus::Canceled,
-            _ => OrderStatus::Placed,
-        }
+        self.state
     }
 
+    /// The payment status; a cart owes its balance.
     pub fn payment_status(&self) -> PaymentStatus {
-        match self.payment_state.as_deref() {
-            Some("paid") => PaymentStatus::Paid,
-            Some("void") => PaymentStatus::Void,
-            _ => PaymentStatus::BalanceDue,
-        }
+        self.payment_state.unwrap_or_default()
     }
 
+    /// The fulfilment status; a cart is unfulfilled.
     pub fn fulfillment_status(&self) -> FulfillmentStatus {
-        match self.shipment_state.as_deref() {
-            Some("shipped") => FulfillmentStatus::Fulfilled,
-            Some("canceled") => FulfillmentStatus::Canceled,
-            _ => FulfillmentStatus::Unfulfilled,
-        }
+        self.shipment_state
+            .map_or(FulfillmentStatus::Unfulfilled, ShipmentState::fulfillment)
     }
 
     /// The id as a cart shows it: `cart_<ULID>`.
