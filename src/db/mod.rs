@@ -30,6 +30,7 @@ mod instrument;
 pub mod migrate;
 pub mod schema;
 pub mod seed;
+pub mod sql;
 pub mod text_enum;
 
 use std::path::{Path, PathBuf};

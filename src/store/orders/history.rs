@@ -12,11 +12,11 @@ use super::{
     Caller, FulfillmentStatus, LineItem, Order, OrderStatus, PaymentStatus, order_not_found, row_id,
 };
 use crate::db::schema::{identities, line_items, orders};
+use crate::db::sql::{Bind, Sql};
 use crate::db::text_enum::TextEnum;
 use crate::db_run;
 use crate::store::accounts::Customer;
 use crate::store::auth::Client;
-use crate::store::catalog::sql::{Bind, Sql};
 use crate::store::pagination::{self, Cursor, Page, TIME_FORMAT};
 use crate::store::{Entity, Store, StoreError, now, tokens};
 
@@ -151,7 +151,7 @@ pub async fn pages_for_customers(
         .transpose()?;
     let after_key = after.as_ref().map(|a| a.time_key()).transpose()?;
     let limit = Bind::Int(first as i64 + 1);
-    let mut sql = Sql::for_store(store);
+    let mut sql = Sql::for_db(store.db());
     let single = customer_ids.len() == 1;
     if single {
         sql.push("SELECT o.* FROM orders o WHERE o.customer_id = ")
@@ -210,7 +210,7 @@ pub async fn count_for_customer(
     customer_id: &str,
     filter: &OrderFilter,
 ) -> Result<i64, StoreError> {
-    let mut sql = Sql::for_store(store);
+    let mut sql = Sql::for_db(store.db());
     sql.push("SELECT COUNT(*) AS count FROM orders o WHERE o.customer_id = ")
         .bind_text(customer_id);
     push_filter(&mut sql, filter);
