@@ -12,65 +12,15 @@ use super::auth::{Client, Principal};
 use super::passwords::NewPassword;
 use super::sessions::{self, AuthSession};
 use super::throttle::{self, Action};
-use super::{Entity, FieldError, Store, StoreError, events, ids, now};
+use super::validate::{Problems, change, text};
+use super::{Entity, Store, StoreError, events, ids, now};
 use crate::db::Backend;
 use crate::db::schema::{customers, identities, password_resets, sessions as sessions_t};
 use crate::db_run;
 use crate::error::Secret;
 
-/// The login provider of email-and-password identities.
-pub const EMAILPASS: &str = "emailpass";
-
-/// A customer as the API shows it.
-#[derive(Clone, Debug, Queryable, Selectable)]
-#[diesel(table_name = customers, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
-pub struct Customer {
-    pub id: String,
-    pub email: String,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub phone: Option<String>,
-    pub company: Option<String>,
-    pub accepts_marketing: bool,
-    pub created_at: chrono::NaiveDateTime,
-}
-
-impl Customer {
-    /// First and last name joined, or `None` when both are empty.
-    pub fn full_name(&self) -> Option<String> {
-        super::full_name(self.first_name.as_deref(), self.last_name.as_deref())
-    }
-}
-
-/// An email address as stored: trimmed, checked, lower-cased.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Email(String);
-
-impl Email {
-    pub fn parse(field: &str, raw: &str) -> Result<Self, StoreError> {
-        let email = raw.trim().to_lowercase();
-        let valid = email.len() <= 254
-            && !email.chars().any(|c| c.is_whitespace() || c.is_control())
-            && email.split_once('@').is_some_and(|(local, domain)| {
-                !local.is_empty()
-                    && local.len() <= 64
-                    && !domain.contains('@')
-                    && domain.contains('.')
-                    && !domain.starts_with('.')
-                    && !domain.ends_with('.')
-                    && !domain.contains("..")
-            });
-        if valid {
-            Ok(Self(email))
-        } else {
-            Err(StoreError::invalid(field, "is not a valid email address"))
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
+pub use super::customers::{Customer, EMAILPASS, get};
+pub use super::validate::Email;
 
 /// What `register` needs.
 #[derive(Clone, Debug, Default)]
@@ -95,53 +45,6 @@ pub struct CustomerUpdate {
     pub accepts_marketing: Option<bool>,
     pub email: Option<String>,
     pub current_password: Option<Secret<String>>,
-}
-
-/// Collects every field problem of one input, so the client sees them all at once.
-#[derive(Default)]
-struct Problems(Vec<FieldError>);
-
-impl Problems {
-    fn check<T>(&mut self, result: Result<T, StoreError>) -> Option<T> {
-        match result {
-            Ok(v) => Some(v),
-            Err(StoreError::InvalidInput { fields, .. }) => {
-                self.0.extend(fields);
-                None
-            }
-            Err(_) => None,
-        }
-    }
-
-    fn finish(self) -> Result<(), StoreError> {
-        if self.0.is_empty() {
-            return Ok(());
-        }
-        Err(StoreError::fields(self.0))
-    }
-}
-
-/// A trimmed optional text of at most `max` characters; empty means none.
-fn text(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, StoreError> {
-    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
-        return Ok(None);
-    };
-    if value.chars().count() > max {
-        return Err(StoreError::invalid(
-            field,
-            format!("must be at most {max} characters"),
-        ));
-    }
-    Ok(Some(value.to_owned()))
-}
-
-/// A field an update may leave out (`None`), clear (blank) or set.
-fn change(
-    field: &str,
-    value: Option<&str>,
-    max: usize,
-) -> Result<Option<Option<String>>, StoreError> {
-    value.map(|v| text(field, Some(v), max)).transpose()
 }
 
 fn email_taken() -> StoreError {
@@ -180,10 +83,10 @@ pub async fn register(
     let mut problems = Problems::default();
     let email = problems.check(Email::parse("email", &input.email));
     let password = problems.check(NewPassword::parse("password", input.password.expose()));
-    let first_name = problems.check(text("first_name", input.first_name.as_deref(), 100));
-    let last_name = problems.check(text("last_name", input.last_name.as_deref(), 100));
-    let phone = problems.check(text("phone", input.phone.as_deref(), 40));
-    let company = problems.check(text("company", input.company.as_deref(), 100));
+    let first_name = problems.field(text("first_name", input.first_name.as_deref(), 100));
+    let last_name = problems.field(text("last_name", input.last_name.as_deref(), 100));
+    let phone = problems.field(text("phone", input.phone.as_deref(), 40));
+    let company = problems.field(text("company", input.company.as_deref(), 100));
     problems.finish()?;
     let (Some(email), Some(password)) = (email, password) else {
         return Err(StoreError::Internal("validated input missing".into()));
@@ -260,18 +163,6 @@ pub async fn register(
     sessions::payload(store, customer, &session.id, refresh)
 }
 
-/// The customer with this id.
-pub async fn get(store: &Store, customer_id: &str) -> Result<Customer, StoreError> {
-    let mut conn = store.db().conn().await?;
-    db_run!(conn, |c| customers::table
-        .find(customer_id)
-        .select(Customer::as_select())
-        .first(c)
-        .await
-        .optional())?
-    .ok_or(StoreError::not_found(Entity::Customer))
-}
-
 /// The signed-in customer.
 pub async fn me(store: &Store, principal: &Principal) -> Result<Customer, StoreError> {
     get(store, &principal.customer_id).await
@@ -331,10 +222,10 @@ pub async fn update_me(
     client: &Client,
 ) -> Result<Customer, StoreError> {
     let mut problems = Problems::default();
-    let first_name = problems.check(change("first_name", update.first_name.as_deref(), 100));
-    let last_name = problems.check(change("last_name", update.last_name.as_deref(), 100));
-    let phone = problems.check(change("phone", update.phone.as_deref(), 40));
-    let company = problems.check(change("company", update.company.as_deref(), 100));
+    let first_name = problems.field(change("first_name", update.first_name.as_deref(), 100));
+    let last_name = problems.field(change("last_name", update.last_name.as_deref(), 100));
+    let phone = problems.field(change("phone", update.phone.as_deref(), 40));
+    let company = problems.field(change("company", update.company.as_deref(), 100));
     let email = problems.check(
         update
             .email

@@ -38,28 +38,21 @@ pub struct NewEvent {
 
 /// An event about a customer.
 pub fn customer(event_type: &str, customer_id: &str, payload: Value) -> NewEvent {
-    NewEvent {
-        event_id: ids::new(ids::prefix::EVENT),
-        event_type: event_type.to_owned(),
-        customer_id: Some(customer_id.to_owned()),
-        order_id: None,
-        payload: payload.to_string(),
-        created_at: now(),
-    }
+    new(event_type, Some(customer_id.to_owned()), None, payload)
 }
 
-/// An event about an order; the payload always names the order's id and number.
-pub fn order(event_type: &str, order: &crate::store::orders::Order, payload: Value) -> NewEvent {
-    let mut payload = payload;
-    if let Value::Object(map) = &mut payload {
-        map.insert("order_id".into(), Value::from(order.id.clone()));
-        map.insert("number".into(), Value::from(order.number.clone()));
-    }
+/// An event about an order (built by `Order::event`, which adds the order's id and number).
+pub fn new(
+    event_type: &str,
+    customer_id: Option<String>,
+    order_id: Option<String>,
+    payload: Value,
+) -> NewEvent {
     NewEvent {
         event_id: ids::new(ids::prefix::EVENT),
         event_type: event_type.to_owned(),
-        customer_id: order.customer_id.clone(),
-        order_id: Some(order.id.clone()),
+        customer_id,
+        order_id,
         payload: payload.to_string(),
         created_at: now(),
     }

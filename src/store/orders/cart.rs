@@ -19,9 +19,10 @@ use crate::db::Backend;
 use crate::db::schema::{line_items, orders, products, variants};
 use crate::db_run;
 use crate::error::Secret;
-use crate::store::accounts::{self, Email};
 use crate::store::addresses::{self, AddressInput, ValidAddress};
 use crate::store::catalog::{self, Product, Variant, batch};
+use crate::store::customers;
+use crate::store::validate::{self, Email};
 use crate::store::{Entity, Store, StoreError, ids, now, tokens};
 
 /// What `create` takes.
@@ -150,9 +151,14 @@ async fn sellable(store: &Store, variant_id: &str, currency: &str) -> Result<Sel
     })
 }
 
-/// The values of a new line item for `quantity` of `item`.
-fn new_line(order_id: &str, currency: &str, item: &Sellable, quantity: i32) -> NewLine {
-    let at = now();
+/// The values of a new line item for `quantity` of `item`, created `at`.
+fn new_line(
+    order_id: &str,
+    currency: &str,
+    item: &Sellable,
+    quantity: i32,
+    at: NaiveDateTime,
+) -> NewLine {
     NewLine {
         id: ids::new(ids::prefix::LINE_ITEM),
         order_id: order_id.to_owned(),
@@ -195,14 +201,7 @@ fn parse_email(raw: &str) -> Result<String, StoreError> {
 }
 
 fn parse_note(raw: &str) -> Result<Option<String>, StoreError> {
-    let note = raw.trim();
-    if note.chars().count() > MAX_NOTE {
-        return Err(StoreError::invalid(
-            "note",
-            format!("must be at most {MAX_NOTE} characters"),
-        ));
-    }
-    Ok((!note.is_empty()).then(|| note.to_owned()))
+    validate::text("note", Some(raw), MAX_NOTE).map_err(|e| StoreError::fields(vec![e]))
 }
 
 /// Creates a cart in the shop's currency. A signed-in caller owns it (its email defaults to
@@ -215,7 +214,7 @@ pub async fn create(
     let currency = store.config().currency.clone();
     let email = match (&input.email, &caller.customer_id) {
         (Some(raw), _) => Some(parse_email(raw)?),
-        (None, Some(customer_id)) => Some(accounts::get(store, customer_id).await?.email),
+        (None, Some(customer_id)) => Some(customers::get(store, customer_id).await?.email),
         (None, None) => None,
     };
     let note = input.note.as_deref().map(parse_note).transpose()?.flatten();
@@ -247,7 +246,13 @@ pub async fn create(
     let at = now();
     let lines: Vec<NewLine> = items
         .iter()
-        .map(|(item, quantity)| new_line(&id, &currency, item, *quantity))
+        .enumerate()
+        // A microsecond apart, so that the lines keep the order they were given in (a cart's
+        // lines are listed by creation time, then by their random ids).
+        .map(|(i, (item, quantity))| {
+            let created = at + chrono::TimeDelta::microseconds(i as i64);
+            new_line(&id, &currency, item, *quantity, created)
+        })
         .collect();
     let rates = &store.config().checkout;
     let mut conn = store.db().write_conn().await?;
@@ -383,7 +388,7 @@ pub async fn add_item(
                         });
                     }
                     diesel::insert_into(line_items::table)
-                        .values(&new_line(&id, &order.currency, &item, quantity))
+                        .values(&new_line(&id, &order.currency, &item, quantity, at))
                         .execute(c)
                         .await?;
                 }
@@ -475,7 +480,7 @@ pub async fn associate(store: &Store, caller: &Caller, cart_id: &str) -> Result<
         .as_deref()
         .ok_or(StoreError::Unauthenticated)?;
     let id = row_id(cart_id, Entity::Cart)?;
-    let account_email = accounts::get(store, customer_id).await?.email;
+    let account_email = customers::get(store, customer_id).await?.email;
     let at = now();
     let mut conn = store.db().write_conn().await?;
     db_run!(conn, |c| c

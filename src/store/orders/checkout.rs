@@ -175,9 +175,8 @@ pub async fn complete(store: &Store, caller: &Caller, cart_id: &str) -> Result<O
                 .returning(Order::as_returning())
                 .get_result(c)
                 .await?;
-            let event = events::order(
+            let event = order.event(
                 kind::ORDER_PLACED,
-                &order,
                 json!({
                     "number": order.number,
                     "email": order.email,

@@ -15,8 +15,8 @@ use crate::db::schema::{identities, line_items, orders};
 use crate::db::sql::{Bind, Sql};
 use crate::db::text_enum::TextEnum;
 use crate::db_run;
-use crate::store::accounts::Customer;
 use crate::store::auth::Client;
+use crate::store::customers::Customer;
 use crate::store::pagination::{self, Cursor, Page, TIME_FORMAT};
 use crate::store::{Entity, Store, StoreError, now, tokens};
 

@@ -135,9 +135,8 @@ pub async fn cancel(store: &Store, actor: &Actor, order_id: &str) -> Result<Orde
                 .returning(Order::as_returning())
                 .get_result(c)
                 .await?;
-            let event = events::order(
+            let event = order.event(
                 kind::ORDER_CANCELED,
-                &order,
                 json!({
                     "canceled_by": actor.name(),
                     "refund_due": if paid { order.total } else { 0 },
@@ -180,9 +179,8 @@ pub async fn mark_paid(store: &Store, actor: &Actor, order_id: &str) -> Result<O
                 .returning(Order::as_returning())
                 .get_result(c)
                 .await?;
-            let event = events::order(
+            let event = order.event(
                 kind::ORDER_PAID,
-                &order,
                 json!({ "amount": order.total, "currency": order.currency }),
             );
             events::insert(&mut c.into(), &event).await?;
@@ -233,9 +231,8 @@ pub async fn fulfil(
                 .returning(Order::as_returning())
                 .get_result(c)
                 .await?;
-            let event = events::order(
+            let event = order.event(
                 kind::ORDER_FULFILLED,
-                &order,
                 json!({ "tracking_number": order.tracking_number }),
             );
             events::insert(&mut c.into(), &event).await?;

@@ -22,8 +22,11 @@ mod state;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
+use super::addresses::ValidAddress;
 use super::addresses::{Address, country_name, province_name};
+use super::events::{self, NewEvent};
 use super::{Entity, StoreError, ids, tokens};
 use crate::db::schema::{line_items, orders};
 use crate::error::Secret;
@@ -98,6 +101,21 @@ impl Order {
     /// The billing address snapshot.
     pub fn billing_address(&self) -> Option<OrderAddress> {
         OrderAddress::from_column(self.billing_address.as_deref())
+    }
+
+    /// An event about this order; the payload always names the order's id and number.
+    pub fn event(&self, event_type: &str, payload: Value) -> NewEvent {
+        let mut payload = payload;
+        if let Value::Object(map) = &mut payload {
+            map.insert("order_id".into(), Value::from(self.id.clone()));
+            map.insert("number".into(), Value::from(self.number.clone()));
+        }
+        events::new(
+            event_type,
+            self.customer_id.clone(),
+            Some(self.id.clone()),
+            payload,
+        )
     }
 
     /// Whether `token` is this row's guest token.
@@ -179,6 +197,23 @@ impl From<&Address> for OrderAddress {
             country_code: a.country_code.clone(),
             province_code: a.province_code.clone(),
             phone: a.phone.clone(),
+        }
+    }
+}
+
+impl From<ValidAddress> for OrderAddress {
+    fn from(a: ValidAddress) -> Self {
+        Self {
+            first_name: a.first_name,
+            last_name: a.last_name,
+            company: a.company,
+            address1: a.address1,
+            address2: a.address2,
+            city: a.city,
+            postal_code: a.postal_code,
+            country_code: a.country_code,
+            province_code: a.province_code,
+            phone: a.phone,
         }
     }
 }
