@@ -324,7 +324,7 @@ impl Config {
         }
         let smtp_url = set("STOREFRONT_SMTP_URL").map(Secret::new);
         if let Some(url) = &smtp_url {
-            crate::store::mail::check_smtp_url(url.expose()).map_err(|e| {
+            crate::smtp::check_url(url.expose()).map_err(|e| {
                 ConfigError(format!(
                     "STOREFRONT_SMTP_URL is not usable: {e} (use smtp://user:pass@host:587, \
                      smtps://user:pass@host:465 or smtp://127.0.0.1:2525)"
@@ -583,6 +583,27 @@ mod tests {
         assert!(config(&[("STOREFRONT_ACCESS_TOKEN_TTL", "-1")]).is_err());
         assert!(config(&[("DATABASE_URL", "mysql://x")]).is_err());
         assert!(config(&[("DATABASE_URL", "sqlite://:memory:")]).is_err());
+    }
+
+    #[test]
+    fn debug_never_shows_a_password_or_secret() {
+        let jwt = "j".repeat(40);
+        let c = config(&[
+            ("DATABASE_URL", "postgres://user:hunter2@host/db"),
+            ("STOREFRONT_JWT_SECRET", &jwt),
+            (
+                "STOREFRONT_SMTP_URL",
+                "smtp://mailer:smtp-pass-9@127.0.0.1:2525",
+            ),
+        ])
+        .unwrap();
+        let shown = format!("{c:?}");
+        for secret in ["hunter2", jwt.as_str(), "smtp-pass-9"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(shown.contains("postgres://user:***@host/db"), "{shown}");
+        let shown = format!("{:?}", c.database_url);
+        assert!(!shown.contains("hunter2"), "{shown}");
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod db;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod smtp;
 pub mod startup;
 pub mod state;
 pub mod store;

@@ -56,8 +56,8 @@ pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
 /// The PostgreSQL connection type (pure Rust, no libpq).
 pub type PgConn = AsyncPgConnection;
 
-/// Which database a `DATABASE_URL` names.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Which database a `DATABASE_URL` names. Its `Debug` hides the password.
+#[derive(Clone, PartialEq, Eq)]
 pub enum DatabaseUrl {
     /// An SQLite file, created with its folder if missing.
     Sqlite(PathBuf),
@@ -96,6 +96,15 @@ impl DatabaseUrl {
         match self {
             Self::Sqlite(_) => "sqlite",
             Self::Postgres(_) => "postgres",
+        }
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Sqlite(path) => f.debug_tuple("Sqlite").field(path).finish(),
+            Self::Postgres(url) => f.debug_tuple("Postgres").field(&redact_url(url)).finish(),
         }
     }
 }
