@@ -180,6 +180,23 @@ struct CustomerChanges {
     updated_at: chrono::NaiveDateTime,
 }
 
+impl CustomerChanges {
+    /// The names of the fields this change sets, for the event.
+    fn fields(&self) -> Vec<&'static str> {
+        [
+            ("first_name", self.first_name.is_some()),
+            ("last_name", self.last_name.is_some()),
+            ("phone", self.phone.is_some()),
+            ("company", self.company.is_some()),
+            ("accepts_marketing", self.accepts_marketing.is_some()),
+            ("email", self.email.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, set)| set.then_some(name))
+        .collect()
+    }
+}
+
 /// The identity (id, email, password hash) of a customer's email-and-password login.
 async fn identity_of(
     store: &Store,
@@ -257,23 +274,10 @@ pub async fn update_me(
         email: new_email.as_ref().map(|e| e.as_str().to_owned()),
         updated_at: now(),
     };
-    let mut changed: Vec<&str> = Vec::new();
-    for (name, set) in [
-        ("first_name", changes.first_name.is_some()),
-        ("last_name", changes.last_name.is_some()),
-        ("phone", changes.phone.is_some()),
-        ("company", changes.company.is_some()),
-        ("accepts_marketing", changes.accepts_marketing.is_some()),
-        ("email", changes.email.is_some()),
-    ] {
-        if set {
-            changed.push(name);
-        }
-    }
     let event = events::customer(
         events::kind::CUSTOMER_UPDATED,
         &principal.customer_id,
-        json!({ "id": principal.customer_id, "changed": changed }),
+        json!({ "id": principal.customer_id, "changed": changes.fields() }),
     );
     let mut conn = store.db().write_conn().await?;
     let result = db_run!(conn, |c| c
