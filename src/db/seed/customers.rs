@@ -1,9 +1,9 @@
 //! Customers with a login, an address book and past orders of the seeded catalogue.
 
-use diesel::insert_into;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDateTime, TimeDelta};
+use diesel::insert_into;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use rand::Rng;
