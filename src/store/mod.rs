@@ -9,6 +9,7 @@ pub mod addresses;
 pub mod api_keys;
 pub mod auth;
 pub mod catalog;
+pub mod customers;
 pub mod events;
 pub mod ids;
 pub mod mail;
@@ -21,6 +22,7 @@ pub mod sessions;
 pub mod shop;
 pub mod throttle;
 pub mod tokens;
+pub mod validate;
 
 use std::sync::Arc;
 

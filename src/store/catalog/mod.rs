@@ -8,7 +8,6 @@ pub mod batch;
 pub mod categories;
 mod product_filter;
 pub mod products;
-pub(in crate::store) mod sql;
 pub mod visibility;
 
 use chrono::NaiveDateTime;
