@@ -18,7 +18,8 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 
 pub use input::{AddressInput, ValidAddress, country_name, province_name};
 
-use super::{Entity, Store, StoreError, accounts, ids, now};
+use super::customers::{self as customer_rows, Customer};
+use super::{Entity, Store, StoreError, ids, now};
 use crate::db::schema::{addresses, customers};
 use crate::db_run;
 
@@ -341,7 +342,7 @@ pub async fn set_default(
     customer_id: &str,
     id: &str,
     kind: AddressKind,
-) -> Result<accounts::Customer, StoreError> {
+) -> Result<Customer, StoreError> {
     // One statement: the address is checked to be the customer's in the same UPDATE.
     let owned = addresses::table
         .filter(addresses::id.eq(id))
@@ -364,7 +365,7 @@ pub async fn set_default(
     if changed == 0 {
         return Err(not_found());
     }
-    accounts::get(store, customer_id).await
+    customer_rows::get(store, customer_id).await
 }
 
 /// Which defaults an address should become (Spree's `is_default_shipping: true`); `false`

@@ -9,7 +9,7 @@ use crate::store::FieldError;
 use crate::store::catalog::{self, Product};
 use crate::store::money::Money;
 use crate::store::orders::cart::{AddressSource, CartUpdate, NewCart};
-use crate::store::orders::{LineItem as LineRow, Order as OrderRow};
+use crate::store::orders::{LineItem as LineRow, Order as OrderRow, PaymentStatus, ShipmentState};
 
 /// A money amount and its display twin, flattened into the record as `X` and `display_X`.
 fn pair(money: &Money) -> (String, String) {
@@ -135,7 +135,7 @@ impl Totals {
         let (tax_total, display_tax_total) = pair(&money(o.tax_total));
         let (total, display_total) = pair(&money(o.total));
         let (delivery_total, display_delivery_total) = pair(&money(o.shipping_total));
-        let due = if o.payment_state.as_deref() == Some("paid") || o.canceled_at.is_some() {
+        let due = if o.payment_state == Some(PaymentStatus::Paid) || o.canceled_at.is_some() {
             0
         } else {
             o.total
@@ -209,8 +209,8 @@ impl Order {
             currency: o.currency.clone(),
             locale: None,
             total_quantity: o.item_count,
-            fulfillment_status: o.shipment_state.clone(),
-            payment_status: o.payment_state.clone(),
+            fulfillment_status: o.shipment_state.map(shipment_state),
+            payment_status: o.payment_state.map(payment_state),
             completed_at: o.completed_at.map(time),
             totals: Totals::of(o),
             covered_by_store_credit: false,
@@ -224,6 +224,27 @@ impl Order {
             market: None,
         }
     }
+}
+
+/// Spree's `payment_state` names.
+fn payment_state(state: PaymentStatus) -> String {
+    match state {
+        PaymentStatus::BalanceDue => "balance_due",
+        PaymentStatus::Paid => "paid",
+        PaymentStatus::Void => "void",
+    }
+    .to_owned()
+}
+
+/// Spree's `shipment_state` names.
+fn shipment_state(state: ShipmentState) -> String {
+    match state {
+        ShipmentState::Pending => "pending",
+        ShipmentState::Ready => "ready",
+        ShipmentState::Shipped => "shipped",
+        ShipmentState::Canceled => "canceled",
+    }
+    .to_owned()
 }
 
 /// One thing a cart still needs before it can be completed.
