@@ -1,8 +1,8 @@
 //! Customer accounts: registration, the customer's own profile, password and email changes.
 //!
 //! A customer (`customers`) and the login identity (`identities`, provider `emailpass`, holding
-//! the Argon2id hash) are separate rows: Medusa v2 clients register the identity first and
-//! create the customer second. `register` here makes both in one transaction.
+//! the Argon2id hash) are separate rows, so that a client may register the identity first
+//! and create the customer second. `register` here makes both in one transaction.
 
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};

@@ -1,12 +1,12 @@
 //! The product catalogue: products with their variants, prices, options, images and the
-//! category tree. Read-only for shoppers; every surface (GraphQL, Spree, Medusa) lists and shows
-//! products through [`products`] and [`categories`], and resolves the parts of a product in
-//! batches through [`batch`] (one `IN` query per kind, for the dataloaders and the REST
-//! `expand` options).
+//! category tree. Read-only for shoppers; every surface lists and shows products through
+//! [`products`] and [`categories`], and resolves the parts of a product in batches through
+//! [`batch`] (one `IN` query per kind, for batch loaders and expanded relations).
 
 pub mod batch;
 pub mod categories;
 mod product_filter;
+pub mod product_query;
 pub mod products;
 pub mod visibility;
 
@@ -233,7 +233,7 @@ pub struct OptionValue {
     pub option_type_presentation: String,
 }
 
-/// "Size: S, Color: Red", as Spree writes a variant's options.
+/// A variant's options as one line of text: "Size: S, Color: Red".
 pub fn options_text(values: &[OptionValue]) -> String {
     values
         .iter()

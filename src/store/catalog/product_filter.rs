@@ -2,7 +2,7 @@
 //! on PostgreSQL), categories with their descendants, price, option values and stock. Every
 //! value is bound, never spliced into the text.
 
-use super::products::{ProductFilter, ProductSort};
+use super::product_query::{ProductFilter, ProductSort};
 use crate::db::sql::{Bind, Sql, contains_pattern};
 use crate::store::{StoreError, now};
 

@@ -254,7 +254,7 @@ async fn place(
     .await)?)
 }
 
-/// `R` and nine random digits, as Spree numbers orders.
+/// An order number: `R` and nine random digits.
 fn new_number() -> String {
     format!("R{:09}", rand::rng().random_range(0..1_000_000_000u32))
 }
