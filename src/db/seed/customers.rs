@@ -16,6 +16,7 @@ use crate::db::schema::{
     addresses, customers, identities, line_items, option_types, option_values, orders, prices,
     products, variant_option_values, variants,
 };
+use crate::store::catalog::ProductStatus;
 use crate::store::ids::prefix;
 use crate::store::orders::{OrderStatus, PaymentStatus, ShipmentState};
 
@@ -101,7 +102,7 @@ async fn load_catalog(conn: &mut DbConn) -> Result<Vec<Item>, StoreError> {
         .inner_join(products::table)
         .inner_join(prices::table)
         .filter(prices::currency.eq("USD"))
-        .filter(products::status.eq("active"))
+        .filter(products::status.eq(ProductStatus::Active))
         .filter(products::discontinue_on.is_null())
         .filter(products::available_on.le(demo_now()))
         .filter(variants::discontinued_at.is_null())

@@ -8,7 +8,10 @@ pub mod categories;
 mod product_filter;
 pub mod product_query;
 pub mod products;
+mod status;
 pub mod visibility;
+
+pub use status::ProductStatus;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -29,7 +32,7 @@ pub struct Product {
     pub slug: String,
     /// Rich text (HTML) as written by the merchant; see [`Product::description_text`].
     pub description: Option<String>,
-    pub status: String,
+    pub status: ProductStatus,
     /// JSON array of strings, see [`Product::tag_list`].
     pub tags: String,
     pub available_on: Option<NaiveDateTime>,
@@ -53,7 +56,7 @@ impl Product {
     /// Whether shoppers see it at `now`: active, available and not discontinued (the rule of
     /// [`visibility`], which the listing SQL applies too).
     pub fn is_visible(&self, now: NaiveDateTime) -> bool {
-        visibility::is_visible(&self.status, self.available_on, self.discontinue_on, now)
+        visibility::is_visible(self.status, self.available_on, self.discontinue_on, now)
     }
 
     /// The description as plain text: tags removed, the common entities decoded.
