@@ -1,16 +1,18 @@
 //! Customer accounts: registration, the customer's own profile, password and email changes.
 //!
 //! A customer (`customers`) and the login identity (`identities`, provider `emailpass`, holding
-//! the Argon2id hash) are separate rows: Medusa v2 clients register the identity first and
-//! create the customer second. `register` here makes both in one transaction.
+//! the Argon2id hash) are separate rows, so that a client may register the identity first
+//! and create the customer second. `register` here makes both in one transaction.
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use serde_json::json;
 
 use super::auth::{Client, Principal};
+use super::events::NewEvent;
 use super::passwords::NewPassword;
-use super::sessions::{self, AuthSession};
+use super::sessions::{self, AuthSession, NewSession};
 use super::throttle::{self, Action};
 use super::validate::{Problems, change, text};
 use super::{Entity, Store, StoreError, events, ids, now};
@@ -114,42 +116,14 @@ pub async fn register(
     let mut conn = store.db().write_conn().await?;
     let result = db_run!(conn, |c| c
         .transaction(async |c| {
-            if email_in_use(&mut c.into(), email.as_str()).await? {
-                return Err(email_taken());
-            }
-            diesel::insert_into(customers::table)
-                .values((
-                    customers::id.eq(&customer.id),
-                    customers::email.eq(&customer.email),
-                    customers::has_account.eq(true),
-                    customers::first_name.eq(&customer.first_name),
-                    customers::last_name.eq(&customer.last_name),
-                    customers::phone.eq(&customer.phone),
-                    customers::company.eq(&customer.company),
-                    customers::accepts_marketing.eq(customer.accepts_marketing),
-                    customers::created_at.eq(at),
-                    customers::updated_at.eq(at),
-                ))
-                .execute(c)
-                .await?;
-            diesel::insert_into(identities::table)
-                .values((
-                    identities::id.eq(&identity_id),
-                    identities::provider.eq(EMAILPASS),
-                    identities::email.eq(&customer.email),
-                    identities::password_hash.eq(&hash),
-                    identities::customer_id.eq(&customer.id),
-                    identities::created_at.eq(at),
-                    identities::updated_at.eq(at),
-                ))
-                .execute(c)
-                .await?;
-            diesel::insert_into(sessions_t::table)
-                .values(&session)
-                .execute(c)
-                .await?;
-            events::insert(&mut c.into(), &event).await?;
-            Ok::<_, StoreError>(())
+            let account = Account {
+                customer: &customer,
+                identity_id: &identity_id,
+                password_hash: &hash,
+                session: &session,
+                event: &event,
+            };
+            create(&mut c.into(), &account, at).await
         })
         .await);
     drop(conn);
@@ -161,6 +135,60 @@ pub async fn register(
     tracing::info!(customer_id = %customer.id, "customer registered");
     super::orders::history::attach_guest_orders(store, &customer, client).await?;
     sessions::payload(store, customer, &session.id, refresh)
+}
+
+/// What a registration inserts.
+struct Account<'a> {
+    customer: &'a Customer,
+    identity_id: &'a str,
+    password_hash: &'a str,
+    session: &'a NewSession,
+    event: &'a NewEvent,
+}
+
+/// Inserts the customer, its login identity and its first session; `Conflict` when the email
+/// already has an account.
+async fn create(
+    c: &mut Backend<'_>,
+    account: &Account<'_>,
+    at: NaiveDateTime,
+) -> Result<(), StoreError> {
+    let customer = account.customer;
+    if email_in_use(c, &customer.email).await? {
+        return Err(email_taken());
+    }
+    db_run!(c, |c| diesel::insert_into(customers::table)
+        .values((
+            customers::id.eq(&customer.id),
+            customers::email.eq(&customer.email),
+            customers::has_account.eq(true),
+            customers::first_name.eq(&customer.first_name),
+            customers::last_name.eq(&customer.last_name),
+            customers::phone.eq(&customer.phone),
+            customers::company.eq(&customer.company),
+            customers::accepts_marketing.eq(customer.accepts_marketing),
+            customers::created_at.eq(at),
+            customers::updated_at.eq(at),
+        ))
+        .execute(c)
+        .await)?;
+    db_run!(c, |c| diesel::insert_into(identities::table)
+        .values((
+            identities::id.eq(account.identity_id),
+            identities::provider.eq(EMAILPASS),
+            identities::email.eq(&customer.email),
+            identities::password_hash.eq(account.password_hash),
+            identities::customer_id.eq(&customer.id),
+            identities::created_at.eq(at),
+            identities::updated_at.eq(at),
+        ))
+        .execute(c)
+        .await)?;
+    db_run!(c, |c| diesel::insert_into(sessions_t::table)
+        .values(account.session)
+        .execute(c)
+        .await)?;
+    events::insert(c, account.event).await
 }
 
 /// The signed-in customer.

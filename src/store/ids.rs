@@ -1,7 +1,7 @@
 //! Public ids: a type prefix and a ULID (`cus_01JD...`), made by the application and used as
 //! primary keys, so ids sort by creation time and leak no counts.
 
-/// Prefixes, following Spree's where it has one.
+/// Prefixes, short and lower case, one per kind of record.
 pub mod prefix {
     pub const CUSTOMER: &str = "cus";
     pub const IDENTITY: &str = "ident";

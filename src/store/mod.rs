@@ -1,8 +1,8 @@
-//! The service layer: every business rule lives here, once. GraphQL resolvers and REST
-//! handlers only extract input, call one function of a module below, and convert the result.
+//! The service layer: every business rule lives here, once. The surfaces (resolvers and
+//! handlers) only extract input, call one function of a module below, and convert the result.
 //!
 //! Functions take a [`Store`] (the database and settings) and typed inputs, and return domain
-//! types or [`StoreError`]. Nothing here knows about HTTP or GraphQL.
+//! types or [`StoreError`]. Nothing here knows about HTTP or any wire format.
 
 pub mod accounts;
 pub mod addresses;

@@ -45,7 +45,7 @@ impl Money {
         )
     }
 
-    /// Parses a decimal amount in major units (`"19.99"`, `"20"`, as Spree's `q[price_gte]` sends
+    /// Parses a decimal amount in major units (`"19.99"`, `"20"`, as a query string sends
     /// it) into minor units of `currency`; more decimals than the currency has is an error.
     pub fn parse_decimal(value: &str, currency: &str) -> Option<i64> {
         let exponent = Self::new(0, currency).exponent() as usize;

@@ -6,18 +6,21 @@
 //! transaction) and no mail. Mail leaves on a task of its own, so neither the answer nor its
 //! timing depends on the mail server.
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use serde_json::json;
 
 use super::auth::Client;
 use super::customers::{self, EMAILPASS};
+use super::events::NewEvent;
 use super::mail::Mail;
 use super::passwords::NewPassword;
-use super::sessions::{self, AuthSession};
+use super::sessions::{self, AuthSession, NewSession};
 use super::throttle::{self, Action};
 use super::validate::Email;
 use super::{Store, StoreError, events, ids, now, tokens};
+use crate::db::Backend;
 use crate::db::schema::{identities, password_resets, sessions as sessions_t};
 use crate::db_run;
 
@@ -95,21 +98,9 @@ pub async fn request(
     drop(conn);
 
     if known {
-        let base =
-            redirect.unwrap_or_else(|| format!("{}/reset-password", store.config().public_url));
-        let separator = if base.contains('?') { '&' } else { '?' };
-        let link = format!("{base}{separator}token={}", token.expose());
-        let minutes = store.config().password_reset_ttl.as_secs().div_ceil(60);
-        store.mailer().send_in_background(Mail {
-            to: email.as_str().to_owned(),
-            subject: format!("Reset your {} password", store.config().shop_name),
-            body: format!(
-                "Someone asked to reset the password of your account at {shop}.\n\n\
-                 To choose a new password, open this link within {minutes} minutes:\n\n{link}\n\n\
-                 If it was not you, ignore this mail: your password stays as it is.\n",
-                shop = store.config().shop_name,
-            ),
-        });
+        store
+            .mailer()
+            .send_in_background(reset_mail(store, &email, redirect, token.expose()));
         tracing::info!(identity_id = %identity_id, "password reset requested");
     }
     Ok(REQUESTED_MESSAGE)
@@ -127,6 +118,87 @@ pub fn allowed_redirect(allowed: &[String], url: &str) -> Option<String> {
         .filter_map(|o| url::Url::parse(o).ok())
         .any(|o| o.origin() == origin)
         .then(|| parsed.to_string())
+}
+
+/// What a reset changes, once its token is claimed.
+struct Reset<'a> {
+    token_hash: &'a str,
+    identity_id: &'a str,
+    password_hash: &'a str,
+    session: &'a NewSession,
+    event: &'a NewEvent,
+}
+
+/// Claims the token (false when it is no longer live), sets the password, ends every other
+/// reset and session of the identity, and opens the new session.
+async fn apply(
+    c: &mut Backend<'_>,
+    reset: &Reset<'_>,
+    at: NaiveDateTime,
+) -> Result<bool, StoreError> {
+    let claimed = db_run!(c, |c| diesel::update(
+        password_resets::table
+            .filter(password_resets::token_hash.eq(reset.token_hash))
+            .filter(password_resets::used_at.is_null())
+            .filter(password_resets::expires_at.gt(at))
+    )
+    .set(password_resets::used_at.eq(at))
+    .execute(c)
+    .await)?;
+    if claimed != 1 {
+        return Ok(false);
+    }
+    db_run!(c, |c| diesel::update(
+        identities::table.find(reset.identity_id)
+    )
+    .set((
+        identities::password_hash.eq(reset.password_hash),
+        identities::updated_at.eq(at),
+    ))
+    .execute(c)
+    .await)?;
+    db_run!(c, |c| diesel::update(password_resets::table)
+        .filter(password_resets::identity_id.eq(reset.identity_id))
+        .filter(password_resets::used_at.is_null())
+        .set(password_resets::used_at.eq(at))
+        .execute(c)
+        .await)?;
+    db_run!(c, |c| diesel::update(sessions_t::table)
+        .filter(sessions_t::identity_id.eq(reset.identity_id))
+        .filter(sessions_t::revoked_at.is_null())
+        .set(sessions_t::revoked_at.eq(at))
+        .execute(c)
+        .await)?;
+    db_run!(c, |c| diesel::insert_into(sessions_t::table)
+        .values(reset.session)
+        .execute(c)
+        .await)?;
+    events::insert(c, reset.event).await?;
+    Ok(true)
+}
+
+/// The mail carrying the reset link.
+fn reset_mail(store: &Store, email: &Email, redirect: Option<String>, token: &str) -> Mail {
+    let config = store.config();
+    let link = reset_link(redirect, &config.public_url, token);
+    let minutes = config.password_reset_ttl.as_secs().div_ceil(60);
+    Mail {
+        to: email.as_str().to_owned(),
+        subject: format!("Reset your {} password", config.shop_name),
+        body: format!(
+            "Someone asked to reset the password of your account at {shop}.\n\n\
+             To choose a new password, open this link within {minutes} minutes:\n\n{link}\n\n\
+             If it was not you, ignore this mail: your password stays as it is.\n",
+            shop = config.shop_name,
+        ),
+    }
+}
+
+/// The link to the reset page (the allowed `redirect`, or the shop's own page) with the token.
+fn reset_link(redirect: Option<String>, public_url: &str, token: &str) -> String {
+    let base = redirect.unwrap_or_else(|| format!("{public_url}/reset-password"));
+    let separator = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{separator}token={token}")
 }
 
 fn invalid_reset() -> StoreError {
@@ -186,38 +258,14 @@ pub async fn reset(
     );
     let used = db_run!(conn, |c| c
         .transaction(async |c| {
-            let claimed = diesel::update(live(at))
-                .set(password_resets::used_at.eq(at))
-                .execute(c)
-                .await?;
-            if claimed != 1 {
-                return Ok::<_, StoreError>(false);
-            }
-            diesel::update(identities::table.find(&identity_id))
-                .set((
-                    identities::password_hash.eq(&hash),
-                    identities::updated_at.eq(at),
-                ))
-                .execute(c)
-                .await?;
-            diesel::update(password_resets::table)
-                .filter(password_resets::identity_id.eq(&identity_id))
-                .filter(password_resets::used_at.is_null())
-                .set(password_resets::used_at.eq(at))
-                .execute(c)
-                .await?;
-            diesel::update(sessions_t::table)
-                .filter(sessions_t::identity_id.eq(&identity_id))
-                .filter(sessions_t::revoked_at.is_null())
-                .set(sessions_t::revoked_at.eq(at))
-                .execute(c)
-                .await?;
-            diesel::insert_into(sessions_t::table)
-                .values(&session)
-                .execute(c)
-                .await?;
-            events::insert(&mut c.into(), &event).await?;
-            Ok(true)
+            let reset = Reset {
+                token_hash: &token_hash,
+                identity_id: &identity_id,
+                password_hash: &hash,
+                session: &session,
+                event: &event,
+            };
+            apply(&mut c.into(), &reset, at).await
         })
         .await)?;
     drop(conn);
@@ -227,4 +275,25 @@ pub async fn reset(
     tracing::info!(customer_id = %customer_id, "password reset; sessions ended");
     let customer = customers::get(store, &customer_id).await?;
     sessions::payload(store, customer, &session.id, refresh)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_link_carries_the_token_after_any_query() {
+        assert_eq!(
+            reset_link(None, "https://shop.test", "tok"),
+            "https://shop.test/reset-password?token=tok"
+        );
+        assert_eq!(
+            reset_link(
+                Some("https://app.test/r?x=1".into()),
+                "https://shop.test",
+                "tok"
+            ),
+            "https://app.test/r?x=1&token=tok"
+        );
+    }
 }

@@ -7,7 +7,7 @@
 //! grace revokes the whole session, the newest token included. Rotation is a conditional
 //! `UPDATE ... WHERE refresh_token_hash = <old>`, so it is race-safe on both backends.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use hmac::{Hmac, Mac};
@@ -18,6 +18,7 @@ use super::customers::{self, Customer, EMAILPASS};
 use super::throttle::{self, Action};
 use super::validate::Email;
 use super::{Store, StoreError, ids, now, tokens};
+use crate::db::Backend;
 use crate::db::schema::{identities, sessions};
 use crate::db_run;
 use crate::error::Secret;
@@ -183,6 +184,101 @@ enum Outcome {
     Invalid,
 }
 
+/// Rotates the session of the presented token (its hash `presented`), or judges a replay:
+/// within the grace it gets the same next token again, after it the session is revoked.
+async fn rotate(
+    c: &mut Backend<'_>,
+    store: &Store,
+    token: &str,
+    presented: &str,
+    grace: chrono::Duration,
+) -> Result<Outcome, StoreError> {
+    let Some(mut row) = find_by_token(c, presented).await? else {
+        return Ok(Outcome::Invalid);
+    };
+    let at = now();
+    if row.revoked_at.is_some() || row.expires_at <= at {
+        return Ok(Outcome::Invalid);
+    }
+    let next = next_token(store, &row.id, token);
+    let next_hash = tokens::hash(next.expose());
+    if row.refresh_token_hash == presented {
+        if swap_token(c, &row.id, presented, &next_hash, at).await? {
+            return Ok(Outcome::Rotated(row.id, row.customer_id));
+        }
+        // Another request rotated it first (PostgreSQL, concurrent): judge as a replay.
+        match find_by_token(c, presented).await? {
+            Some(fresh) => row = fresh,
+            None => return Ok(Outcome::Invalid),
+        }
+        if row.revoked_at.is_some() {
+            return Ok(Outcome::Invalid);
+        }
+    }
+    if within_grace(&row, presented, &next_hash, at, grace) {
+        return Ok(Outcome::Replayed(row.id, row.customer_id));
+    }
+    db_run!(c, |c| diesel::update(sessions::table.find(&row.id))
+        .set(sessions::revoked_at.eq(at))
+        .execute(c)
+        .await)?;
+    Ok(Outcome::Reused)
+}
+
+/// The session whose current or previous refresh token hashes to `hash`.
+async fn find_by_token(c: &mut Backend<'_>, hash: &str) -> Result<Option<SessionRow>, StoreError> {
+    let row = db_run!(c, |c| sessions::table
+        .filter(
+            sessions::refresh_token_hash
+                .eq(hash)
+                .or(sessions::previous_token_hash.eq(hash)),
+        )
+        .select(SessionRow::as_select())
+        .first(c)
+        .await
+        .optional())?;
+    Ok(row)
+}
+
+/// Replaces the current token `presented` by `next_hash`; false when another request (or a
+/// revocation) changed the row first.
+async fn swap_token(
+    c: &mut Backend<'_>,
+    id: &str,
+    presented: &str,
+    next_hash: &str,
+    at: NaiveDateTime,
+) -> Result<bool, StoreError> {
+    let rotated = db_run!(c, |c| diesel::update(sessions::table)
+        .filter(sessions::id.eq(id))
+        .filter(sessions::refresh_token_hash.eq(presented))
+        .filter(sessions::revoked_at.is_null())
+        .set((
+            sessions::refresh_token_hash.eq(next_hash),
+            sessions::previous_token_hash.eq(presented),
+            sessions::rotated_at.eq(at),
+            sessions::last_used_at.eq(at),
+        ))
+        .execute(c)
+        .await)?;
+    Ok(rotated == 1)
+}
+
+/// Whether `presented` is the token just rotated away from, replayed within the grace (so the
+/// replay gets the same next token, `next_hash`, which is still current).
+fn within_grace(
+    row: &SessionRow,
+    presented: &str,
+    next_hash: &str,
+    at: NaiveDateTime,
+    grace: chrono::Duration,
+) -> bool {
+    row.previous_token_hash.as_deref() == Some(presented)
+        && row.refresh_token_hash == next_hash
+        && row.rotated_at.is_some_and(|r| at <= r + grace)
+        && grace > chrono::Duration::zero()
+}
+
 fn invalid_refresh() -> StoreError {
     StoreError::InvalidToken("the refresh token is invalid or expired".into())
 }
@@ -201,73 +297,9 @@ pub async fn refresh(
     let presented = tokens::hash(token);
     let grace = chrono::Duration::from_std(store.config().refresh_reuse_grace)
         .map_err(|e| StoreError::Internal(format!("refresh grace: {e}")))?;
-    let find = |hash: String| {
-        sessions::table.filter(
-            sessions::refresh_token_hash
-                .eq(hash.clone())
-                .or(sessions::previous_token_hash.eq(hash)),
-        )
-    };
     let mut conn = store.db().write_conn().await?;
     let outcome = db_run!(conn, |c| c
-        .transaction(async |c| {
-            let Some(mut row) = find(presented.clone())
-                .select(SessionRow::as_select())
-                .first(c)
-                .await
-                .optional()?
-            else {
-                return Ok::<_, StoreError>(Outcome::Invalid);
-            };
-            let at = now();
-            if row.revoked_at.is_some() || row.expires_at <= at {
-                return Ok(Outcome::Invalid);
-            }
-            let next = next_token(store, &row.id, token);
-            let next_hash = tokens::hash(next.expose());
-            if row.refresh_token_hash == presented {
-                let rotated = diesel::update(sessions::table)
-                    .filter(sessions::id.eq(&row.id))
-                    .filter(sessions::refresh_token_hash.eq(&presented))
-                    .filter(sessions::revoked_at.is_null())
-                    .set((
-                        sessions::refresh_token_hash.eq(&next_hash),
-                        sessions::previous_token_hash.eq(&presented),
-                        sessions::rotated_at.eq(at),
-                        sessions::last_used_at.eq(at),
-                    ))
-                    .execute(c)
-                    .await?;
-                if rotated == 1 {
-                    return Ok(Outcome::Rotated(row.id, row.customer_id));
-                }
-                // Another request rotated it first (PostgreSQL, concurrent): judge as a replay.
-                match find(presented.clone())
-                    .select(SessionRow::as_select())
-                    .first(c)
-                    .await
-                    .optional()?
-                {
-                    Some(fresh) => row = fresh,
-                    None => return Ok(Outcome::Invalid),
-                }
-                if row.revoked_at.is_some() {
-                    return Ok(Outcome::Invalid);
-                }
-            }
-            let within_grace = row.previous_token_hash.as_deref() == Some(presented.as_str())
-                && row.refresh_token_hash == next_hash
-                && row.rotated_at.is_some_and(|r| at <= r + grace)
-                && grace > chrono::Duration::zero();
-            if within_grace {
-                return Ok(Outcome::Replayed(row.id, row.customer_id));
-            }
-            diesel::update(sessions::table.find(&row.id))
-                .set(sessions::revoked_at.eq(at))
-                .execute(c)
-                .await?;
-            Ok(Outcome::Reused)
-        })
+        .transaction(async |c| rotate(&mut c.into(), store, token, &presented, grace).await)
         .await)?;
     drop(conn);
     let (session_id, customer_id) = match outcome {

@@ -1,6 +1,6 @@
 //! Throttling: fixed-window counters in the `rate_limits` table, so every instance on one
 //! database shares them. Each attempt counts, whichever surface it came through, and however
-//! many attempts one GraphQL request carries (aliases, batches): the count happens here, in the
+//! many attempts one request carries (aliases, batches): the count happens here, in the
 //! store function each attempt calls.
 
 use std::net::IpAddr;

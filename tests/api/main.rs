@@ -4,6 +4,7 @@
 mod account_support;
 mod accounts;
 mod addresses;
+mod architecture;
 mod carts;
 mod catalog_categories;
 mod catalog_fixtures;

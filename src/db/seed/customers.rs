@@ -16,6 +16,7 @@ use crate::db::schema::{
     addresses, customers, identities, line_items, option_types, option_values, orders, prices,
     products, variant_option_values, variants,
 };
+use crate::store::catalog::ProductStatus;
 use crate::store::ids::prefix;
 use crate::store::orders::{OrderStatus, PaymentStatus, ShipmentState};
 
@@ -101,7 +102,7 @@ async fn load_catalog(conn: &mut DbConn) -> Result<Vec<Item>, StoreError> {
         .inner_join(products::table)
         .inner_join(prices::table)
         .filter(prices::currency.eq("USD"))
-        .filter(products::status.eq("active"))
+        .filter(products::status.eq(ProductStatus::Active))
         .filter(products::discontinue_on.is_null())
         .filter(products::available_on.le(demo_now()))
         .filter(variants::discontinued_at.is_null())
@@ -236,13 +237,56 @@ fn pick<'a, T>(rng: &mut impl Rng, list: &'a [T]) -> &'a T {
 /// Customer `i`: deterministic from its own random stream, whatever else exists.
 fn make_customer(i: usize, catalog: &[Item], numbers: &mut HashSet<String>, batch: &mut Batch) {
     let mut rng = rng_for(Stream::Customer, i as u64);
-    let first = *pick(&mut rng, FIRST_NAMES);
-    let last = *pick(&mut rng, LAST_NAMES);
+    let person = push_account(&mut rng, i, batch);
+    let book = address_book(&mut rng, &person);
+    let billing = if book.len() > 1 && rng.random_bool(0.3) {
+        1
+    } else {
+        0
+    };
+    batch.defaults.push((
+        person.customer_id.clone(),
+        book[0].id.clone(),
+        book[billing].id.clone(),
+    ));
+    let ship_to = snapshot(&book[0]);
+    let bill_to = snapshot(&book[billing]);
+    batch.addresses.extend(book);
+
+    for completed_at in order_times(&mut rng, person.created_at) {
+        let order = Order {
+            customer_id: &person.customer_id,
+            email: &person.email,
+            ship_to: &ship_to,
+            bill_to: &bill_to,
+            completed_at,
+        };
+        make_order(&mut rng, order, catalog, numbers, batch);
+    }
+}
+
+/// A seeded customer, as their addresses and orders need them.
+struct Person {
+    customer_id: String,
+    email: String,
+    first: &'static str,
+    last: &'static str,
+    home: City,
+    home_phone: String,
+    created_at: NaiveDateTime,
+}
+
+type City = (&'static str, &'static str, &'static str, &'static str);
+
+/// The customer row and its login identity.
+fn push_account(rng: &mut ChaCha8Rng, i: usize, batch: &mut Batch) -> Person {
+    let first = *pick(rng, FIRST_NAMES);
+    let last = *pick(rng, LAST_NAMES);
     let email = email(i);
-    let created_at = date(2025, 4, 1) + seconds(&mut rng, 500 * DAY);
-    let customer_id = new_id(&mut rng, prefix::CUSTOMER, created_at);
-    let home = *pick(&mut rng, CITIES);
-    let home_phone = phone(&mut rng, home.3);
+    let created_at = date(2025, 4, 1) + seconds(rng, 500 * DAY);
+    let customer_id = new_id(rng, prefix::CUSTOMER, created_at);
+    let home = *pick(rng, CITIES);
+    let home_phone = phone(rng, home.3);
     batch.customers.push(NewCustomer {
         id: customer_id.clone(),
         email: email.clone(),
@@ -256,7 +300,7 @@ fn make_customer(i: usize, catalog: &[Item], numbers: &mut HashSet<String>, batc
         updated_at: created_at,
     });
     batch.identities.push(NewIdentity {
-        id: new_id(&mut rng, prefix::IDENTITY, created_at),
+        id: new_id(rng, prefix::IDENTITY, created_at),
         provider: "emailpass".into(),
         email: email.clone(),
         password_hash: DEMO_PASSWORD_HASH.into(),
@@ -264,86 +308,71 @@ fn make_customer(i: usize, catalog: &[Item], numbers: &mut HashSet<String>, batc
         created_at,
         updated_at: created_at,
     });
-
-    let count = *pick(&mut rng, &[1, 1, 1, 2, 2, 3]);
-    let mut book = Vec::new();
-    for n in 0..count {
-        let city = if n == 0 {
-            home
-        } else {
-            *pick(&mut rng, CITIES)
-        };
-        let (label, company, address2) = match n {
-            0 => (
-                "Home",
-                None,
-                rng.random_bool(0.3).then(|| apartment(&mut rng)),
-            ),
-            1 => (
-                "Work",
-                Some((*pick(&mut rng, COMPANIES)).to_owned()),
-                Some(format!("Suite {}", rng.random_range(1..=9) * 100)),
-            ),
-            _ => (
-                "Other",
-                None,
-                rng.random_bool(0.3).then(|| apartment(&mut rng)),
-            ),
-        };
-        let (first_name, phone) = match n {
-            2 => (*pick(&mut rng, FIRST_NAMES), phone(&mut rng, city.3)),
-            _ => (first, home_phone.clone()),
-        };
-        let at = created_at + TimeDelta::days(30 * n);
-        book.push(NewAddress {
-            id: new_id(&mut rng, prefix::ADDRESS, at),
-            customer_id: customer_id.clone(),
-            label: Some(label.into()),
-            first_name: Some(first_name.into()),
-            last_name: Some(last.into()),
-            company,
-            address1: format!("{} {}", rng.random_range(1..=9800), pick(&mut rng, STREETS)),
-            address2,
-            city: city.0.into(),
-            postal_code: Some(format!("{}{:02}", city.2, rng.random_range(1..=99))),
-            country_code: "US".into(),
-            province_code: Some(city.1.into()),
-            phone: Some(phone),
-            created_at: at,
-            updated_at: at,
-        });
+    Person {
+        customer_id,
+        email,
+        first,
+        last,
+        home,
+        home_phone,
+        created_at,
     }
-    let billing = if book.len() > 1 && rng.random_bool(0.3) {
-        1
-    } else {
-        0
-    };
-    batch.defaults.push((
-        customer_id.clone(),
-        book[0].id.clone(),
-        book[billing].id.clone(),
-    ));
-    let ship_to = snapshot(&book[0]);
-    let bill_to = snapshot(&book[billing]);
-    batch.addresses.extend(book);
+}
 
-    let orders = *pick(&mut rng, &[0, 1, 1, 2, 2, 3, 3, 4, 5, 6]);
+/// One to three addresses: home first, then work, then another.
+fn address_book(rng: &mut ChaCha8Rng, person: &Person) -> Vec<NewAddress> {
+    let count = *pick(rng, &[1, 1, 1, 2, 2, 3]);
+    (0..count).map(|n| address(rng, person, n)).collect()
+}
+
+/// Address `n` of the book.
+fn address(rng: &mut ChaCha8Rng, person: &Person, n: i64) -> NewAddress {
+    let city = if n == 0 {
+        person.home
+    } else {
+        *pick(rng, CITIES)
+    };
+    let (label, company, address2) = match n {
+        0 => ("Home", None, rng.random_bool(0.3).then(|| apartment(rng))),
+        1 => (
+            "Work",
+            Some((*pick(rng, COMPANIES)).to_owned()),
+            Some(format!("Suite {}", rng.random_range(1..=9) * 100)),
+        ),
+        _ => ("Other", None, rng.random_bool(0.3).then(|| apartment(rng))),
+    };
+    let (first_name, phone) = match n {
+        2 => (*pick(rng, FIRST_NAMES), phone(rng, city.3)),
+        _ => (person.first, person.home_phone.clone()),
+    };
+    let at = person.created_at + TimeDelta::days(30 * n);
+    NewAddress {
+        id: new_id(rng, prefix::ADDRESS, at),
+        customer_id: person.customer_id.clone(),
+        label: Some(label.into()),
+        first_name: Some(first_name.into()),
+        last_name: Some(person.last.into()),
+        company,
+        address1: format!("{} {}", rng.random_range(1..=9800), pick(rng, STREETS)),
+        address2,
+        city: city.0.into(),
+        postal_code: Some(format!("{}{:02}", city.2, rng.random_range(1..=99))),
+        country_code: "US".into(),
+        province_code: Some(city.1.into()),
+        phone: Some(phone),
+        created_at: at,
+        updated_at: at,
+    }
+}
+
+/// When the customer's orders were placed, oldest first: none to six of them.
+fn order_times(rng: &mut ChaCha8Rng, created_at: NaiveDateTime) -> Vec<NaiveDateTime> {
+    let orders = *pick(rng, &[0, 1, 1, 2, 2, 3, 3, 4, 5, 6]);
     let start = created_at + TimeDelta::days(1);
     let window = (demo_now() - TimeDelta::hours(2) - start).num_seconds();
-    let mut times: Vec<NaiveDateTime> = (0..orders)
-        .map(|_| start + seconds(&mut rng, window))
-        .collect();
+    let mut times: Vec<NaiveDateTime> = (0..orders).map(|_| start + seconds(rng, window)).collect();
     times.sort();
-    for completed_at in times {
-        let order = Order {
-            customer_id: &customer_id,
-            email: &email,
-            ship_to: &ship_to,
-            bill_to: &bill_to,
-            completed_at,
-        };
-        make_order(&mut rng, order, catalog, numbers, batch);
-    }
+    times
 }
 
 fn apartment(rng: &mut impl Rng) -> String {
@@ -396,76 +425,13 @@ fn make_order(
         return;
     }
     let order_id = new_id(rng, prefix::ORDER, created_at);
-    let wanted = rng.random_range(1..=4).min(available);
-    // Half the picks come from the oldest ~400 variants (the hand-written catalogue), so its
-    // products are the best sellers; the rest from everything available then.
-    let popular = available.min(400);
-    let mut chosen: Vec<usize> = Vec::new();
-    for _ in 0..wanted * 4 {
-        let range = if rng.random_bool(0.5) {
-            popular
-        } else {
-            available
-        };
-        let index = rng.random_range(0..range);
-        if !chosen.contains(&index) {
-            chosen.push(index);
-        }
-        if chosen.len() == wanted {
-            break;
-        }
-    }
-    let (mut item_count, mut item_total) = (0, 0);
-    for index in chosen {
-        let item = &catalog[index];
-        let quantity = *pick(rng, &[1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 3]);
-        let total = item.amount * i64::from(quantity);
-        item_count += quantity;
-        item_total += total;
-        *batch.units_sold.entry(item.product_id.clone()).or_default() += i64::from(quantity);
-        batch.line_items.push(NewLineItem {
-            id: new_id(rng, prefix::LINE_ITEM, created_at),
-            order_id: order_id.clone(),
-            variant_id: item.variant_id.clone(),
-            product_id: item.product_id.clone(),
-            name: item.name.clone(),
-            sku: item.sku.clone(),
-            options_text: item.options_text.clone(),
-            quantity,
-            unit_price: item.amount,
-            compare_at_unit_price: item.compare_at,
-            currency: "USD".into(),
-            total,
-            created_at,
-            updated_at: created_at,
-        });
-    }
-    let number = loop {
-        let number = format!("R{}", rng.random_range(100_000_000..1_000_000_000u32));
-        if numbers.insert(number.clone()) {
-            break number;
-        }
-    };
+    let chosen = choose_items(rng, available);
+    let (item_count, item_total) =
+        push_line_items(rng, catalog, &chosen, &order_id, created_at, batch);
+    let number = unused_number(rng, numbers);
     let token = hex::encode(rng.random::<[u8; 32]>());
-    let age = demo_now() - completed_at;
     let paid = !rng.random_bool(0.05);
-    let (shipment_state, shipped_at) = if !paid {
-        (ShipmentState::Pending, None)
-    } else if age < TimeDelta::days(3) {
-        (
-            *pick(rng, &[ShipmentState::Pending, ShipmentState::Ready]),
-            None,
-        )
-    } else {
-        let shipped = completed_at + TimeDelta::hours(rng.random_range(4..72));
-        (ShipmentState::Shipped, Some(shipped))
-    };
-    let tracking_number = shipped_at.map(|_| {
-        let digits: String = (0..16)
-            .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
-            .collect();
-        format!("1Z{digits}")
-    });
+    let (shipment_state, shipped_at, tracking_number) = shipment(rng, completed_at, paid);
     let paid_at = paid.then(|| completed_at + TimeDelta::seconds(rng.random_range(1..60)));
     batch.orders.push(NewOrder {
         id: order_id,
@@ -495,4 +461,103 @@ fn make_order(
         created_at,
         updated_at: shipped_at.or(paid_at).unwrap_or(completed_at),
     });
+}
+
+/// Which items (indexes into the first `available` of the catalogue) an order takes: 1 to 4.
+fn choose_items(rng: &mut ChaCha8Rng, available: usize) -> Vec<usize> {
+    let wanted = rng.random_range(1..=4).min(available);
+    // Half the picks come from the oldest ~400 variants (the hand-written catalogue), so its
+    // products are the best sellers; the rest from everything available then.
+    let popular = available.min(400);
+    let mut chosen: Vec<usize> = Vec::new();
+    for _ in 0..wanted * 4 {
+        let range = if rng.random_bool(0.5) {
+            popular
+        } else {
+            available
+        };
+        let index = rng.random_range(0..range);
+        if !chosen.contains(&index) {
+            chosen.push(index);
+        }
+        if chosen.len() == wanted {
+            break;
+        }
+    }
+    chosen
+}
+
+/// The order's line items, counted into the products' units sold; returns the item count and
+/// the item total.
+fn push_line_items(
+    rng: &mut ChaCha8Rng,
+    catalog: &[Item],
+    chosen: &[usize],
+    order_id: &str,
+    created_at: NaiveDateTime,
+    batch: &mut Batch,
+) -> (i32, i64) {
+    let (mut item_count, mut item_total) = (0, 0);
+    for &index in chosen {
+        let item = &catalog[index];
+        let quantity = *pick(rng, &[1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 3]);
+        let total = item.amount * i64::from(quantity);
+        item_count += quantity;
+        item_total += total;
+        *batch.units_sold.entry(item.product_id.clone()).or_default() += i64::from(quantity);
+        batch.line_items.push(NewLineItem {
+            id: new_id(rng, prefix::LINE_ITEM, created_at),
+            order_id: order_id.to_owned(),
+            variant_id: item.variant_id.clone(),
+            product_id: item.product_id.clone(),
+            name: item.name.clone(),
+            sku: item.sku.clone(),
+            options_text: item.options_text.clone(),
+            quantity,
+            unit_price: item.amount,
+            compare_at_unit_price: item.compare_at,
+            currency: "USD".into(),
+            total,
+            created_at,
+            updated_at: created_at,
+        });
+    }
+    (item_count, item_total)
+}
+
+/// An order number not drawn before.
+fn unused_number(rng: &mut ChaCha8Rng, numbers: &mut HashSet<String>) -> String {
+    loop {
+        let number = format!("R{}", rng.random_range(100_000_000..1_000_000_000u32));
+        if numbers.insert(number.clone()) {
+            break number;
+        }
+    }
+}
+
+/// Where the order's shipment stands: its state, when it shipped and its tracking number.
+fn shipment(
+    rng: &mut ChaCha8Rng,
+    completed_at: NaiveDateTime,
+    paid: bool,
+) -> (ShipmentState, Option<NaiveDateTime>, Option<String>) {
+    let age = demo_now() - completed_at;
+    let (shipment_state, shipped_at) = if !paid {
+        (ShipmentState::Pending, None)
+    } else if age < TimeDelta::days(3) {
+        (
+            *pick(rng, &[ShipmentState::Pending, ShipmentState::Ready]),
+            None,
+        )
+    } else {
+        let shipped = completed_at + TimeDelta::hours(rng.random_range(4..72));
+        (ShipmentState::Shipped, Some(shipped))
+    };
+    let tracking_number = shipped_at.map(|_| {
+        let digits: String = (0..16)
+            .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
+            .collect();
+        format!("1Z{digits}")
+    });
+    (shipment_state, shipped_at, tracking_number)
 }

@@ -15,6 +15,7 @@ use crate::db::schema::{
     prices, product_categories, product_images, product_option_types, products,
     variant_option_values, variants,
 };
+use crate::store::catalog::ProductStatus;
 use crate::store::ids::prefix;
 
 /// One product to make, before ids.
@@ -306,18 +307,18 @@ fn push_product(
 ) -> (NaiveDateTime, Option<NaiveDateTime>) {
     let at = spec.created_at;
     let (status, available_on, discontinue_on) = match spec.offer {
-        Offer::Draft => ("draft", None, None),
+        Offer::Draft => (ProductStatus::Draft, None, None),
         Offer::ComingSoon => (
-            "active",
+            ProductStatus::Active,
             Some(coming_soon() + TimeDelta::days(rng.random_range(0..120))),
             None,
         ),
         Offer::Discontinued => (
-            "archived",
+            ProductStatus::Archived,
             Some(at),
             Some(at + TimeDelta::days(rng.random_range(30..120))),
         ),
-        Offer::Active | Offer::Sale(_) => ("active", Some(at), None),
+        Offer::Active | Offer::Sale(_) => (ProductStatus::Active, Some(at), None),
     };
     let updated_at = discontinue_on.unwrap_or(at + seconds(rng, 30 * DAY));
     let summary = spec.description.split(". ").next().unwrap_or_default();
@@ -327,7 +328,7 @@ fn push_product(
         name: spec.name.clone(),
         slug: slug.to_owned(),
         description: Some(spec.description.clone()),
-        status: status.into(),
+        status,
         tags: serde_json::Value::from(spec.tags.clone()).to_string(),
         available_on,
         discontinue_on,

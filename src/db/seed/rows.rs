@@ -10,6 +10,7 @@ use crate::db::schema::{
     prices, product_categories, product_images, product_option_types, products,
     variant_option_values, variants,
 };
+use crate::store::catalog::ProductStatus;
 use crate::store::orders::{OrderStatus, PaymentStatus, ShipmentState};
 
 /// A row type with its column count, which bounds how many rows fit in one statement.
@@ -94,7 +95,7 @@ pub struct NewProduct {
     pub name: String,
     pub slug: String,
     pub description: Option<String>,
-    pub status: String,
+    pub status: ProductStatus,
     pub tags: String,
     pub available_on: Option<Time>,
     pub discontinue_on: Option<Time>,

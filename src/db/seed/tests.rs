@@ -169,6 +169,12 @@ async fn seeds_batched_and_tops_up_without_duplicates() {
     run(&fresh, &options(150, 0)).await.expect("seed b");
     assert_eq!(product_ids(&db).await, product_ids(&fresh).await);
 
+    assert_tree_and_prices(&db).await;
+    assert_order_totals(&db, report.orders + more.orders).await;
+}
+
+/// Three levels of categories, and every variant priced.
+async fn assert_tree_and_prices(db: &Db) {
     let mut conn = db.conn().await.expect("conn");
     let depths: Vec<i32> = db_run!(conn, |c| categories::table
         .select(categories::depth)
@@ -186,7 +192,11 @@ async fn seeds_batched_and_tops_up_without_duplicates() {
         .await)
     .expect("unpriced");
     assert_eq!(unpriced, 0);
+}
 
+/// `expected_orders` orders, each totalling its lines plus shipping, and units sold matching the lines.
+async fn assert_order_totals(db: &Db, expected_orders: usize) {
+    let mut conn = db.conn().await.expect("conn");
     type Totals = (String, i32, i64, i64, i64);
     let totals: Vec<Totals> = db_run!(conn, |c| orders::table
         .select((
@@ -199,7 +209,7 @@ async fn seeds_batched_and_tops_up_without_duplicates() {
         .load(c)
         .await)
     .expect("orders");
-    assert_eq!(totals.len(), report.orders + more.orders);
+    assert_eq!(totals.len(), expected_orders);
     let lines: Vec<(String, i32, i64)> = db_run!(conn, |c| line_items::table
         .select((
             line_items::order_id,

@@ -163,7 +163,7 @@ fn not_found() -> StoreError {
 }
 
 /// Each customer's addresses, oldest first, with their default flags: one query for the whole
-/// batch (the GraphQL dataloader calls this). Every key asked has an entry, possibly empty.
+/// batch (for a batch loader). Every key asked has an entry, possibly empty.
 pub async fn list_for_customers(
     store: &Store,
     customer_ids: &[String],

@@ -1,5 +1,5 @@
-//! The parts of many products at once, one `IN` query per kind: what the GraphQL dataloaders
-//! call, and what the REST surfaces use for `expand`. Every function returning lists has an entry
+//! The parts of many products at once, one `IN` query per kind: what batch loaders call, and
+//! what a surface uses to expand related records. Every function returning lists has an entry
 //! (possibly empty) for each key asked; the others leave out the keys that were not found.
 //!
 //! None of them filters by visibility: an order line must still show a product or variant that

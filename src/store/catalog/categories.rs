@@ -1,4 +1,4 @@
-//! The category tree: listing (GraphQL `categories`, Spree `GET /categories`), one category by
+//! The category tree: listing with filters, one category by
 //! id or permalink, and the batch look-ups behind `parent`, `children` and `ancestors`.
 
 use std::collections::HashMap;
@@ -17,11 +17,11 @@ use crate::store::{Entity, Store, StoreError};
 /// Which categories to list; every condition given must hold.
 #[derive(Clone, Debug, Default)]
 pub struct CategoryFilter {
-    /// A substring of the name, any case (Spree `q[name_cont]`).
+    /// A substring of the name, any case.
     pub name: Option<String>,
-    /// Only the children of this category (Spree `q[parent_id_eq]`).
+    /// Only the children of this category.
     pub parent_id: Option<String>,
-    /// Only categories at this depth, 0 for roots (Spree `q[depth_eq]`).
+    /// Only categories at this depth, 0 for roots.
     pub depth: Option<i32>,
 }
 

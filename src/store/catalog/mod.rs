@@ -1,15 +1,18 @@
 //! The product catalogue: products with their variants, prices, options, images and the
-//! category tree. Read-only for shoppers; every surface (GraphQL, Spree, Medusa) lists and shows
-//! products through [`products`] and [`categories`], and resolves the parts of a product in
-//! batches through [`batch`] (one `IN` query per kind, for the dataloaders and the REST
-//! `expand` options).
+//! category tree. Read-only for shoppers; every surface lists and shows products through
+//! [`products`] and [`categories`], and resolves the parts of a product in batches through
+//! [`batch`] (one `IN` query per kind, for batch loaders and expanded relations).
 
 pub mod batch;
 pub mod categories;
 pub mod facets;
 mod product_filter;
+pub mod product_query;
 pub mod products;
+mod status;
 pub mod visibility;
+
+pub use status::ProductStatus;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -30,7 +33,7 @@ pub struct Product {
     pub slug: String,
     /// Rich text (HTML) as written by the merchant; see [`Product::description_text`].
     pub description: Option<String>,
-    pub status: String,
+    pub status: ProductStatus,
     /// JSON array of strings, see [`Product::tag_list`].
     pub tags: String,
     pub available_on: Option<NaiveDateTime>,
@@ -54,7 +57,7 @@ impl Product {
     /// Whether shoppers see it at `now`: active, available and not discontinued (the rule of
     /// [`visibility`], which the listing SQL applies too).
     pub fn is_visible(&self, now: NaiveDateTime) -> bool {
-        visibility::is_visible(&self.status, self.available_on, self.discontinue_on, now)
+        visibility::is_visible(self.status, self.available_on, self.discontinue_on, now)
     }
 
     /// The description as plain text: tags removed, the common entities decoded.
@@ -234,7 +237,7 @@ pub struct OptionValue {
     pub option_type_presentation: String,
 }
 
-/// "Size: S, Color: Red", as Spree writes a variant's options.
+/// A variant's options as one line of text: "Size: S, Color: Red".
 pub fn options_text(values: &[OptionValue]) -> String {
     values
         .iter()

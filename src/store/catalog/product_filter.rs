@@ -2,7 +2,7 @@
 //! on PostgreSQL), categories with their descendants, price, option values and stock. Every
 //! value is bound, never spliced into the text.
 
-use super::products::{ProductFilter, ProductSort};
+use super::product_query::{ProductFilter, ProductSort};
 use crate::db::sql::{Bind, Sql, contains_pattern};
 use crate::store::{StoreError, now};
 
@@ -42,106 +42,129 @@ pub(super) fn push_visible(sql: &mut Sql) {
 /// Visibility plus every filter, ANDed.
 pub(super) fn push_conditions(sql: &mut Sql, filter: &ProductFilter) -> Result<(), StoreError> {
     push_visible(sql);
+    push_name(sql, filter.name.as_deref())?;
+    push_search(sql, filter.search.as_deref())?;
+    push_categories(sql, &filter.category_ids)?;
+    push_price_range(sql, filter.price_min, filter.price_max)?;
+    push_option_values(sql, &filter.option_value_ids)?;
+    if let Some(in_stock) = filter.in_stock {
+        push_in_stock(sql, in_stock);
+    }
+    Ok(())
+}
+
+/// A substring of the name, any case.
+fn push_name(sql: &mut Sql, name: Option<&str>) -> Result<(), StoreError> {
+    let Some(name) = name.map(str::trim).filter(|n| !n.is_empty()) else {
+        return Ok(());
+    };
+    if name.chars().count() > MAX_SEARCH_CHARS {
+        return Err(StoreError::invalid(
+            "name",
+            format!("must be at most {MAX_SEARCH_CHARS} characters"),
+        ));
+    }
     let like = if sql.is_postgres() { "ILIKE" } else { "LIKE" };
+    sql.push(&format!(" AND p.name {like} "))
+        .bind_text(&contains_pattern(name))
+        .push(" ESCAPE '\\'");
+    Ok(())
+}
 
-    if let Some(name) = filter
-        .name
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-    {
-        if name.chars().count() > MAX_SEARCH_CHARS {
-            return Err(StoreError::invalid(
-                "name",
-                format!("must be at most {MAX_SEARCH_CHARS} characters"),
-            ));
-        }
-        sql.push(&format!(" AND p.name {like} "))
-            .bind_text(&contains_pattern(name))
-            .push(" ESCAPE '\\'");
+/// Free text: every word, each through [`push_search_term`].
+fn push_search(sql: &mut Sql, search: Option<&str>) -> Result<(), StoreError> {
+    let Some(search) = search.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(());
+    };
+    if search.chars().count() > MAX_SEARCH_CHARS {
+        return Err(StoreError::invalid(
+            "search",
+            format!("must be at most {MAX_SEARCH_CHARS} characters"),
+        ));
     }
-
-    if let Some(search) = filter
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        if search.chars().count() > MAX_SEARCH_CHARS {
-            return Err(StoreError::invalid(
-                "search",
-                format!("must be at most {MAX_SEARCH_CHARS} characters"),
-            ));
-        }
-        let terms: Vec<&str> = search.split_whitespace().collect();
-        if terms.len() > MAX_SEARCH_TERMS {
-            return Err(StoreError::invalid(
-                "search",
-                format!("must have at most {MAX_SEARCH_TERMS} words"),
-            ));
-        }
-        for term in terms {
-            push_search_term(sql, term);
-        }
+    let terms: Vec<&str> = search.split_whitespace().collect();
+    if terms.len() > MAX_SEARCH_TERMS {
+        return Err(StoreError::invalid(
+            "search",
+            format!("must have at most {MAX_SEARCH_TERMS} words"),
+        ));
     }
-
-    if !filter.category_ids.is_empty() {
-        check_ids("category_ids", &filter.category_ids)?;
-        // A category matches itself and every category whose permalink continues its own.
-        sql.push(
-            " AND p.id IN (SELECT pc.product_id FROM product_categories pc \
-             JOIN categories d ON d.id = pc.category_id \
-             JOIN categories c ON (d.id = c.id OR \
-             substr(d.permalink, 1, length(c.permalink) + 1) = c.permalink || '/') \
-             WHERE c.id IN (",
-        )
-        .bind_list(&filter.category_ids)
-        .push("))");
+    for term in terms {
+        push_search_term(sql, term);
     }
+    Ok(())
+}
 
-    if filter.price_min.is_some_and(|m| m < 0) || filter.price_max.is_some_and(|m| m < 0) {
+/// Products in any of the categories or their descendants.
+fn push_categories(sql: &mut Sql, category_ids: &[String]) -> Result<(), StoreError> {
+    if category_ids.is_empty() {
+        return Ok(());
+    }
+    check_ids("category_ids", category_ids)?;
+    // A category matches itself and every category whose permalink continues its own.
+    sql.push(
+        " AND p.id IN (SELECT pc.product_id FROM product_categories pc \
+         JOIN categories d ON d.id = pc.category_id \
+         JOIN categories c ON (d.id = c.id OR \
+         substr(d.permalink, 1, length(c.permalink) + 1) = c.permalink || '/') \
+         WHERE c.id IN (",
+    )
+    .bind_list(category_ids)
+    .push("))");
+    Ok(())
+}
+
+/// The default variant's price within the bounds given.
+fn push_price_range(sql: &mut Sql, min: Option<i64>, max: Option<i64>) -> Result<(), StoreError> {
+    if min.is_some_and(|m| m < 0) || max.is_some_and(|m| m < 0) {
         return Err(StoreError::invalid("price", "must not be negative"));
     }
-    if let Some(min) = filter.price_min {
+    if let Some(min) = min {
         sql.push(" AND ");
         push_price(sql);
         sql.push(" >= ").bind(Bind::Int(min));
     }
-    if let Some(max) = filter.price_max {
+    if let Some(max) = max {
         sql.push(" AND ");
         push_price(sql);
         sql.push(" <= ").bind(Bind::Int(max));
     }
-
-    if !filter.option_value_ids.is_empty() {
-        check_ids("option_value_ids", &filter.option_value_ids)?;
-        sql.push(
-            " AND p.id IN (SELECT v.product_id FROM variants v \
-             JOIN variant_option_values vov ON vov.variant_id = v.id \
-             WHERE v.discontinued_at IS NULL AND vov.option_value_id IN (",
-        )
-        .bind_list(&filter.option_value_ids)
-        .push("))");
-    }
-
-    if let Some(in_stock) = filter.in_stock {
-        // A sellable variant (see `sellable_variants`) with stock on hand or untracked stock.
-        sql.push(if in_stock {
-            " AND EXISTS"
-        } else {
-            " AND NOT EXISTS"
-        });
-        sql.push(
-            " (SELECT 1 FROM variants v WHERE v.product_id = p.id \
-             AND v.discontinued_at IS NULL \
-             AND (NOT v.track_inventory OR v.stock_on_hand > 0) \
-             AND (NOT v.is_default OR NOT EXISTS \
-             (SELECT 1 FROM variants o WHERE o.product_id = p.id AND NOT o.is_default)) \
-             AND (v.is_default OR EXISTS \
-             (SELECT 1 FROM variants o WHERE o.product_id = p.id AND NOT o.is_default)))",
-        );
-    }
     Ok(())
+}
+
+/// Products with a variant having any of the option values.
+fn push_option_values(sql: &mut Sql, option_value_ids: &[String]) -> Result<(), StoreError> {
+    if option_value_ids.is_empty() {
+        return Ok(());
+    }
+    check_ids("option_value_ids", option_value_ids)?;
+    sql.push(
+        " AND p.id IN (SELECT v.product_id FROM variants v \
+         JOIN variant_option_values vov ON vov.variant_id = v.id \
+         WHERE v.discontinued_at IS NULL AND vov.option_value_id IN (",
+    )
+    .bind_list(option_value_ids)
+    .push("))");
+    Ok(())
+}
+
+/// Products with (or without) a sellable variant in stock.
+fn push_in_stock(sql: &mut Sql, in_stock: bool) {
+    // A sellable variant (see `sellable_variants`) with stock on hand or untracked stock.
+    sql.push(if in_stock {
+        " AND EXISTS"
+    } else {
+        " AND NOT EXISTS"
+    });
+    sql.push(
+        " (SELECT 1 FROM variants v WHERE v.product_id = p.id \
+         AND v.discontinued_at IS NULL \
+         AND (NOT v.track_inventory OR v.stock_on_hand > 0) \
+         AND (NOT v.is_default OR NOT EXISTS \
+         (SELECT 1 FROM variants o WHERE o.product_id = p.id AND NOT o.is_default)) \
+         AND (v.is_default OR EXISTS \
+         (SELECT 1 FROM variants o WHERE o.product_id = p.id AND NOT o.is_default)))",
+    );
 }
 
 /// One word of a free-text query: in the name or description, or in a variant's SKU.

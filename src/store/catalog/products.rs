@@ -1,5 +1,6 @@
-//! Listing and showing products: the filters, orders and keyset pagination every surface uses
-//! (GraphQL `products`, Spree `GET /products` with `q[...]` and `sort`, Medusa `/store/products`).
+//! Listing and showing products: the filters, orders and keyset pagination of every product
+//! listing, and one product by id or slug. The request types live in [`super::product_query`]
+//! and are re-exported here.
 //!
 //! Visible products are `active`, available (`available_on` empty or past) and not discontinued
 //! (`discontinue_on` empty or future); anything else is absent, on every surface.
@@ -9,97 +10,10 @@ use serde_json::Value;
 
 use super::Product;
 use super::product_filter::{push_conditions, push_from, push_price, push_visible};
+pub use super::product_query::{ProductFilter, ProductKey, ProductQuery, ProductSort};
 use crate::db::sql::{Bind, Sql};
 use crate::store::pagination::{self, Cursor, Page, TIME_FORMAT};
 use crate::store::{Entity, Store, StoreError};
-
-/// Which products to list. Every condition given must hold (AND); a list inside one condition
-/// matches any of its members (OR).
-#[derive(Clone, Debug, Default)]
-pub struct ProductFilter {
-    /// A substring of the name, any case (Spree `q[name_cont]`).
-    pub name: Option<String>,
-    /// Free text: every word must appear, any case, in the name, the description or a SKU
-    /// (Spree `q[search]`). Uses the search index (FTS5 trigram / pg_trgm).
-    pub search: Option<String>,
-    /// Category ids; products in any of them or in their descendants (Spree `q[in_category]`,
-    /// `q[in_categories][]`).
-    pub category_ids: Vec<String>,
-    /// Lowest price, in minor units of the listing's currency (Spree `q[price_gte]`).
-    pub price_min: Option<i64>,
-    /// Highest price, in minor units of the listing's currency (Spree `q[price_lte]`).
-    pub price_max: Option<i64>,
-    /// Option value ids; products with a variant having any of them
-    /// (Spree `q[with_option_value_ids][]`).
-    pub option_value_ids: Vec<String>,
-    /// `Some(true)`: a sellable variant is in stock; `Some(false)`: none is (Spree `q[in_stock]`,
-    /// `q[out_of_stock]`). Backorderable variants do not count as in stock.
-    pub in_stock: Option<bool>,
-}
-
-/// The order of a listing. Ties are broken by id, so every order is total and cursors stable.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum ProductSort {
-    /// The merchant's order (`position`), Spree's default `manual`.
-    #[default]
-    Manual,
-    NameAsc,
-    NameDesc,
-    /// By the default variant's price in the listing's currency; unpriced products last.
-    PriceAsc,
-    PriceDesc,
-    /// Latest `available_on` (or creation) first; Spree `-available_on`.
-    Newest,
-    /// Spree `available_on`.
-    Oldest,
-    /// Most units sold first.
-    BestSelling,
-}
-
-impl ProductSort {
-    /// The name written into cursors, so a cursor only continues the order it was made for.
-    fn tag(self) -> &'static str {
-        match self {
-            Self::Manual => "manual",
-            Self::NameAsc => "name",
-            Self::NameDesc => "-name",
-            Self::PriceAsc => "price",
-            Self::PriceDesc => "-price",
-            Self::Newest => "-available_on",
-            Self::Oldest => "available_on",
-            Self::BestSelling => "best_selling",
-        }
-    }
-
-    fn descending(self) -> bool {
-        matches!(
-            self,
-            Self::NameDesc | Self::PriceDesc | Self::Newest | Self::BestSelling
-        )
-    }
-}
-
-/// A request for one page of products.
-#[derive(Clone, Debug, Default)]
-pub struct ProductQuery {
-    pub filter: ProductFilter,
-    pub sort: ProductSort,
-    /// Page size; `None` is the default (20), more than 100 is refused.
-    pub first: Option<i64>,
-    /// The cursor of the last product seen.
-    pub after: Option<String>,
-    /// Rows to skip before the page (for page-numbered REST lists; GraphQL uses cursors).
-    pub offset: i64,
-    /// The currency prices are filtered and sorted in; `None` is the shop's currency.
-    pub currency: Option<String>,
-}
-
-/// How to find one product.
-#[derive(Clone, Debug)]
-pub enum ProductKey {
-    Id(String),
-    Slug(String),
-}
 
 /// A listed product and the price it was sorted by (for its cursor).
 #[derive(QueryableByName)]

@@ -5,19 +5,17 @@
 
 use chrono::NaiveDateTime;
 
+use super::ProductStatus;
 use crate::db::sql::{Bind, Sql};
-
-/// The status of a product on sale (others: `draft`, `archived`).
-pub const ACTIVE: &str = "active";
 
 /// Whether a product with these columns is shown at `now`.
 pub fn is_visible(
-    status: &str,
+    status: ProductStatus,
     available_on: Option<NaiveDateTime>,
     discontinue_on: Option<NaiveDateTime>,
     now: NaiveDateTime,
 ) -> bool {
-    status == ACTIVE
+    status == ProductStatus::Active
         && available_on.is_none_or(|on| on <= now)
         && discontinue_on.is_none_or(|off| off > now)
 }
@@ -34,7 +32,8 @@ pub(super) fn push_sql(sql: &mut Sql, now: NaiveDateTime) {
     } else {
         "+p.status"
     };
-    sql.push(&format!("{status} = '{ACTIVE}'"))
+    let active = ProductStatus::Active.as_str();
+    sql.push(&format!("{status} = '{active}'"))
         .push(" AND (p.available_on IS NULL OR p.available_on <= ")
         .bind(Bind::Time(now))
         .push(") AND (p.discontinue_on IS NULL OR p.discontinue_on > ")

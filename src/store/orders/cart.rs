@@ -471,7 +471,7 @@ pub async fn remove_item(
     Ok(order)
 }
 
-/// Makes a guest cart the signed-in caller's (Spree's `associate`): they must hold its token.
+/// Makes a guest cart the signed-in caller's (associates it): they must hold its token.
 /// A cart without an email takes the account's. Associating one's own cart again is a no-op;
 /// a cart of another account is not theirs to take (`Conflict`).
 pub async fn associate(store: &Store, caller: &Caller, cart_id: &str) -> Result<Order, StoreError> {
@@ -510,7 +510,7 @@ pub async fn associate(store: &Store, caller: &Caller, cart_id: &str) -> Result<
         .await)
 }
 
-/// Throws a cart away with its items (Spree's abandon). A completed cart is an order and stays.
+/// Throws a cart away with its items (abandons it). A completed cart is an order and stays.
 pub async fn delete(store: &Store, caller: &Caller, cart_id: &str) -> Result<(), StoreError> {
     let id = row_id(cart_id, Entity::Cart)?;
     let at = now();

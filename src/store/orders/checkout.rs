@@ -261,7 +261,7 @@ async fn place(
     .await)?)
 }
 
-/// `R` and nine random digits, as Spree numbers orders.
+/// An order number: `R` and nine random digits.
 fn new_number() -> String {
     format!("R{:09}", rand::rng().random_range(0..1_000_000_000u32))
 }
@@ -269,6 +269,7 @@ fn new_number() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::catalog::ProductStatus;
 
     fn at() -> NaiveDateTime {
         chrono::DateTime::from_timestamp(1_800_000_000, 0)
@@ -325,7 +326,7 @@ mod tests {
         }
     }
 
-    fn stocked(variant_id: &str, status: &str, discontinued: bool) -> (Variant, Product) {
+    fn stocked(variant_id: &str, status: ProductStatus, discontinued: bool) -> (Variant, Product) {
         let variant = Variant {
             id: variant_id.into(),
             product_id: "prod_1".into(),
@@ -348,7 +349,7 @@ mod tests {
             name: "Shirt".into(),
             slug: "shirt".into(),
             description: None,
-            status: status.into(),
+            status,
             tags: "[]".into(),
             available_on: None,
             discontinue_on: None,
@@ -396,17 +397,17 @@ mod tests {
         let cart = cart(Some("ada@example.com"), Some("{}"));
         let lines = [line("variant_b", 2), line("variant_a", 1)];
         let stock = [
-            stocked("variant_a", "active", false),
-            stocked("variant_b", "active", false),
+            stocked("variant_a", ProductStatus::Active, false),
+            stocked("variant_b", ProductStatus::Active, false),
         ];
         let reserve = reservations(&cart, &lines, &stock, &[], at()).unwrap();
         let order: Vec<(&str, i32)> = reserve.iter().map(|(id, r)| (*id, r.0)).collect();
         assert_eq!(order, [("variant_a", 1), ("variant_b", 2)]);
 
-        let draft = [stocked("variant_b", "draft", false)];
+        let draft = [stocked("variant_b", ProductStatus::Draft, false)];
         let message = conflict(reservations(&cart, &lines[..1], &draft, &[], at()));
         assert_eq!(message, "Item variant_b is no longer for sale");
-        let gone = [stocked("variant_b", "active", true)];
+        let gone = [stocked("variant_b", ProductStatus::Active, true)];
         let message = conflict(reservations(&cart, &lines[..1], &gone, &[], at()));
         assert_eq!(message, "Item variant_b is no longer for sale");
         let unpriced = ["variant_b".to_owned()];

@@ -1,5 +1,5 @@
 //! Reading placed orders: one by id or number, a customer's orders newest first (in batches,
-//! for the GraphQL dataloader), the line items of many orders at once, and attaching guest
+//! for a batch loader), the line items of many orders at once, and attaching guest
 //! orders to the account that has their email.
 
 use std::collections::HashMap;
@@ -87,8 +87,8 @@ pub struct OrderFilter {
     pub fulfillment: Option<FulfillmentStatus>,
 }
 
-/// A page request over a customer's orders, newest first: after a cursor (GraphQL), or after
-/// skipping `offset` orders (the REST dialects' numbered pages), or both.
+/// A page request over a customer's orders, newest first: after a cursor, or after skipping
+/// `offset` orders (numbered pages), or both.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct OrderQuery {
     pub first: Option<i64>,

@@ -164,7 +164,7 @@ pub async fn mark_paid(store: &Store, actor: &Actor, order_id: &str) -> Result<O
             if order.payment_status() != PaymentStatus::BalanceDue {
                 return Err(conflict("the order is already paid"));
             }
-            // Spree's shipment states: `ready` is paid and waiting to be sent.
+            // Shipment states: `ready` is paid and waiting to be sent.
             let shipment = if order.fulfillment_status() == FulfillmentStatus::Unfulfilled {
                 ShipmentState::Ready
             } else {

@@ -1,6 +1,6 @@
 //! Carts and orders. A cart and the order it becomes are one row of `orders` (DESIGN.md
 //! section 4): `state` is `cart` until checkout, then `complete` or `canceled`. The row id is
-//! `or_<ULID>`; a cart shows it as `cart_<same ULID>` (Spree's two faces of one record), and
+//! `or_<ULID>`; a cart shows it as `cart_<same ULID>` (two faces of one record), and
 //! every function accepts either form.
 //!
 //! Who may touch a row ([`Caller::may_access`]): the signed-in customer it belongs to, or

@@ -1,6 +1,6 @@
 //! Where an order stands, as stored in its text columns `state`, `payment_state` and
 //! `shipment_state`. The first two map one to one onto the statuses the API shows; a shipment
-//! has one more state than fulfilment (`ready`: Spree's "paid, not sent").
+//! has one more state than fulfilment (`ready`: paid, not sent).
 
 use diesel::backend::Backend as DieselBackend;
 use diesel::deserialize::{self, FromSql, FromSqlRow};
@@ -41,7 +41,7 @@ pub enum FulfillmentStatus {
     Canceled,
 }
 
-/// Spree's shipment state (column `orders.shipment_state`).
+/// Where the shipment of an order stands (column `orders.shipment_state`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, AsExpression, FromSqlRow)]
 #[diesel(sql_type = Text)]
 pub enum ShipmentState {
