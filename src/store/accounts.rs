@@ -426,8 +426,7 @@ pub async fn register_confirmed(
     register(store, input, client).await
 }
 
-/// Updates the profile and, when `password` is given, the password, in one call (Spree's
-/// `PATCH /customers/me`). Either a new email or a new password needs the current password.
+/// Updates the profile and, when `password` is given, the password, in one call. Either a new email or a new password needs the current password.
 /// A password change ends every other session of the account and voids pending reset tokens;
 /// the caller's session goes on.
 pub async fn update_account(

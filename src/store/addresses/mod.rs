@@ -368,7 +368,7 @@ pub async fn set_default(
     customer_rows::get(store, customer_id).await
 }
 
-/// Which defaults an address should become (Spree's `is_default_shipping: true`); `false`
+/// Which defaults an address should become (a flag set to make it the default); `false`
 /// changes nothing (it does not clear an existing default).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MakeDefault {

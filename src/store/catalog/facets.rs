@@ -1,4 +1,4 @@
-//! What a filtered listing holds, for filter menus (Spree's `GET /products/filters`): the
+//! What a filtered listing holds, for filter menus: the
 //! price range, how many products are in and out of stock, and how many carry each option
 //! value and each category. Computed over every visible product matching the filter.
 

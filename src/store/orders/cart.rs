@@ -622,8 +622,7 @@ pub async fn update(
     Ok(order)
 }
 
-/// One page of the customer's open carts, changed last first, and how many there are (Spree's
-/// `GET /carts`).
+/// One page of the customer's open carts, changed last first, and how many there are.
 pub async fn list_for_customer(
     store: &Store,
     customer_id: &str,

@@ -113,7 +113,7 @@ fn check_complete(cart: &Order, lines: &[LineItem]) -> Result<(), StoreError> {
 }
 
 /// What a cart still lacks before [`complete`] accepts it (nothing when it is ready): items,
-/// an email and a shipping address. Also shown on the cart (Spree's `requirements`).
+/// an email and a shipping address. Also shown on the cart, so a client can say what is left.
 pub fn missing(cart: &Order, line_count: usize) -> Vec<FieldError> {
     let mut missing = Vec::new();
     if line_count == 0 {
