@@ -21,9 +21,7 @@ fn to_error(e: StoreError) -> Error {
         tracing::error!(code = e.code(), detail, "request failed");
     }
     let code = e.code();
-    let message = e
-        .input_message(|field| camel_case(field))
-        .unwrap_or_else(|| e.to_string());
+    let message = e.input_message(camel_case).unwrap_or_else(|| e.to_string());
     let base = Error::new(message);
     match e {
         StoreError::InvalidInput { fields, .. } => base.extend_with(|_, ext| {

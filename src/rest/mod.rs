@@ -5,6 +5,8 @@
 //! handlers extract the caller ([`crate::http::auth::Auth`]), the path, the query and the body,
 //! call one `store::` function and convert the answer.
 
+pub mod medusa;
+
 use std::marker::PhantomData;
 
 use axum::extract::rejection::JsonRejection;
@@ -18,7 +20,7 @@ use crate::store::StoreError;
 
 /// The routes of both REST dialects.
 pub fn routes() -> axum::Router<AppState> {
-    axum::Router::new()
+    axum::Router::new().merge(medusa::routes())
 }
 
 /// A dialect's error type: every store error converts into it, and it can say that the body

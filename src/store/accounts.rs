@@ -31,10 +31,21 @@ pub struct Customer {
     pub phone: Option<String>,
     pub company: Option<String>,
     pub accepts_marketing: bool,
+    /// A JSON object of the storefront's own keys (`{}` when none).
+    pub metadata: String,
     pub created_at: chrono::NaiveDateTime,
+    pub updated_at: chrono::NaiveDateTime,
 }
 
 impl Customer {
+    /// The metadata object, `None` when it holds no keys.
+    pub fn metadata_object(&self) -> Option<serde_json::Map<String, serde_json::Value>> {
+        match serde_json::from_str(&self.metadata) {
+            Ok(serde_json::Value::Object(map)) if !map.is_empty() => Some(map),
+            _ => None,
+        }
+    }
+
     /// First and last name joined, or `None` when both are empty.
     pub fn full_name(&self) -> Option<String> {
         super::full_name(self.first_name.as_deref(), self.last_name.as_deref())
@@ -94,14 +105,35 @@ pub struct CustomerUpdate {
     pub accepts_marketing: Option<bool>,
     pub email: Option<String>,
     pub current_password: Option<Secret<String>>,
+    /// Replaces the metadata: a JSON object (`Some(Value::Null)` clears it).
+    pub metadata: Option<serde_json::Value>,
+}
+
+/// Longest metadata object, serialized.
+pub const MAX_METADATA_BYTES: usize = 16 * 1024;
+
+/// A metadata value as stored: an object (null means empty) of bounded size.
+pub(super) fn metadata_text(value: &serde_json::Value) -> Result<String, StoreError> {
+    let text = match value {
+        serde_json::Value::Null => "{}".to_owned(),
+        serde_json::Value::Object(_) => value.to_string(),
+        _ => return Err(StoreError::invalid("metadata", "must be an object")),
+    };
+    if text.len() > MAX_METADATA_BYTES {
+        return Err(StoreError::invalid(
+            "metadata",
+            format!("must be at most {MAX_METADATA_BYTES} bytes"),
+        ));
+    }
+    Ok(text)
 }
 
 /// Collects every field problem of one input, so the client sees them all at once.
 #[derive(Default)]
-struct Problems(Vec<FieldError>);
+pub(super) struct Problems(Vec<FieldError>);
 
 impl Problems {
-    fn check<T>(&mut self, result: Result<T, StoreError>) -> Option<T> {
+    pub(super) fn check<T>(&mut self, result: Result<T, StoreError>) -> Option<T> {
         match result {
             Ok(v) => Some(v),
             Err(StoreError::InvalidInput { fields, .. }) => {
@@ -112,7 +144,7 @@ impl Problems {
         }
     }
 
-    fn finish(self) -> Result<(), StoreError> {
+    pub(super) fn finish(self) -> Result<(), StoreError> {
         if self.0.is_empty() {
             return Ok(());
         }
@@ -121,7 +153,11 @@ impl Problems {
 }
 
 /// A trimmed optional text of at most `max` characters; empty means none.
-fn text(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, StoreError> {
+pub(super) fn text(
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, StoreError> {
     let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
@@ -143,7 +179,7 @@ fn change(
     value.map(|v| text(field, Some(v), max)).transpose()
 }
 
-fn email_taken() -> StoreError {
+pub(super) fn email_taken() -> StoreError {
     StoreError::Conflict {
         message: "an account with this email already exists".into(),
         field: Some("email".into()),
@@ -200,7 +236,9 @@ pub async fn register(
         phone: phone.flatten(),
         company: company.flatten(),
         accepts_marketing: input.accepts_marketing,
+        metadata: "{}".into(),
         created_at: at,
+        updated_at: at,
     };
     let identity_id = ids::new(ids::prefix::IDENTITY);
     let (session, refresh) = sessions::new_row(store, &identity_id, &customer.id, client)?;
@@ -290,6 +328,7 @@ struct CustomerChanges {
     company: Option<Option<String>>,
     accepts_marketing: Option<bool>,
     email: Option<String>,
+    metadata: Option<String>,
     updated_at: chrono::NaiveDateTime,
 }
 
@@ -339,6 +378,7 @@ pub async fn update_me(
     let last_name = problems.check(change("last_name", update.last_name.as_deref(), 100));
     let phone = problems.check(change("phone", update.phone.as_deref(), 40));
     let company = problems.check(change("company", update.company.as_deref(), 100));
+    let metadata = problems.check(update.metadata.as_ref().map(metadata_text).transpose());
     let email = problems.check(
         update
             .email
@@ -368,6 +408,7 @@ pub async fn update_me(
         company: company.flatten(),
         accepts_marketing: update.accepts_marketing,
         email: new_email.as_ref().map(|e| e.as_str().to_owned()),
+        metadata: metadata.flatten(),
         updated_at: now(),
     };
     let mut changed: Vec<&str> = Vec::new();
@@ -378,6 +419,7 @@ pub async fn update_me(
         ("company", changes.company.is_some()),
         ("accepts_marketing", changes.accepts_marketing.is_some()),
         ("email", changes.email.is_some()),
+        ("metadata", changes.metadata.is_some()),
     ] {
         if set {
             changed.push(name);

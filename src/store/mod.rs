@@ -10,6 +10,7 @@ pub mod api_keys;
 pub mod auth;
 pub mod catalog;
 pub mod events;
+pub mod identities;
 pub mod ids;
 pub mod mail;
 pub mod money;

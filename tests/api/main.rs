@@ -16,6 +16,8 @@ mod graphql_basics;
 mod helpers;
 mod http_shell;
 mod logs;
+mod medusa_accounts;
+mod medusa_support;
 mod order_support;
 mod orders;
 mod orders_idor;
