@@ -17,6 +17,8 @@ mod helpers;
 mod http_shell;
 mod logs;
 mod medusa_accounts;
+mod medusa_addresses;
+mod medusa_reset;
 mod medusa_support;
 mod order_support;
 mod orders;
