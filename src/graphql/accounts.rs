@@ -76,6 +76,7 @@ impl Customer {
         let query = OrderQuery {
             first: first.map(i64::from),
             after,
+            offset: 0,
             filter: filter.unwrap_or_default().into(),
         };
         let key = OrdersKey {

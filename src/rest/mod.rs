@@ -6,6 +6,7 @@
 //! call one `store::` function and convert the answer.
 
 pub mod medusa;
+pub mod spree;
 
 use std::marker::PhantomData;
 

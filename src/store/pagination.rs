@@ -85,6 +85,14 @@ pub fn first(first: Option<i64>) -> Result<usize, StoreError> {
     }
 }
 
+/// Checks an offset (rows skipped before a page): not negative.
+pub fn offset(offset: i64) -> Result<i64, StoreError> {
+    if offset < 0 {
+        return Err(StoreError::invalid("offset", "must not be negative"));
+    }
+    Ok(offset)
+}
+
 #[derive(Serialize, Deserialize)]
 struct CursorBody {
     s: String,

@@ -10,6 +10,7 @@ mod catalog_fixtures;
 mod catalog_pagination;
 mod catalog_products;
 mod catalog_variant_product;
+mod catalog_visibility;
 mod checkout;
 mod cli;
 mod graphql_basics;

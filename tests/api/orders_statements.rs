@@ -117,3 +117,74 @@ async fn orders_pages_of_several_customers_come_from_one_statement() {
     assert_eq!(rest, [customers[0].1[2].as_str()]);
     assert!(pages[&ids[0]].has_previous_page);
 }
+
+/// Numbered pages (the REST dialects') list the same orders in the same order as cursors, one
+/// statement a page, for one customer and for a batch of several.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orders_pages_by_offset_match_the_cursor_order() {
+    let app = TestApp::spawn().await;
+    let shop = shop(&app).await;
+    let mut customers = Vec::new();
+    for (email, orders) in [("a@example.com", 5), ("b@example.com", 3)] {
+        let who = register(&app, email).await;
+        let mut numbers = Vec::new();
+        for _ in 0..orders {
+            let order = place(&app, Who::Customer(&who.token), &[(&shop.mug, 1)], email).await;
+            numbers.insert(0, order["number"].as_str().unwrap().to_owned());
+        }
+        customers.push((who.customer_id, numbers));
+    }
+    let numbers = |page: &storefront::store::pagination::Page<storefront::store::orders::Order>| {
+        page.items
+            .iter()
+            .map(|(_, o)| o.number.clone().unwrap())
+            .collect::<Vec<_>>()
+    };
+    let (ada, ada_numbers) = &customers[0];
+    for (offset, want, more) in [
+        (0, &ada_numbers[0..2], true),
+        (2, &ada_numbers[2..4], true),
+        (4, &ada_numbers[4..5], false),
+        (6, &ada_numbers[5..5], false),
+    ] {
+        let query = OrderQuery {
+            first: Some(2),
+            offset,
+            ..OrderQuery::default()
+        };
+        let before = app.statements();
+        let page = history::page_for_customer(&app.state.store, ada, &query)
+            .await
+            .unwrap();
+        assert_eq!(app.statements() - before, 1);
+        assert_eq!(numbers(&page), want, "offset {offset}");
+        assert_eq!(page.has_next_page, more, "offset {offset}");
+        assert_eq!(page.has_previous_page, offset > 0, "offset {offset}");
+    }
+
+    let ids: Vec<String> = customers.iter().map(|(id, _)| id.clone()).collect();
+    let query = OrderQuery {
+        first: Some(2),
+        offset: 2,
+        ..OrderQuery::default()
+    };
+    let before = app.statements();
+    let pages = history::pages_for_customers(&app.state.store, &ids, &query)
+        .await
+        .unwrap();
+    assert_eq!(app.statements() - before, 1);
+    for (id, all) in &customers {
+        let want: Vec<String> = all.iter().skip(2).take(2).cloned().collect();
+        assert_eq!(numbers(&pages[id]), want, "{id}");
+    }
+
+    let negative = OrderQuery {
+        offset: -1,
+        ..OrderQuery::default()
+    };
+    let refused = history::page_for_customer(&app.state.store, ada, &negative).await;
+    assert!(matches!(
+        refused,
+        Err(storefront::store::StoreError::InvalidInput { .. })
+    ));
+}

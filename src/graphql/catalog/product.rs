@@ -9,12 +9,12 @@ use super::variant::{Image, OptionType, Variant};
 use crate::graphql::ToGraphql;
 use crate::graphql::connection::PageInfo;
 use crate::graphql::loaders::Loaders;
+use crate::store::Store;
 use crate::store::catalog::products::ProductFilter;
 use crate::store::catalog::{
     self, Price as PriceRow, Product as ProductRow, Variant as VariantRow,
 };
 use crate::store::pagination::Page;
-use crate::store::{Store, money};
 
 /// Something the shop sells, with its variants, prices and categories.
 pub struct Product(pub ProductRow);
@@ -66,33 +66,22 @@ impl Product {
 
     /// On sale now: active, available and not discontinued.
     async fn available(&self) -> bool {
-        let now = crate::store::now();
-        self.0.status == "active"
-            && self.0.available_on.is_none_or(|t| t <= now)
-            && self.0.discontinue_on.is_none_or(|t| t > now)
+        self.0.is_visible(crate::store::now())
     }
 
     /// A variant is in stock.
     async fn in_stock(&self, ctx: &Context<'_>) -> Result<bool> {
-        Ok(self.sellable(ctx).await?.iter().any(VariantRow::in_stock))
+        Ok(self.stock(ctx).await?.in_stock)
     }
 
     /// A variant can be added to a cart now.
     async fn purchasable(&self, ctx: &Context<'_>) -> Result<bool> {
-        Ok(self
-            .sellable(ctx)
-            .await?
-            .iter()
-            .any(VariantRow::purchasable))
+        Ok(self.stock(ctx).await?.purchasable)
     }
 
     /// A variant can be ordered beyond its stock.
     async fn backorderable(&self, ctx: &Context<'_>) -> Result<bool> {
-        Ok(self
-            .sellable(ctx)
-            .await?
-            .iter()
-            .any(VariantRow::is_backorderable))
+        Ok(self.stock(ctx).await?.backorderable)
     }
 
     /// The price of the default variant in the shop's currency.
@@ -116,15 +105,12 @@ impl Product {
             .map(|v| v.id)
             .collect();
         let prices = Loaders::of(ctx)?.prices.load_many(ids).await?;
-        let min = prices.values().flatten().min_by_key(|p| p.amount);
-        let max = prices.values().flatten().max_by_key(|p| p.amount);
-        Ok(match (min, max) {
-            (Some(min), Some(max)) => Some(PriceRange {
-                min: money::Money::new(min.amount, min.currency.clone()).into(),
-                max: money::Money::new(max.amount, max.currency.clone()).into(),
+        Ok(
+            catalog::PriceRange::of(prices.values().flatten()).map(|range| PriceRange {
+                min: range.min.into(),
+                max: range.max.into(),
             }),
-            _ => None,
-        })
+        )
     }
 
     /// The variants a shopper chooses from (the default variant alone when there are no others).
@@ -174,6 +160,10 @@ impl Product {
             .load_one(self.0.id.clone())
             .await?
             .unwrap_or_default())
+    }
+
+    async fn stock(&self, ctx: &Context<'_>) -> Result<catalog::StockSummary> {
+        Ok(catalog::StockSummary::of(&self.all_variants(ctx).await?))
     }
 
     async fn sellable(&self, ctx: &Context<'_>) -> Result<Vec<VariantRow>> {

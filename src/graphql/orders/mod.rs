@@ -35,26 +35,16 @@ fn forget_lines(ctx: &Context<'_>) -> Result<()> {
     Ok(())
 }
 
-/// The token to show back on a cart or order: the one the caller presented, when it opens it.
-fn shown_token(caller: &Caller, order: &store_orders::Order) -> Option<String> {
-    let owner = caller.customer_id.is_some() && caller.customer_id == order.customer_id;
-    caller
-        .token
-        .as_ref()
-        .filter(|t| !owner && order.token_matches(t.expose()))
-        .map(|t| t.expose().clone())
-}
-
 fn cart_of(caller: &Caller, order: store_orders::Order) -> Cart {
     Cart {
-        token: shown_token(caller, &order),
+        token: caller.shown_token(&order),
         order,
     }
 }
 
 fn order_of(caller: &Caller, order: store_orders::Order) -> Order {
     Order {
-        token: shown_token(caller, &order),
+        token: caller.shown_token(&order),
         order,
     }
 }

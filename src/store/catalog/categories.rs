@@ -43,17 +43,6 @@ pub enum CategoryKey {
     Permalink(String),
 }
 
-impl CategoryKey {
-    /// Spree's `/categories/{id}`: an id when it starts with `ctg_`, else a permalink.
-    pub fn from_id_or_permalink(value: &str) -> Self {
-        if value.starts_with("ctg_") {
-            Self::Id(value.to_owned())
-        } else {
-            Self::Permalink(value.trim_matches('/').to_owned())
-        }
-    }
-}
-
 const ORDER: &str = "depth,position";
 
 #[derive(diesel::QueryableByName)]

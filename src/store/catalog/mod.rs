@@ -9,6 +9,7 @@ pub mod categories;
 mod product_filter;
 pub mod products;
 pub(in crate::store) mod sql;
+pub mod visibility;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -19,8 +20,8 @@ use crate::db::schema::{
 };
 use crate::store::money::Money;
 
-/// A product as stored. Whether a shopper may see it is decided by the listing functions
-/// ([`products::list`], [`products::get`]): active, available and not discontinued.
+/// A product as stored. Shoppers see it only when [`Product::is_visible`]; the listing
+/// functions ([`products::list`], [`products::get`]) apply the same rule in SQL.
 #[derive(Clone, Debug, Queryable, Selectable, QueryableByName)]
 #[diesel(table_name = products_table, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct Product {
@@ -50,12 +51,10 @@ impl Product {
         serde_json::from_str(&self.tags).unwrap_or_default()
     }
 
-    /// Whether shoppers see it at `now`: active, available and not discontinued (the rule the
-    /// listing SQL applies in `product_filter`).
+    /// Whether shoppers see it at `now`: active, available and not discontinued (the rule of
+    /// [`visibility`], which the listing SQL applies too).
     pub fn is_visible(&self, now: NaiveDateTime) -> bool {
-        self.status == "active"
-            && self.available_on.is_none_or(|on| on <= now)
-            && self.discontinue_on.is_none_or(|off| off > now)
+        visibility::is_visible(&self.status, self.available_on, self.discontinue_on, now)
     }
 
     /// The description as plain text: tags removed, the common entities decoded.
@@ -111,6 +110,57 @@ pub fn sellable_variants(all: &[Variant]) -> Vec<&Variant> {
     all.iter()
         .filter(|v| v.is_default != has_options && v.discontinued_at.is_none())
         .collect()
+}
+
+/// What shoppers may know of a product's stock: summaries over the variants they choose from
+/// ([`sellable_variants`]); stock counts themselves are never shown.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StockSummary {
+    /// A variant is in stock (or does not track stock).
+    pub in_stock: bool,
+    /// A variant can be put in a cart now.
+    pub purchasable: bool,
+    /// A variant can be ordered beyond its stock.
+    pub backorderable: bool,
+}
+
+impl StockSummary {
+    /// The summary of a product given all its variants.
+    pub fn of(all: &[Variant]) -> Self {
+        let sellable = sellable_variants(all);
+        Self {
+            in_stock: sellable.iter().any(|v| v.in_stock()),
+            purchasable: sellable.iter().any(|v| v.purchasable()),
+            backorderable: sellable.iter().any(|v| v.is_backorderable()),
+        }
+    }
+}
+
+/// The lowest and highest of a product's prices in one currency.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PriceRange {
+    pub min: Money,
+    pub max: Money,
+}
+
+impl PriceRange {
+    /// The range of these prices (those of the sellable variants); `None` when there are none.
+    pub fn of<'a>(prices: impl IntoIterator<Item = &'a Price>) -> Option<Self> {
+        let mut min: Option<&Price> = None;
+        let mut max: Option<&Price> = None;
+        for price in prices {
+            if min.is_none_or(|m| price.amount < m.amount) {
+                min = Some(price);
+            }
+            if max.is_none_or(|m| price.amount > m.amount) {
+                max = Some(price);
+            }
+        }
+        Some(Self {
+            min: min?.money(),
+            max: max?.money(),
+        })
+    }
 }
 
 /// A variant's price in one currency.
@@ -230,6 +280,72 @@ fn strip_html(html: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn variant(id: &str, is_default: bool, stock: i32, backorderable: bool) -> Variant {
+        let at = NaiveDateTime::default();
+        Variant {
+            id: id.into(),
+            product_id: "prod_1".into(),
+            sku: None,
+            is_default,
+            position: 0,
+            track_inventory: true,
+            stock_on_hand: stock,
+            backorderable,
+            weight: None,
+            height: None,
+            width: None,
+            depth: None,
+            discontinued_at: None,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    fn price(variant: &str, amount: i64) -> Price {
+        Price {
+            id: format!("price_{variant}"),
+            variant_id: variant.into(),
+            currency: "USD".into(),
+            amount,
+            compare_at_amount: None,
+        }
+    }
+
+    #[test]
+    fn stock_summary_reads_only_the_variants_on_sale() {
+        // The default variant of a product with options is not sold: its stock is ignored.
+        let all = [
+            variant("master", true, 5, false),
+            variant("s", false, 0, true),
+            variant("m", false, 0, false),
+        ];
+        assert_eq!(
+            StockSummary::of(&all),
+            StockSummary {
+                in_stock: false,
+                purchasable: true,
+                backorderable: true,
+            }
+        );
+        assert_eq!(
+            StockSummary::of(&[variant("only", true, 1, false)]),
+            StockSummary {
+                in_stock: true,
+                purchasable: true,
+                backorderable: false,
+            }
+        );
+        assert_eq!(StockSummary::of(&[]), StockSummary::default());
+    }
+
+    #[test]
+    fn price_range_spans_the_prices() {
+        let prices = [price("a", 1500), price("b", 900), price("c", 2000)];
+        let range = PriceRange::of(&prices).unwrap();
+        assert_eq!((range.min.amount, range.max.amount), (900, 2000));
+        assert_eq!(PriceRange::of(&[]), None);
+    }
 
     #[test]
     fn html_is_stripped() {

@@ -57,22 +57,6 @@ pub enum ProductSort {
 }
 
 impl ProductSort {
-    /// Parses Spree's `sort` parameter (`price`, `-price`, `name`, `-name`, `available_on`,
-    /// `-available_on`, `best_selling`, `manual`).
-    pub fn from_spree(sort: &str) -> Result<Self, StoreError> {
-        Ok(match sort {
-            "manual" | "position" => Self::Manual,
-            "name" => Self::NameAsc,
-            "-name" => Self::NameDesc,
-            "price" => Self::PriceAsc,
-            "-price" => Self::PriceDesc,
-            "-available_on" | "newest" => Self::Newest,
-            "available_on" => Self::Oldest,
-            "best_selling" => Self::BestSelling,
-            _ => return Err(StoreError::invalid("sort", "is not a known order")),
-        })
-    }
-
     /// The name written into cursors, so a cursor only continues the order it was made for.
     fn tag(self) -> &'static str {
         match self {
@@ -117,17 +101,6 @@ pub enum ProductKey {
     Slug(String),
 }
 
-impl ProductKey {
-    /// Spree's `/products/{id}`: an id when it starts with `prod_`, else a slug.
-    pub fn from_id_or_slug(value: &str) -> Self {
-        if value.starts_with("prod_") {
-            Self::Id(value.to_owned())
-        } else {
-            Self::Slug(value.to_owned())
-        }
-    }
-}
-
 /// A listed product and the price it was sorted by (for its cursor).
 #[derive(QueryableByName)]
 struct ListedRow {
@@ -146,9 +119,7 @@ struct CountRow {
 /// One page of visible products.
 pub async fn list(store: &Store, query: &ProductQuery) -> Result<Page<Product>, StoreError> {
     let first = pagination::first(query.first)?;
-    if query.offset < 0 {
-        return Err(StoreError::invalid("offset", "must not be negative"));
-    }
+    pagination::offset(query.offset)?;
     let currency = currency(store, query.currency.as_deref());
     let sort = query.sort;
     let after = query

@@ -86,11 +86,14 @@ pub struct OrderFilter {
     pub fulfillment: Option<FulfillmentStatus>,
 }
 
-/// A page request over a customer's orders.
+/// A page request over a customer's orders, newest first: after a cursor (GraphQL), or after
+/// skipping `offset` orders (the REST dialects' numbered pages), or both.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct OrderQuery {
     pub first: Option<i64>,
     pub after: Option<String>,
+    /// Orders to skip (after the cursor, when there is one).
+    pub offset: i64,
     pub filter: OrderFilter,
 }
 
@@ -143,13 +146,14 @@ pub async fn pages_for_customers(
     query: &OrderQuery,
 ) -> Result<HashMap<String, Page<Order>>, StoreError> {
     let first = pagination::first(query.first)?;
+    let offset = pagination::offset(query.offset)?;
     let after = query
         .after
         .as_deref()
         .map(|c| Cursor::decode(ORDER_CURSOR, c))
         .transpose()?;
     let after_key = after.as_ref().map(|a| a.time_key()).transpose()?;
-    let limit = Bind::Int(first as i64 + 1);
+    let limit = first as i64 + 1;
     let mut sql = Sql::for_store(store);
     let single = customer_ids.len() == 1;
     if single {
@@ -176,11 +180,17 @@ pub async fn pages_for_customers(
     }
     if single {
         sql.push(" ORDER BY o.completed_at DESC, o.id DESC LIMIT ")
-            .bind(limit);
+            .bind(Bind::Int(limit));
+        if offset > 0 {
+            sql.push(" OFFSET ").bind(Bind::Int(offset));
+        }
     } else {
         sql.push(") numbered WHERE row_no <= ")
-            .bind(limit)
-            .push(" ORDER BY completed_at DESC, id DESC");
+            .bind(Bind::Int(offset + limit));
+        if offset > 0 {
+            sql.push(" AND row_no > ").bind(Bind::Int(offset));
+        }
+        sql.push(" ORDER BY completed_at DESC, id DESC");
     }
     let mut conn = store.db().conn().await?;
     let rows: Vec<Order> = sql.load(&mut conn).await?;
@@ -197,10 +207,22 @@ pub async fn pages_for_customers(
     Ok(grouped
         .into_iter()
         .map(|(customer_id, rows)| {
-            let page = Page::from_rows(rows, first, after.is_some(), cursor_of);
+            let page = Page::from_rows(rows, first, after.is_some() || offset > 0, cursor_of);
             (customer_id, page)
         })
         .collect())
+}
+
+/// One page of one customer's placed orders (what `me { orders }` and the REST order lists
+/// show), in the same single statement as [`pages_for_customers`].
+pub async fn page_for_customer(
+    store: &Store,
+    customer_id: &str,
+    query: &OrderQuery,
+) -> Result<Page<Order>, StoreError> {
+    let ids = [customer_id.to_owned()];
+    let mut pages = pages_for_customers(store, &ids, query).await?;
+    Ok(pages.remove(customer_id).unwrap_or_else(Page::empty))
 }
 
 /// How many placed orders of the customer match `filter`.

@@ -266,6 +266,17 @@ impl Caller {
                 .as_ref()
                 .is_some_and(|t| order.token_matches(t.expose()))
     }
+
+    /// The guest token to show back on a cart or order: the one the caller presented, when it
+    /// opens this row and the caller is not its signed-in owner (an owner needs no token, and a
+    /// token is never shown to anyone who did not already hold it).
+    pub fn shown_token(&self, order: &Order) -> Option<String> {
+        let owner = self.customer_id.is_some() && self.customer_id == order.customer_id;
+        self.token
+            .as_ref()
+            .filter(|t| !owner && order.token_matches(t.expose()))
+            .map(|t| t.expose().clone())
+    }
 }
 
 /// The row id (`or_<ULID>`) an argument names, given as `cart_<ULID>` or `or_<ULID>`.
