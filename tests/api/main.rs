@@ -19,6 +19,8 @@ mod http_shell;
 mod logs;
 mod medusa_accounts;
 mod medusa_addresses;
+mod medusa_catalog;
+mod medusa_orders;
 mod medusa_reset;
 mod medusa_support;
 mod order_support;

@@ -9,10 +9,13 @@
 
 mod auth;
 pub mod caller;
+mod catalog;
 mod customers;
 pub mod error;
+mod orders;
 mod query;
 mod wire;
+mod wire_catalog;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -29,6 +32,14 @@ pub type Body<T> = crate::rest::Body<T, MedusaError>;
 /// The Medusa routes.
 pub fn routes() -> Router<AppState> {
     let store = Router::new()
+        .route("/store/products", get(catalog::list_products))
+        .route("/store/products/{id}", get(catalog::get_product))
+        .route("/store/product-categories", get(catalog::list_categories))
+        .route("/store/product-categories/{id}", get(catalog::get_category))
+        .route("/store/regions", get(catalog::list_regions))
+        .route("/store/regions/{id}", get(catalog::get_region))
+        .route("/store/orders", get(orders::list))
+        .route("/store/orders/{id}", get(orders::get))
         .route("/store/customers", post(customers::create))
         .route(
             "/store/customers/me",

@@ -6,6 +6,7 @@
 
 pub mod batch;
 pub mod categories;
+pub mod parts;
 mod product_filter;
 pub mod products;
 pub(in crate::store) mod sql;
