@@ -45,6 +45,8 @@ pub fn router(state: AppState) -> Router {
         // Applied on its own so its response body is boxed back into axum's, which the layers
         // below need (CORS answers preflights with an empty default body).
         .layer(RequestBodyLimitLayer::new(config.body_limit))
+        // Outside the limit, so that its plain-text 413 is answered in the path's dialect.
+        .layer(axum::middleware::from_fn(crate::rest::answer_in_dialect))
         .layer(
             ServiceBuilder::new()
                 .layer(SetSensitiveRequestHeadersLayer::new([

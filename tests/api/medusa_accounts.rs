@@ -463,3 +463,34 @@ async fn session_cookies_are_secure_in_production() {
         "{header}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_before_any_route_answer_json_too() {
+    let app = TestApp::builder()
+        .env("STOREFRONT_BODY_LIMIT", "1024")
+        .spawn()
+        .await;
+    let m = Medusa::new(&app).await;
+    let big = "x".repeat(4096);
+    let (status, body) = m
+        .post(
+            "/auth/customer/emailpass/register",
+            As::Nobody,
+            json!({ "email": "a@example.com", "password": big }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        body,
+        json!({ "type": "invalid_data", "message": "request entity too large" })
+    );
+    let (status, body) = m.get("/store/nothing-here", As::Nobody).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        body,
+        json!({ "type": "not_found", "message": "Cannot GET /store/nothing-here" })
+    );
+    // Other surfaces keep their own answers.
+    let (status, body) = app.get("/nothing-here").await;
+    assert_eq!((status, body), (StatusCode::NOT_FOUND, Value::Null));
+}
