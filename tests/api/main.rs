@@ -23,6 +23,7 @@ mod medusa_catalog;
 mod medusa_orders;
 mod medusa_reset;
 mod medusa_support;
+mod medusa_v1;
 mod order_support;
 mod orders;
 mod orders_idor;

@@ -113,7 +113,8 @@ async fn identity_first_then_exactly_one_customer() {
         "id": "cus_*", "email": email, "company_name": "Wonderland GmbH",
         "first_name": "Alice", "last_name": "Liddell", "phone": "+4912345678",
         "metadata": null, "has_account": true, "deleted_at": null,
-        "created_at": "<time>", "updated_at": "<time>", "addresses": []
+        "created_at": "<time>", "updated_at": "<time>", "addresses": [],
+        "shipping_addresses": [], "billing_address_id": null
     });
     assert_eq!(normalised(&body), json!({ "customer": customer }));
     let customer_id = body["customer"]["id"].as_str().unwrap().to_owned();
@@ -338,7 +339,8 @@ async fn me_reads_and_updates_with_fields() {
             "id": "cus_*", "email": "alice@example.com", "company_name": null,
             "first_name": "Alicia", "last_name": null, "phone": "+4900000000",
             "metadata": { "tier": "gold" }, "has_account": true, "deleted_at": null,
-            "created_at": "<time>", "updated_at": "<time>", "addresses": []
+            "created_at": "<time>", "updated_at": "<time>", "addresses": [],
+            "shipping_addresses": [], "billing_address_id": null
         } })
     );
     assert_eq!(

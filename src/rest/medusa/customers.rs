@@ -22,7 +22,7 @@ use crate::store::identities::{self, NewCustomer};
 use crate::store::{Store, StoreError};
 
 /// `{customer}` with the customer's addresses, narrowed by `fields`.
-async fn customer_body(
+pub(super) async fn customer_body(
     store: &Store,
     customer_id: &str,
     fields: Option<&str>,
@@ -262,10 +262,12 @@ pub async fn delete_address(
         .await
         .map_err(with_id(&id))?;
     let Json(parent) = customer_body(&state.store, &principal.customer_id, None).await?;
+    // `customer` as well, for v1 clients, which read it from the same route.
     Ok(Json(json!({
         "id": principal.customer_id,
         "object": "address",
         "deleted": true,
         "parent": parent["customer"],
+        "customer": parent["customer"],
     })))
 }

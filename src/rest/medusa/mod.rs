@@ -14,6 +14,7 @@ mod customers;
 pub mod error;
 mod orders;
 mod query;
+mod v1;
 mod wire;
 mod wire_catalog;
 
@@ -39,6 +40,19 @@ pub fn routes() -> Router<AppState> {
         .route("/store/regions", get(catalog::list_regions))
         .route("/store/regions/{id}", get(catalog::get_region))
         .route("/store/orders", get(orders::list))
+        .route(
+            "/store/auth",
+            post(v1::login).get(v1::session).delete(v1::logout),
+        )
+        .route("/store/auth/token", post(v1::token))
+        .route("/store/auth/{email}", get(v1::exists))
+        .route("/store/customers/me/orders", get(v1::orders))
+        .route("/store/customers/password-token", post(v1::password_token))
+        .route("/store/customers/password-reset", post(v1::password_reset))
+        .route(
+            "/store/customers/me/payment-methods",
+            get(v1::payment_methods),
+        )
         .route("/store/orders/{id}", get(orders::get))
         .route("/store/customers", post(customers::create))
         .route(

@@ -161,7 +161,17 @@ pub async fn list(
 ) -> Result<Json<Value>, MedusaError> {
     let params = Params::parse(query.as_deref())?;
     let principal = caller.customer(&state.store).await?;
-    let (offset, limit) = params.page(50);
+    list_body(&state, &principal.customer_id, &params, 50).await
+}
+
+/// A page of the customer's orders as v1 and v2 list them.
+pub(super) async fn list_body(
+    state: &AppState,
+    customer_id: &str,
+    params: &Params,
+    default_limit: i64,
+) -> Result<Json<Value>, MedusaError> {
+    let (offset, limit) = params.page(default_limit);
     if !matches!(params.order.as_deref(), None | Some("-created_at")) {
         return Err(MedusaError::invalid_request(
             "orders are listed newest first: order=-created_at",
@@ -176,8 +186,7 @@ pub async fn list(
         },
         ..OrderQuery::default()
     };
-    let (page, count) =
-        history::list_for_customer(&state.store, &principal.customer_id, &query).await?;
+    let (page, count) = history::list_for_customer(&state.store, customer_id, &query).await?;
     let orders: Vec<Value> = page
         .items
         .iter()

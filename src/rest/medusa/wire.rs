@@ -28,6 +28,9 @@ pub struct MedusaCustomer {
     pub created_at: String,
     pub updated_at: String,
     pub addresses: Vec<MedusaCustomerAddress>,
+    /// v1's names for the same book and the default billing address.
+    pub shipping_addresses: Vec<MedusaCustomerAddress>,
+    pub billing_address_id: Option<String>,
 }
 
 impl MedusaCustomer {
@@ -44,13 +47,12 @@ impl MedusaCustomer {
             phone: customer.phone,
             has_account: true,
             deleted_at: None,
-            addresses: addresses
-                .into_iter()
-                .map(|a| MedusaCustomerAddress {
-                    address: a.into(),
-                    deleted_at: None,
-                })
-                .collect(),
+            billing_address_id: addresses
+                .iter()
+                .find(|a| a.is_default_billing)
+                .map(|a| a.id.clone()),
+            shipping_addresses: addresses.iter().cloned().map(Into::into).collect(),
+            addresses: addresses.into_iter().map(Into::into).collect(),
         }
     }
 }
@@ -84,6 +86,15 @@ pub struct MedusaCustomerAddress {
     #[serde(flatten)]
     pub address: MedusaAddress,
     pub deleted_at: Option<String>,
+}
+
+impl From<Address> for MedusaCustomerAddress {
+    fn from(a: Address) -> Self {
+        Self {
+            address: a.into(),
+            deleted_at: None,
+        }
+    }
 }
 
 impl From<Address> for MedusaAddress {
