@@ -20,6 +20,7 @@ mod logs;
 mod medusa_accounts;
 mod medusa_addresses;
 mod medusa_catalog;
+mod medusa_openapi;
 mod medusa_orders;
 mod medusa_reset;
 mod medusa_support;

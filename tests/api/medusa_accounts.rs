@@ -496,3 +496,43 @@ async fn refusals_before_any_route_answer_json_too() {
     let (status, body) = app.get("/nothing-here").await;
     assert_eq!((status, body), (StatusCode::NOT_FOUND, Value::Null));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_throttles_count_every_surface_and_answer_429_in_medusa_shape() {
+    let app = TestApp::builder()
+        .env("STOREFRONT_THROTTLE_LOGIN_PER_IP", "3")
+        .env("STOREFRONT_THROTTLE_WINDOW", "60")
+        .spawn()
+        .await;
+    let m = Medusa::new(&app).await;
+    let wrong = json!({ "email": "a@example.com", "password": "wrong password here" });
+    // Two attempts over GraphQL, one over Medusa: the fourth is refused on Medusa.
+    for _ in 0..2 {
+        crate::account_support::login(&app, "a@example.com", "wrong password here").await;
+    }
+    assert_eq!(
+        m.post("/auth/customer/emailpass", As::Nobody, wrong.clone())
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
+    let response = m
+        .request(Method::POST, "/auth/customer/emailpass", As::Nobody)
+        .json(&wrong)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry));
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["type"], "too_many_requests");
+    assert_eq!(
+        body["message"],
+        format!("Too many attempts, try again in {retry} seconds")
+    );
+}

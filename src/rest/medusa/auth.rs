@@ -26,6 +26,7 @@ fn credentials(body: &Value) -> Result<(&str, &str), MedusaError> {
 }
 
 /// `POST /auth/customer/emailpass/register`: an identity without a customer; `{token}`.
+#[utoipa::path(post, path = "/auth/customer/emailpass/register", tag = "auth", responses((status = 200, description = "A registration token: {token}")))]
 pub async fn register(
     State(state): State<AppState>,
     caller: Caller,
@@ -43,6 +44,7 @@ pub async fn register(
 }
 
 /// `POST /auth/customer/emailpass`: `{token}` (naming no customer while the identity has none).
+#[utoipa::path(method(get, post), path = "/auth/customer/emailpass", tag = "auth", responses((status = 200, description = "A token: {token}")))]
 pub async fn login(
     State(state): State<AppState>,
     caller: Caller,
@@ -55,6 +57,7 @@ pub async fn login(
 }
 
 /// `POST /auth/customer/{provider}` for a provider other than `emailpass`.
+#[utoipa::path(post, path = "/auth/customer/{provider}", tag = "auth", responses((status = 401, description = "Only emailpass is configured")))]
 pub async fn unknown_provider(Path(provider): Path<String>) -> MedusaError {
     MedusaError::auth(format!(
         "\nUnable to retrieve the auth provider with id: {provider}\nPlease make sure that the provider is registered in the container and it is configured correctly in your project configuration file."
@@ -62,6 +65,7 @@ pub async fn unknown_provider(Path(provider): Path<String>) -> MedusaError {
 }
 
 /// `POST /auth/token/refresh` (cookie or bearer): a fresh `{token}` for the same session.
+#[utoipa::path(post, path = "/auth/token/refresh", tag = "auth", responses((status = 200, description = "A fresh token: {token}")))]
 pub async fn refresh(
     State(state): State<AppState>,
     caller: Caller,
@@ -92,6 +96,7 @@ fn auth_context(p: &IdentityPrincipal) -> Value {
 }
 
 /// `POST /auth/session` with a bearer token: sets the session cookie; `{user}`.
+#[utoipa::path(post, path = "/auth/session", tag = "auth", responses((status = 200, description = "The session cookie is set: {user}")))]
 pub async fn create_session(
     State(state): State<AppState>,
     caller: Caller,
@@ -107,6 +112,7 @@ pub async fn create_session(
 }
 
 /// `DELETE /auth/session` with the session cookie: ends the session; `{success: true}`.
+#[utoipa::path(delete, path = "/auth/session", tag = "auth", responses((status = 200, description = "The session ended: {success}")))]
 pub async fn delete_session(
     State(state): State<AppState>,
     caller: Caller,
@@ -123,6 +129,7 @@ pub async fn delete_session(
 
 /// `POST /auth/customer/emailpass/reset-password`: always 201 `Created` (text), known email or
 /// not; the store mails the link.
+#[utoipa::path(post, path = "/auth/customer/emailpass/reset-password", tag = "auth", responses((status = 201, description = "Created (text), always")))]
 pub async fn reset_password(
     State(state): State<AppState>,
     caller: Caller,
@@ -140,6 +147,7 @@ pub async fn reset_password(
 
 /// `POST /auth/customer/emailpass/update`: the reset token as `Authorization: Bearer` (js-sdk
 /// 2.6+) or `?token=` (older); `{password}`. Always validated, single use.
+#[utoipa::path(post, path = "/auth/customer/emailpass/update", tag = "auth", responses((status = 200, description = "The password is set: {success}")))]
 pub async fn update_password(
     State(state): State<AppState>,
     caller: Caller,

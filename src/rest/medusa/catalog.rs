@@ -37,6 +37,7 @@ fn page_body(key: &str, items: Vec<Value>, count: i64, offset: i64, limit: i64) 
 
 /// `GET /store/products`: `{products, count, offset, limit}` (limit 50, at most 100); `q`,
 /// `category_id`, `handle`, `order`, `fields`.
+#[utoipa::path(get, path = "/store/products", tag = "catalog", responses((status = 200, description = "{products, count, offset, limit}")))]
 pub async fn list_products(
     _key: StoreKey,
     State(state): State<AppState>,
@@ -74,6 +75,7 @@ pub async fn list_products(
 }
 
 /// `GET /store/products/{id}`: `{product}`.
+#[utoipa::path(get, path = "/store/products/{id}", tag = "catalog", responses((status = 200, description = "{product}")))]
 pub async fn get_product(
     _key: StoreKey,
     State(state): State<AppState>,
@@ -92,6 +94,7 @@ pub async fn get_product(
 
 /// `GET /store/product-categories`: `{product_categories, count, offset, limit}`; `handle`,
 /// `parent_category_id` (`null` for the roots), `q`.
+#[utoipa::path(get, path = "/store/product-categories", tag = "catalog", responses((status = 200, description = "{product_categories, count, offset, limit}")))]
 pub async fn list_categories(
     _key: StoreKey,
     State(state): State<AppState>,
@@ -127,6 +130,7 @@ pub async fn list_categories(
 }
 
 /// `GET /store/product-categories/{id}`: `{product_category}`.
+#[utoipa::path(get, path = "/store/product-categories/{id}", tag = "catalog", responses((status = 200, description = "{product_category}")))]
 pub async fn get_category(
     _key: StoreKey,
     State(state): State<AppState>,
@@ -146,6 +150,7 @@ pub async fn get_category(
 }
 
 /// `GET /store/regions`: the shop's one region.
+#[utoipa::path(get, path = "/store/regions", tag = "catalog", responses((status = 200, description = "{regions, count, offset, limit}")))]
 pub async fn list_regions(
     _key: StoreKey,
     State(state): State<AppState>,
@@ -163,6 +168,7 @@ pub async fn list_regions(
 }
 
 /// `GET /store/regions/{id}`.
+#[utoipa::path(get, path = "/store/regions/{id}", tag = "catalog", responses((status = 200, description = "{region}")))]
 pub async fn get_region(
     _key: StoreKey,
     State(state): State<AppState>,

@@ -35,6 +35,7 @@ pub(super) async fn customer_body(
 
 /// `POST /store/customers`. v2: the registration token's identity gets its one customer.
 /// v1 (a `password` in the body): registers, signs in and sets the session cookie.
+#[utoipa::path(post, path = "/store/customers", tag = "customers", responses((status = 200, description = "{customer}")))]
 pub async fn create(
     _key: StoreKey,
     State(state): State<AppState>,
@@ -96,6 +97,7 @@ fn duplicate_account(e: StoreError) -> MedusaError {
 }
 
 /// `GET /store/customers/me`.
+#[utoipa::path(get, path = "/store/customers/me", tag = "customers", responses((status = 200, description = "{customer}")))]
 pub async fn me(
     _key: StoreKey,
     State(state): State<AppState>,
@@ -117,6 +119,7 @@ pub async fn me(
 }
 
 /// `POST /store/customers/me`.
+#[utoipa::path(post, path = "/store/customers/me", tag = "customers", responses((status = 200, description = "{customer}")))]
 pub async fn update_me(
     _key: StoreKey,
     State(state): State<AppState>,
@@ -145,6 +148,7 @@ pub async fn update_me(
 }
 
 /// `GET /store/customers/me/addresses`: `{addresses, count, offset, limit}` (limit 50).
+#[utoipa::path(get, path = "/store/customers/me/addresses", tag = "addresses", responses((status = 200, description = "{addresses, count, offset, limit}")))]
 pub async fn list_addresses(
     _key: StoreKey,
     State(state): State<AppState>,
@@ -173,6 +177,7 @@ pub async fn list_addresses(
 }
 
 /// `POST /store/customers/me/addresses` (v2 body, or v1's `{address}`): `{customer}`.
+#[utoipa::path(post, path = "/store/customers/me/addresses", tag = "addresses", responses((status = 200, description = "{customer}")))]
 pub async fn create_address(
     _key: StoreKey,
     State(state): State<AppState>,
@@ -200,6 +205,7 @@ pub async fn create_address(
 }
 
 /// `GET /store/customers/me/addresses/{id}`: `{address}`.
+#[utoipa::path(get, path = "/store/customers/me/addresses/{id}", tag = "addresses", responses((status = 200, description = "{address}")))]
 pub async fn get_address(
     _key: StoreKey,
     State(state): State<AppState>,
@@ -220,6 +226,7 @@ pub async fn get_address(
 }
 
 /// `POST /store/customers/me/addresses/{id}`: changes the fields given; `{customer}`.
+#[utoipa::path(post, path = "/store/customers/me/addresses/{id}", tag = "addresses", responses((status = 200, description = "{customer}")))]
 pub async fn update_address(
     _key: StoreKey,
     State(state): State<AppState>,
@@ -251,6 +258,7 @@ pub async fn update_address(
 
 /// `DELETE /store/customers/me/addresses/{id}`: `{id, object, deleted, parent}`, where `id` is
 /// the customer's (Medusa's quirk, kept because it is what goes over the wire).
+#[utoipa::path(delete, path = "/store/customers/me/addresses/{id}", tag = "addresses", responses((status = 200, description = "{id, object, deleted, parent, customer}")))]
 pub async fn delete_address(
     _key: StoreKey,
     State(state): State<AppState>,

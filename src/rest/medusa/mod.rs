@@ -18,10 +18,14 @@ mod v1;
 mod wire;
 mod wire_catalog;
 
-use axum::Router;
+use std::sync::OnceLock;
+
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::routing::{get, post};
+use axum::{Json, Router};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::http::auth::{Medusa, PublishableKey, RequestAuth, Surface};
 use crate::state::AppState;
@@ -30,66 +34,69 @@ pub use error::MedusaError;
 /// A JSON body read in Medusa's error shape.
 pub type Body<T> = crate::rest::Body<T, MedusaError>;
 
-/// The Medusa routes.
+/// The Medusa routes, mounted through [`api`] so that each is in the OpenAPI description.
 pub fn routes() -> Router<AppState> {
-    let store = Router::new()
-        .route("/store/products", get(catalog::list_products))
-        .route("/store/products/{id}", get(catalog::get_product))
-        .route("/store/product-categories", get(catalog::list_categories))
-        .route("/store/product-categories/{id}", get(catalog::get_category))
-        .route("/store/regions", get(catalog::list_regions))
-        .route("/store/regions/{id}", get(catalog::get_region))
-        .route("/store/orders", get(orders::list))
-        .route(
-            "/store/auth",
-            post(v1::login).get(v1::session).delete(v1::logout),
-        )
-        .route("/store/auth/token", post(v1::token))
-        .route("/store/auth/{email}", get(v1::exists))
-        .route("/store/customers/me/orders", get(v1::orders))
-        .route("/store/customers/password-token", post(v1::password_token))
-        .route("/store/customers/password-reset", post(v1::password_reset))
-        .route(
-            "/store/customers/me/payment-methods",
-            get(v1::payment_methods),
-        )
-        .route("/store/orders/{id}", get(orders::get))
-        .route("/store/customers", post(customers::create))
-        .route(
-            "/store/customers/me",
-            get(customers::me).post(customers::update_me),
-        )
-        .route(
-            "/store/customers/me/addresses",
-            get(customers::list_addresses).post(customers::create_address),
-        )
-        .route(
-            "/store/customers/me/addresses/{id}",
-            get(customers::get_address)
-                .post(customers::update_address)
-                .delete(customers::delete_address),
-        );
-    let auth = Router::new()
-        .route("/auth/customer/emailpass/register", post(auth::register))
-        .route(
-            "/auth/customer/emailpass",
-            post(auth::login).get(auth::login),
-        )
-        .route("/auth/customer/{provider}", post(auth::unknown_provider))
-        .route("/auth/token/refresh", post(auth::refresh))
-        .route(
-            "/auth/session",
-            post(auth::create_session).delete(auth::delete_session),
-        )
-        .route(
-            "/auth/customer/emailpass/reset-password",
-            post(auth::reset_password),
-        )
-        .route(
-            "/auth/customer/emailpass/update",
-            post(auth::update_password),
-        );
-    store.merge(auth)
+    api().split_for_parts().0
+}
+
+/// The routes with their OpenAPI description, built together: a route cannot be mounted
+/// without being described.
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(MedusaApi::openapi())
+        .routes(routes!(openapi))
+        .routes(routes!(customers::create))
+        .routes(routes!(customers::me, customers::update_me))
+        .routes(routes!(
+            customers::list_addresses,
+            customers::create_address
+        ))
+        .routes(routes!(
+            customers::get_address,
+            customers::update_address,
+            customers::delete_address
+        ))
+        .routes(routes!(catalog::list_products))
+        .routes(routes!(catalog::get_product))
+        .routes(routes!(catalog::list_categories))
+        .routes(routes!(catalog::get_category))
+        .routes(routes!(catalog::list_regions))
+        .routes(routes!(catalog::get_region))
+        .routes(routes!(orders::list))
+        .routes(routes!(orders::get))
+        .routes(routes!(v1::login, v1::session, v1::logout))
+        .routes(routes!(v1::token))
+        .routes(routes!(v1::exists))
+        .routes(routes!(v1::orders))
+        .routes(routes!(v1::password_token))
+        .routes(routes!(v1::password_reset))
+        .routes(routes!(v1::payment_methods))
+        .routes(routes!(auth::register))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::unknown_provider))
+        .routes(routes!(auth::refresh))
+        .routes(routes!(auth::create_session, auth::delete_session))
+        .routes(routes!(auth::reset_password))
+        .routes(routes!(auth::update_password))
+}
+
+/// The description's title and version; the paths come from the handlers' `#[utoipa::path]`.
+#[derive(utoipa::OpenApi)]
+#[openapi(info(
+    title = "storefront: Medusa store API",
+    description = "Medusa v2 store and auth routes plus v1's customer routes, as served by storefront"
+))]
+struct MedusaApi;
+
+/// The OpenAPI 3 description of these routes, built once.
+pub fn spec() -> &'static utoipa::openapi::OpenApi {
+    static SPEC: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
+    SPEC.get_or_init(|| api().split_for_parts().1)
+}
+
+/// `GET /store/openapi.json`: this description (no publishable key needed).
+#[utoipa::path(get, path = "/store/openapi.json", tag = "meta", responses((status = 200, description = "The OpenAPI 3 description of the Medusa routes")))]
+async fn openapi() -> Json<&'static utoipa::openapi::OpenApi> {
+    Json(spec())
 }
 
 /// Medusa's publishable-key check, the first extractor of every `/store` handler: a missing

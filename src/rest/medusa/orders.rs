@@ -153,6 +153,7 @@ fn status_filter(values: &[String]) -> Result<Option<OrderStatus>, MedusaError> 
 }
 
 /// `GET /store/orders`: `{orders, count, offset, limit}` (limit 50, at most 100), newest first.
+#[utoipa::path(get, path = "/store/orders", tag = "orders", responses((status = 200, description = "{orders, count, offset, limit}")))]
 pub async fn list(
     _key: StoreKey,
     State(state): State<AppState>,
@@ -198,6 +199,7 @@ pub(super) async fn list_body(
 }
 
 /// `GET /store/orders/{id}`: `{order}`.
+#[utoipa::path(get, path = "/store/orders/{id}", tag = "orders", responses((status = 200, description = "{order}")))]
 pub async fn get(
     _key: StoreKey,
     State(state): State<AppState>,

@@ -36,6 +36,7 @@ async fn sign_in(
 }
 
 /// `POST /store/auth`: signs in and sets the session cookie; `{customer}`.
+#[utoipa::path(post, path = "/store/auth", tag = "v1", responses((status = 200, description = "{customer}; the session cookie is set")))]
 pub async fn login(
     _key: StoreKey,
     State(state): State<AppState>,
@@ -51,6 +52,7 @@ pub async fn login(
 }
 
 /// `GET /store/auth`: the signed-in customer (cookie or bearer).
+#[utoipa::path(get, path = "/store/auth", tag = "v1", responses((status = 200, description = "{customer}")))]
 pub async fn session(
     _key: StoreKey,
     State(state): State<AppState>,
@@ -61,6 +63,7 @@ pub async fn session(
 }
 
 /// `DELETE /store/auth`: ends the cookie's session (when there is one); `OK`.
+#[utoipa::path(delete, path = "/store/auth", tag = "v1", responses((status = 200, description = "OK (text)")))]
 pub async fn logout(
     _key: StoreKey,
     State(state): State<AppState>,
@@ -75,11 +78,13 @@ pub async fn logout(
 
 /// `GET /store/auth/{email}`: Medusa v1 answers whether an account exists, an enumeration
 /// oracle; this server always answers `exists: false` (see the README).
+#[utoipa::path(get, path = "/store/auth/{email}", tag = "v1", responses((status = 200, description = "{exists: false}, always")))]
 pub async fn exists(_key: StoreKey, Path(_email): Path<String>) -> Json<Value> {
     Json(json!({ "exists": false }))
 }
 
 /// `POST /store/auth/token`: `{access_token}` (a bearer token of a new session).
+#[utoipa::path(post, path = "/store/auth/token", tag = "v1", responses((status = 200, description = "{access_token}")))]
 pub async fn token(
     _key: StoreKey,
     State(state): State<AppState>,
@@ -91,6 +96,7 @@ pub async fn token(
 }
 
 /// `GET /store/customers/me/orders`: `{orders, count, offset, limit}` (limit 10).
+#[utoipa::path(get, path = "/store/customers/me/orders", tag = "v1", responses((status = 200, description = "{orders, count, offset, limit}")))]
 pub async fn orders(
     _key: StoreKey,
     State(state): State<AppState>,
@@ -109,6 +115,7 @@ pub struct PasswordTokenBody {
 }
 
 /// `POST /store/customers/password-token`: 204 whether or not the email has an account.
+#[utoipa::path(post, path = "/store/customers/password-token", tag = "v1", responses((status = 204, description = "Always")))]
 pub async fn password_token(
     _key: StoreKey,
     State(state): State<AppState>,
@@ -135,6 +142,7 @@ pub struct PasswordResetBody {
 
 /// `POST /store/customers/password-reset`: sets the password with the mailed token;
 /// `{customer}` (v1 does not sign in here).
+#[utoipa::path(post, path = "/store/customers/password-reset", tag = "v1", responses((status = 200, description = "{customer}")))]
 pub async fn password_reset(
     _key: StoreKey,
     State(state): State<AppState>,
@@ -158,6 +166,7 @@ pub async fn password_reset(
 }
 
 /// `GET /store/customers/me/payment-methods`: none are saved yet.
+#[utoipa::path(get, path = "/store/customers/me/payment-methods", tag = "v1", responses((status = 200, description = "{payment_methods}")))]
 pub async fn payment_methods(
     _key: StoreKey,
     State(state): State<AppState>,
