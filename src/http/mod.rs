@@ -93,6 +93,8 @@ fn cors(origins: &[String]) -> CorsLayer {
             HeaderName::from_static("x-spree-token"),
             HeaderName::from_static("x-order-token"),
             HeaderName::from_static("x-publishable-api-key"),
+            // @medusajs/js-sdk sends it on every request, empty when no locale is set.
+            HeaderName::from_static("x-medusa-locale"),
             HeaderName::from_static("idempotency-key"),
         ])
         .allow_credentials(true)
