@@ -319,80 +319,11 @@ impl Config {
                 "STOREFRONT_BIND is `{bind_text}`: use HOST:PORT, e.g. 127.0.0.1:8080 or 0.0.0.0:8080"
             ))
         })?;
-        let jwt_secret = set("STOREFRONT_JWT_SECRET").map(Secret::new);
-        if let Some(secret) = &jwt_secret
-            && secret.expose().len() < 32
-        {
-            return Err(ConfigError(
-                "STOREFRONT_JWT_SECRET is shorter than 32 bytes: use a long random value \
-                 (`openssl rand -hex 32`)"
-                    .into(),
-            ));
-        }
-        let smtp_url = set("STOREFRONT_SMTP_URL").map(Secret::new);
-        if let Some(url) = &smtp_url {
-            crate::store::mail::check_smtp_url(url.expose()).map_err(|e| {
-                ConfigError(format!(
-                    "STOREFRONT_SMTP_URL is not usable: {e} (use smtp://user:pass@host:587, \
-                     smtps://user:pass@host:465 or smtp://127.0.0.1:2525)"
-                ))
-            })?;
-        }
-        if env == Environment::Production {
-            let mut missing = Vec::new();
-            if jwt_secret.is_none() {
-                missing.push("STOREFRONT_JWT_SECRET");
-            }
-            if smtp_url.is_none() {
-                missing.push("STOREFRONT_SMTP_URL");
-            }
-            if !missing.is_empty() {
-                return Err(ConfigError(format!(
-                    "STOREFRONT_ENV=production needs {} set explicitly",
-                    missing.join(" and ")
-                )));
-            }
-        }
-        let seed = match set("STOREFRONT_SEED").as_deref().map(str::trim) {
-            None if env == Environment::Production => SeedMode::None,
-            None | Some("demo") => SeedMode::Demo,
-            Some("none") => SeedMode::None,
-            Some(other) => {
-                return Err(ConfigError(format!(
-                    "STOREFRONT_SEED is `{other}`: use demo or none"
-                )));
-            }
-        };
-        let log_format = match get("STOREFRONT_LOG_FORMAT").as_str() {
-            "pretty" => LogFormat::Pretty,
-            "json" => LogFormat::Json,
-            other => {
-                return Err(ConfigError(format!(
-                    "STOREFRONT_LOG_FORMAT is `{other}`: use pretty or json"
-                )));
-            }
-        };
-        let currency = get("STOREFRONT_CURRENCY").to_ascii_uppercase();
-        if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_alphabetic()) {
-            return Err(ConfigError(format!(
-                "STOREFRONT_CURRENCY is `{currency}`: use an ISO 4217 code such as USD"
-            )));
-        }
-        let mut countries = Vec::new();
-        for code in get("STOREFRONT_COUNTRIES").split(',').map(str::trim) {
-            let code = code.to_ascii_uppercase();
-            if code.is_empty() {
-                continue;
-            }
-            if rust_iso3166::from_alpha2(&code).is_none() {
-                return Err(ConfigError(format!(
-                    "STOREFRONT_COUNTRIES has `{code}`: use ISO 3166-1 alpha-2 codes such as US,CA"
-                )));
-            }
-            if !countries.contains(&code) {
-                countries.push(code);
-            }
-        }
+        let (jwt_secret, smtp_url) = secrets(env, &set)?;
+        let seed = seed_mode(env, &set)?;
+        let log_format = log_format(&get)?;
+        let currency = currency(&get)?;
+        let countries = countries(&get)?;
         let allowed_origins = get("STOREFRONT_ALLOWED_ORIGINS")
             .split(',')
             .map(|o| o.trim().trim_end_matches('/').to_owned())
@@ -440,27 +371,8 @@ impl Config {
                 0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
                 n => n,
             },
-            throttle: ThrottleLimits {
-                window: seconds(&get, "STOREFRONT_THROTTLE_WINDOW", 1)?,
-                login_per_ip: count(&get, "STOREFRONT_THROTTLE_LOGIN_PER_IP")?,
-                login_per_account: count(&get, "STOREFRONT_THROTTLE_LOGIN_PER_ACCOUNT")?,
-                register_per_ip: count(&get, "STOREFRONT_THROTTLE_REGISTER_PER_IP")?,
-                refresh_per_ip: count(&get, "STOREFRONT_THROTTLE_REFRESH_PER_IP")?,
-                reset_per_ip: count(&get, "STOREFRONT_THROTTLE_RESET_PER_IP")?,
-                reset_per_account: count(&get, "STOREFRONT_THROTTLE_RESET_PER_ACCOUNT")?,
-            },
-            checkout: CheckoutRates {
-                shipping_rate: number(&get, "STOREFRONT_SHIPPING_RATE", 0)? as i64,
-                free_shipping_over: set("STOREFRONT_FREE_SHIPPING_OVER")
-                    .map(|_| number(&get, "STOREFRONT_FREE_SHIPPING_OVER", 0).map(|n| n as i64))
-                    .transpose()?,
-                tax_rate_ppm: percent_ppm(&get("STOREFRONT_TAX_RATE")).ok_or_else(|| {
-                    ConfigError(format!(
-                        "STOREFRONT_TAX_RATE is `{}`: use a percentage from 0 to 100, e.g. 20 or 8.875",
-                        get("STOREFRONT_TAX_RATE")
-                    ))
-                })?,
-            },
+            throttle: throttle_limits(&get)?,
+            checkout: checkout_rates(&get, &set)?,
         })
     }
 
@@ -468,6 +380,134 @@ impl Config {
     pub fn is_development(&self) -> bool {
         self.env == Environment::Development
     }
+}
+
+type OptionalSecret = Option<Secret<String>>;
+
+/// The JWT secret and SMTP URL, checked; production needs both set explicitly.
+fn secrets(
+    env: Environment,
+    set: &impl Fn(&str) -> Option<String>,
+) -> Result<(OptionalSecret, OptionalSecret), ConfigError> {
+    let jwt_secret = set("STOREFRONT_JWT_SECRET").map(Secret::new);
+    if let Some(secret) = &jwt_secret
+        && secret.expose().len() < 32
+    {
+        return Err(ConfigError(
+            "STOREFRONT_JWT_SECRET is shorter than 32 bytes: use a long random value \
+             (`openssl rand -hex 32`)"
+                .into(),
+        ));
+    }
+    let smtp_url = set("STOREFRONT_SMTP_URL").map(Secret::new);
+    if let Some(url) = &smtp_url {
+        crate::smtp::check_url(url.expose()).map_err(|e| {
+            ConfigError(format!(
+                "STOREFRONT_SMTP_URL is not usable: {e} (use smtp://user:pass@host:587, \
+                 smtps://user:pass@host:465 or smtp://127.0.0.1:2525)"
+            ))
+        })?;
+    }
+    if env == Environment::Production {
+        let mut missing = Vec::new();
+        if jwt_secret.is_none() {
+            missing.push("STOREFRONT_JWT_SECRET");
+        }
+        if smtp_url.is_none() {
+            missing.push("STOREFRONT_SMTP_URL");
+        }
+        if !missing.is_empty() {
+            return Err(ConfigError(format!(
+                "STOREFRONT_ENV=production needs {} set explicitly",
+                missing.join(" and ")
+            )));
+        }
+    }
+    Ok((jwt_secret, smtp_url))
+}
+
+fn seed_mode(
+    env: Environment,
+    set: &impl Fn(&str) -> Option<String>,
+) -> Result<SeedMode, ConfigError> {
+    match set("STOREFRONT_SEED").as_deref().map(str::trim) {
+        None if env == Environment::Production => Ok(SeedMode::None),
+        None | Some("demo") => Ok(SeedMode::Demo),
+        Some("none") => Ok(SeedMode::None),
+        Some(other) => Err(ConfigError(format!(
+            "STOREFRONT_SEED is `{other}`: use demo or none"
+        ))),
+    }
+}
+
+fn log_format(get: &impl Fn(&str) -> String) -> Result<LogFormat, ConfigError> {
+    match get("STOREFRONT_LOG_FORMAT").as_str() {
+        "pretty" => Ok(LogFormat::Pretty),
+        "json" => Ok(LogFormat::Json),
+        other => Err(ConfigError(format!(
+            "STOREFRONT_LOG_FORMAT is `{other}`: use pretty or json"
+        ))),
+    }
+}
+
+fn currency(get: &impl Fn(&str) -> String) -> Result<String, ConfigError> {
+    let currency = get("STOREFRONT_CURRENCY").to_ascii_uppercase();
+    if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return Err(ConfigError(format!(
+            "STOREFRONT_CURRENCY is `{currency}`: use an ISO 4217 code such as USD"
+        )));
+    }
+    Ok(currency)
+}
+
+/// `STOREFRONT_COUNTRIES`: ISO 3166-1 alpha-2 codes, upper-cased, without repeats.
+fn countries(get: &impl Fn(&str) -> String) -> Result<Vec<String>, ConfigError> {
+    let mut countries = Vec::new();
+    for code in get("STOREFRONT_COUNTRIES").split(',').map(str::trim) {
+        let code = code.to_ascii_uppercase();
+        if code.is_empty() {
+            continue;
+        }
+        if rust_iso3166::from_alpha2(&code).is_none() {
+            return Err(ConfigError(format!(
+                "STOREFRONT_COUNTRIES has `{code}`: use ISO 3166-1 alpha-2 codes such as US,CA"
+            )));
+        }
+        if !countries.contains(&code) {
+            countries.push(code);
+        }
+    }
+    Ok(countries)
+}
+
+fn throttle_limits(get: &impl Fn(&str) -> String) -> Result<ThrottleLimits, ConfigError> {
+    Ok(ThrottleLimits {
+        window: seconds(get, "STOREFRONT_THROTTLE_WINDOW", 1)?,
+        login_per_ip: count(get, "STOREFRONT_THROTTLE_LOGIN_PER_IP")?,
+        login_per_account: count(get, "STOREFRONT_THROTTLE_LOGIN_PER_ACCOUNT")?,
+        register_per_ip: count(get, "STOREFRONT_THROTTLE_REGISTER_PER_IP")?,
+        refresh_per_ip: count(get, "STOREFRONT_THROTTLE_REFRESH_PER_IP")?,
+        reset_per_ip: count(get, "STOREFRONT_THROTTLE_RESET_PER_IP")?,
+        reset_per_account: count(get, "STOREFRONT_THROTTLE_RESET_PER_ACCOUNT")?,
+    })
+}
+
+fn checkout_rates(
+    get: &impl Fn(&str) -> String,
+    set: &impl Fn(&str) -> Option<String>,
+) -> Result<CheckoutRates, ConfigError> {
+    Ok(CheckoutRates {
+        shipping_rate: number(get, "STOREFRONT_SHIPPING_RATE", 0)? as i64,
+        free_shipping_over: set("STOREFRONT_FREE_SHIPPING_OVER")
+            .map(|_| number(get, "STOREFRONT_FREE_SHIPPING_OVER", 0).map(|n| n as i64))
+            .transpose()?,
+        tax_rate_ppm: percent_ppm(&get("STOREFRONT_TAX_RATE")).ok_or_else(|| {
+            ConfigError(format!(
+                "STOREFRONT_TAX_RATE is `{}`: use a percentage from 0 to 100, e.g. 20 or 8.875",
+                get("STOREFRONT_TAX_RATE")
+            ))
+        })?,
+    })
 }
 
 fn default_of(name: &str) -> &'static str {
@@ -606,6 +646,27 @@ mod tests {
         assert!(config(&[("STOREFRONT_ACCESS_TOKEN_TTL", "-1")]).is_err());
         assert!(config(&[("DATABASE_URL", "mysql://x")]).is_err());
         assert!(config(&[("DATABASE_URL", "sqlite://:memory:")]).is_err());
+    }
+
+    #[test]
+    fn debug_never_shows_a_password_or_secret() {
+        let jwt = "j".repeat(40);
+        let c = config(&[
+            ("DATABASE_URL", "postgres://user:hunter2@host/db"),
+            ("STOREFRONT_JWT_SECRET", &jwt),
+            (
+                "STOREFRONT_SMTP_URL",
+                "smtp://mailer:smtp-pass-9@127.0.0.1:2525",
+            ),
+        ])
+        .unwrap();
+        let shown = format!("{c:?}");
+        for secret in ["hunter2", jwt.as_str(), "smtp-pass-9"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(shown.contains("postgres://user:***@host/db"), "{shown}");
+        let shown = format!("{:?}", c.database_url);
+        assert!(!shown.contains("hunter2"), "{shown}");
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod rest;
+pub mod smtp;
 pub mod startup;
 pub mod state;
 pub mod store;

@@ -2,12 +2,36 @@
 //!
 //! Queries are written once with diesel's DSL and run on whichever backend is live through
 //! [`db_run!`](crate::db_run), which expands the body once per backend (diesel-async has no async
-//! `MultiConnection` yet).
+//! `MultiConnection` yet). It is the crate's only macro.
+//!
+//! # Steps shared by several transactions
+//!
+//! A step that more than one transaction runs (lock a cart, re-price it, record an event) is a
+//! plain `async fn` taking `c: &mut Backend<'_>` and returning `Result<_, StoreError>`; it runs
+//! each of its statements through `db_run!(c, |c| ...)`, which works on a `&mut Backend` as on a
+//! [`DbConn`]. Inside a transaction, whose closure sees the backend's own connection, the step
+//! is called with that connection converted:
+//!
+//! ```ignore
+//! db_run!(conn, |c| c
+//!     .transaction(async |c| {
+//!         let cart = cart::lock(&mut c.into(), &id, caller, at).await?;
+//!         // ... statements of this transaction alone, written inline on `c` ...
+//!         events::insert(&mut c.into(), &event).await?;
+//!         Ok::<_, StoreError>(cart)
+//!     })
+//!     .await)
+//! ```
+//!
+//! The step's body is compiled once per backend arm of its own `db_run!`s, exactly as inline
+//! code would be; there are no generic bounds on connection types to maintain.
 
 mod instrument;
 pub mod migrate;
 pub mod schema;
 pub mod seed;
+pub mod sql;
+pub mod text_enum;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -32,8 +56,8 @@ pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
 /// The PostgreSQL connection type (pure Rust, no libpq).
 pub type PgConn = AsyncPgConnection;
 
-/// Which database a `DATABASE_URL` names.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Which database a `DATABASE_URL` names. Its `Debug` hides the password.
+#[derive(Clone, PartialEq, Eq)]
 pub enum DatabaseUrl {
     /// An SQLite file, created with its folder if missing.
     Sqlite(PathBuf),
@@ -72,6 +96,15 @@ impl DatabaseUrl {
         match self {
             Self::Sqlite(_) => "sqlite",
             Self::Postgres(_) => "postgres",
+        }
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Sqlite(path) => f.debug_tuple("Sqlite").field(path).finish(),
+            Self::Postgres(url) => f.debug_tuple("Postgres").field(&redact_url(url)).finish(),
         }
     }
 }
@@ -138,6 +171,29 @@ impl DbConn {
             Self::Sqlite(conn, _) => Backend::Sqlite(conn),
             Self::Postgres(conn) => Backend::Postgres(conn),
         }
+    }
+}
+
+impl Backend<'_> {
+    /// Reborrows the connection for one more query body, so that [`db_run!`](crate::db_run)
+    /// also runs on a `&mut Backend` (the argument of a transaction step).
+    pub fn backend(&mut self) -> Backend<'_> {
+        match self {
+            Self::Sqlite(conn) => Backend::Sqlite(conn),
+            Self::Postgres(conn) => Backend::Postgres(conn),
+        }
+    }
+}
+
+impl<'a> From<&'a mut SqliteConn> for Backend<'a> {
+    fn from(conn: &'a mut SqliteConn) -> Self {
+        Self::Sqlite(conn)
+    }
+}
+
+impl<'a> From<&'a mut PgConn> for Backend<'a> {
+    fn from(conn: &'a mut PgConn) -> Self {
+        Self::Postgres(conn)
     }
 }
 

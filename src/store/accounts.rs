@@ -12,75 +12,15 @@ use super::auth::{Client, Principal};
 use super::passwords::NewPassword;
 use super::sessions::{self, AuthSession};
 use super::throttle::{self, Action};
-use super::{Entity, FieldError, Store, StoreError, events, ids, now};
+use super::validate::{Problems, change, text};
+use super::{Entity, Store, StoreError, events, ids, now};
+use crate::db::Backend;
 use crate::db::schema::{customers, identities, password_resets, sessions as sessions_t};
 use crate::db_run;
 use crate::error::Secret;
 
-/// The login provider of email-and-password identities.
-pub const EMAILPASS: &str = "emailpass";
-
-/// A customer as the API shows it.
-#[derive(Clone, Debug, Queryable, Selectable)]
-#[diesel(table_name = customers, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
-pub struct Customer {
-    pub id: String,
-    pub email: String,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub phone: Option<String>,
-    pub company: Option<String>,
-    pub accepts_marketing: bool,
-    /// A JSON object of the storefront's own keys (`{}` when none).
-    pub metadata: String,
-    pub created_at: chrono::NaiveDateTime,
-    pub updated_at: chrono::NaiveDateTime,
-}
-
-impl Customer {
-    /// The metadata object, `None` when it holds no keys.
-    pub fn metadata_object(&self) -> Option<serde_json::Map<String, serde_json::Value>> {
-        match serde_json::from_str(&self.metadata) {
-            Ok(serde_json::Value::Object(map)) if !map.is_empty() => Some(map),
-            _ => None,
-        }
-    }
-
-    /// First and last name joined, or `None` when both are empty.
-    pub fn full_name(&self) -> Option<String> {
-        super::full_name(self.first_name.as_deref(), self.last_name.as_deref())
-    }
-}
-
-/// An email address as stored: trimmed, checked, lower-cased.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Email(String);
-
-impl Email {
-    pub fn parse(field: &str, raw: &str) -> Result<Self, StoreError> {
-        let email = raw.trim().to_lowercase();
-        let valid = email.len() <= 254
-            && !email.chars().any(|c| c.is_whitespace() || c.is_control())
-            && email.split_once('@').is_some_and(|(local, domain)| {
-                !local.is_empty()
-                    && local.len() <= 64
-                    && !domain.contains('@')
-                    && domain.contains('.')
-                    && !domain.starts_with('.')
-                    && !domain.ends_with('.')
-                    && !domain.contains("..")
-            });
-        if valid {
-            Ok(Self(email))
-        } else {
-            Err(StoreError::invalid(field, "is not a valid email address"))
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
+pub use super::customers::{Customer, EMAILPASS, get};
+pub use super::validate::Email;
 
 /// What `register` needs.
 #[derive(Clone, Debug, Default)]
@@ -128,57 +68,6 @@ pub(super) fn metadata_text(value: &serde_json::Value) -> Result<String, StoreEr
     Ok(text)
 }
 
-/// Collects every field problem of one input, so the client sees them all at once.
-#[derive(Default)]
-pub(super) struct Problems(Vec<FieldError>);
-
-impl Problems {
-    pub(super) fn check<T>(&mut self, result: Result<T, StoreError>) -> Option<T> {
-        match result {
-            Ok(v) => Some(v),
-            Err(StoreError::InvalidInput { fields, .. }) => {
-                self.0.extend(fields);
-                None
-            }
-            Err(_) => None,
-        }
-    }
-
-    pub(super) fn finish(self) -> Result<(), StoreError> {
-        if self.0.is_empty() {
-            return Ok(());
-        }
-        Err(StoreError::fields(self.0))
-    }
-}
-
-/// A trimmed optional text of at most `max` characters; empty means none.
-pub(super) fn text(
-    field: &str,
-    value: Option<&str>,
-    max: usize,
-) -> Result<Option<String>, StoreError> {
-    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
-        return Ok(None);
-    };
-    if value.chars().count() > max {
-        return Err(StoreError::invalid(
-            field,
-            format!("must be at most {max} characters"),
-        ));
-    }
-    Ok(Some(value.to_owned()))
-}
-
-/// A field an update may leave out (`None`), clear (blank) or set.
-fn change(
-    field: &str,
-    value: Option<&str>,
-    max: usize,
-) -> Result<Option<Option<String>>, StoreError> {
-    value.map(|v| text(field, Some(v), max)).transpose()
-}
-
 pub(super) fn email_taken() -> StoreError {
     StoreError::Conflict {
         message: "an account with this email already exists".into(),
@@ -187,24 +76,22 @@ pub(super) fn email_taken() -> StoreError {
 }
 
 /// Whether an account (customer with an account, or a login identity) uses `email`.
-macro_rules! email_in_use {
-    ($c:ident, $email:expr) => {{
-        let customer: Option<String> = customers::table
-            .filter(customers::email.eq($email))
-            .filter(customers::has_account.eq(true))
-            .select(customers::id)
-            .first($c)
-            .await
-            .optional()?;
-        let identity: Option<String> = identities::table
-            .filter(identities::provider.eq(EMAILPASS))
-            .filter(identities::email.eq($email))
-            .select(identities::id)
-            .first($c)
-            .await
-            .optional()?;
-        customer.is_some() || identity.is_some()
-    }};
+async fn email_in_use(c: &mut Backend<'_>, email: &str) -> Result<bool, StoreError> {
+    let customer: Option<String> = db_run!(c, |c| customers::table
+        .filter(customers::email.eq(email))
+        .filter(customers::has_account.eq(true))
+        .select(customers::id)
+        .first(c)
+        .await
+        .optional())?;
+    let identity: Option<String> = db_run!(c, |c| identities::table
+        .filter(identities::provider.eq(EMAILPASS))
+        .filter(identities::email.eq(email))
+        .select(identities::id)
+        .first(c)
+        .await
+        .optional())?;
+    Ok(customer.is_some() || identity.is_some())
 }
 
 /// Creates a customer with an account and signs it in.
@@ -217,10 +104,10 @@ pub async fn register(
     let mut problems = Problems::default();
     let email = problems.check(Email::parse("email", &input.email));
     let password = problems.check(NewPassword::parse("password", input.password.expose()));
-    let first_name = problems.check(text("first_name", input.first_name.as_deref(), 100));
-    let last_name = problems.check(text("last_name", input.last_name.as_deref(), 100));
-    let phone = problems.check(text("phone", input.phone.as_deref(), 40));
-    let company = problems.check(text("company", input.company.as_deref(), 100));
+    let first_name = problems.field(text("first_name", input.first_name.as_deref(), 100));
+    let last_name = problems.field(text("last_name", input.last_name.as_deref(), 100));
+    let phone = problems.field(text("phone", input.phone.as_deref(), 40));
+    let company = problems.field(text("company", input.company.as_deref(), 100));
     problems.finish()?;
     let (Some(email), Some(password)) = (email, password) else {
         return Err(StoreError::Internal("validated input missing".into()));
@@ -250,7 +137,7 @@ pub async fn register(
     let mut conn = store.db().write_conn().await?;
     let result = db_run!(conn, |c| c
         .transaction(async |c| {
-            if email_in_use!(c, email.as_str()) {
+            if email_in_use(&mut c.into(), email.as_str()).await? {
                 return Err(email_taken());
             }
             diesel::insert_into(customers::table)
@@ -284,10 +171,7 @@ pub async fn register(
                 .values(&session)
                 .execute(c)
                 .await?;
-            diesel::insert_into(crate::db::schema::events::table)
-                .values(&event)
-                .execute(c)
-                .await?;
+            events::insert(&mut c.into(), &event).await?;
             Ok::<_, StoreError>(())
         })
         .await);
@@ -300,18 +184,6 @@ pub async fn register(
     tracing::info!(customer_id = %customer.id, "customer registered");
     super::orders::history::attach_guest_orders(store, &customer, client).await?;
     sessions::payload(store, customer, &session.id, refresh)
-}
-
-/// The customer with this id.
-pub async fn get(store: &Store, customer_id: &str) -> Result<Customer, StoreError> {
-    let mut conn = store.db().conn().await?;
-    db_run!(conn, |c| customers::table
-        .find(customer_id)
-        .select(Customer::as_select())
-        .first(c)
-        .await
-        .optional())?
-    .ok_or(StoreError::not_found(Entity::Customer))
 }
 
 /// The signed-in customer.
@@ -330,6 +202,24 @@ struct CustomerChanges {
     email: Option<String>,
     metadata: Option<String>,
     updated_at: chrono::NaiveDateTime,
+}
+
+impl CustomerChanges {
+    /// The names of the fields this change sets, for the event.
+    fn fields(&self) -> Vec<&'static str> {
+        [
+            ("first_name", self.first_name.is_some()),
+            ("last_name", self.last_name.is_some()),
+            ("phone", self.phone.is_some()),
+            ("company", self.company.is_some()),
+            ("accepts_marketing", self.accepts_marketing.is_some()),
+            ("email", self.email.is_some()),
+            ("metadata", self.metadata.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, set)| set.then_some(name))
+        .collect()
+    }
 }
 
 /// The identity (id, email, password hash) of a customer's email-and-password login.
@@ -374,10 +264,10 @@ pub async fn update_me(
     client: &Client,
 ) -> Result<Customer, StoreError> {
     let mut problems = Problems::default();
-    let first_name = problems.check(change("first_name", update.first_name.as_deref(), 100));
-    let last_name = problems.check(change("last_name", update.last_name.as_deref(), 100));
-    let phone = problems.check(change("phone", update.phone.as_deref(), 40));
-    let company = problems.check(change("company", update.company.as_deref(), 100));
+    let first_name = problems.field(change("first_name", update.first_name.as_deref(), 100));
+    let last_name = problems.field(change("last_name", update.last_name.as_deref(), 100));
+    let phone = problems.field(change("phone", update.phone.as_deref(), 40));
+    let company = problems.field(change("company", update.company.as_deref(), 100));
     let metadata = problems.check(update.metadata.as_ref().map(metadata_text).transpose());
     let email = problems.check(
         update
@@ -411,30 +301,16 @@ pub async fn update_me(
         metadata: metadata.flatten(),
         updated_at: now(),
     };
-    let mut changed: Vec<&str> = Vec::new();
-    for (name, set) in [
-        ("first_name", changes.first_name.is_some()),
-        ("last_name", changes.last_name.is_some()),
-        ("phone", changes.phone.is_some()),
-        ("company", changes.company.is_some()),
-        ("accepts_marketing", changes.accepts_marketing.is_some()),
-        ("email", changes.email.is_some()),
-        ("metadata", changes.metadata.is_some()),
-    ] {
-        if set {
-            changed.push(name);
-        }
-    }
     let event = events::customer(
         events::kind::CUSTOMER_UPDATED,
         &principal.customer_id,
-        json!({ "id": principal.customer_id, "changed": changed }),
+        json!({ "id": principal.customer_id, "changed": changes.fields() }),
     );
     let mut conn = store.db().write_conn().await?;
     let result = db_run!(conn, |c| c
         .transaction(async |c| {
             if let Some(email) = &new_email {
-                if email_in_use!(c, email.as_str()) {
+                if email_in_use(&mut c.into(), email.as_str()).await? {
                     return Err(email_taken());
                 }
                 diesel::update(identities::table)
@@ -450,10 +326,7 @@ pub async fn update_me(
                 .set(&changes)
                 .execute(c)
                 .await?;
-            diesel::insert_into(crate::db::schema::events::table)
-                .values(&event)
-                .execute(c)
-                .await?;
+            events::insert(&mut c.into(), &event).await?;
             Ok::<_, StoreError>(())
         })
         .await);
@@ -511,10 +384,7 @@ pub async fn change_password(
                 .values(&session)
                 .execute(c)
                 .await?;
-            diesel::insert_into(crate::db::schema::events::table)
-                .values(&event)
-                .execute(c)
-                .await?;
+            events::insert(&mut c.into(), &event).await?;
             Ok::<_, StoreError>(())
         })
         .await)?;

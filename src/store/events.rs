@@ -3,10 +3,13 @@
 //! events issue's work; this module only builds the rows.
 
 use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
 use serde_json::Value;
 
-use super::{ids, now};
+use super::{StoreError, ids, now};
+use crate::db::Backend;
 use crate::db::schema::events;
+use crate::db_run;
 
 /// Event types written by the accounts and orders services.
 pub mod kind {
@@ -21,8 +24,7 @@ pub mod kind {
     pub const ORDER_CANCELED: &str = "order.canceled";
 }
 
-/// One event row, inserted with `diesel::insert_into(events::table).values(&event)` inside the
-/// transaction that makes the change. Payloads never hold secrets (tokens, hashes, passwords).
+/// One event row, written by [`insert`] inside the transaction that makes the change. Payloads never hold secrets (tokens, hashes, passwords).
 #[derive(Clone, Debug, Insertable)]
 #[diesel(table_name = events, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct NewEvent {
@@ -36,29 +38,31 @@ pub struct NewEvent {
 
 /// An event about a customer.
 pub fn customer(event_type: &str, customer_id: &str, payload: Value) -> NewEvent {
+    new(event_type, Some(customer_id.to_owned()), None, payload)
+}
+
+/// An event about an order (built by `Order::event`, which adds the order's id and number).
+pub fn new(
+    event_type: &str,
+    customer_id: Option<String>,
+    order_id: Option<String>,
+    payload: Value,
+) -> NewEvent {
     NewEvent {
         event_id: ids::new(ids::prefix::EVENT),
         event_type: event_type.to_owned(),
-        customer_id: Some(customer_id.to_owned()),
-        order_id: None,
+        customer_id,
+        order_id,
         payload: payload.to_string(),
         created_at: now(),
     }
 }
 
-/// An event about an order; the payload always names the order's id and number.
-pub fn order(event_type: &str, order: &crate::store::orders::Order, payload: Value) -> NewEvent {
-    let mut payload = payload;
-    if let Value::Object(map) = &mut payload {
-        map.insert("order_id".into(), Value::from(order.id.clone()));
-        map.insert("number".into(), Value::from(order.number.clone()));
-    }
-    NewEvent {
-        event_id: ids::new(ids::prefix::EVENT),
-        event_type: event_type.to_owned(),
-        customer_id: order.customer_id.clone(),
-        order_id: Some(order.id.clone()),
-        payload: payload.to_string(),
-        created_at: now(),
-    }
+/// Writes `event` to the outbox, on the connection of the transaction making the change.
+pub async fn insert(c: &mut Backend<'_>, event: &NewEvent) -> Result<(), StoreError> {
+    db_run!(c, |c| diesel::insert_into(events::table)
+        .values(event)
+        .execute(c)
+        .await)?;
+    Ok(())
 }

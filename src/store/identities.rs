@@ -15,11 +15,13 @@ use hmac::{Hmac, Mac};
 use serde_json::json;
 use sha2::Sha256;
 
-use super::accounts::{self, Customer, EMAILPASS, Email, Problems};
+use super::accounts;
 use super::auth::{self, Client, Principal};
+use super::customers::{Customer, EMAILPASS};
 use super::passwords::NewPassword;
 use super::sessions;
 use super::throttle::{self, Action};
+use super::validate::{Email, Problems, text};
 use super::{Entity, Store, StoreError, events, ids, now};
 use crate::db::schema::{customers, identities, sessions as sessions_t};
 use crate::db_run;
@@ -365,14 +367,10 @@ pub async fn create_customer(
             .map(|e| Email::parse("email", e))
             .transpose(),
     );
-    let first_name = problems.check(accounts::text(
-        "first_name",
-        input.first_name.as_deref(),
-        100,
-    ));
-    let last_name = problems.check(accounts::text("last_name", input.last_name.as_deref(), 100));
-    let phone = problems.check(accounts::text("phone", input.phone.as_deref(), 40));
-    let company = problems.check(accounts::text("company", input.company.as_deref(), 100));
+    let first_name = problems.field(text("first_name", input.first_name.as_deref(), 100));
+    let last_name = problems.field(text("last_name", input.last_name.as_deref(), 100));
+    let phone = problems.field(text("phone", input.phone.as_deref(), 40));
+    let company = problems.field(text("company", input.company.as_deref(), 100));
     let metadata = problems.check(
         input
             .metadata

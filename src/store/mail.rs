@@ -5,7 +5,6 @@
 //! server. Failures are logged without the message body (it may hold a token).
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::transport::smtp::AsyncSmtpTransportBuilder;
@@ -34,42 +33,6 @@ pub struct Mail {
     pub body: String,
 }
 
-/// Builds the SMTP transport for a URL. `smtp://` without a `tls=` parameter means STARTTLS
-/// required, except on a loopback host (a local relay or a test sink), where it is plain;
-/// `smtps://` is TLS from the first byte; `?tls=opportunistic|required` is honoured as given.
-fn smtp_builder(url: &str) -> Result<AsyncSmtpTransportBuilder, String> {
-    let parsed = url::Url::parse(url).map_err(|e| e.to_string())?;
-    let loopback = match parsed.host() {
-        // `smtp:` is not a special scheme to `url`, so IP addresses arrive as domains.
-        Some(url::Host::Domain(d)) => {
-            d == "localhost"
-                || d.trim_matches(['[', ']'])
-                    .parse::<std::net::IpAddr>()
-                    .is_ok_and(|ip| ip.is_loopback())
-        }
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => return Err("the URL names no host".into()),
-    };
-    let has_tls_param = parsed.query_pairs().any(|(k, _)| k == "tls");
-    let url = if parsed.scheme() == "smtp" && !has_tls_param && !loopback {
-        let mut with_tls = parsed.clone();
-        with_tls.query_pairs_mut().append_pair("tls", "required");
-        with_tls.to_string()
-    } else {
-        url.to_owned()
-    };
-    AsyncSmtpTransport::<Tokio1Executor>::from_url(&url)
-        .map(|b| b.timeout(Some(Duration::from_secs(15))))
-        .map_err(|e| e.to_string())
-}
-
-/// Whether `url` can be used as `STOREFRONT_SMTP_URL` (checked when the configuration loads;
-/// building the transport itself needs a runtime, as its connection pool spawns a task).
-pub fn check_smtp_url(url: &str) -> Result<(), String> {
-    smtp_builder(url).map(|_| ())
-}
-
 impl Mailer {
     /// The mailer the configuration asks for.
     pub fn from_config(config: &Config) -> Result<Self, StoreError> {
@@ -78,7 +41,7 @@ impl Mailer {
         })?;
         match &config.smtp_url {
             Some(url) => Ok(Self::Smtp {
-                transport: smtp_builder(url.expose())
+                transport: crate::smtp::transport(url.expose())
                     .map(AsyncSmtpTransportBuilder::build)
                     .map_err(|e| StoreError::Internal(format!("STOREFRONT_SMTP_URL: {e}")))?,
                 from,

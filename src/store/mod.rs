@@ -9,6 +9,7 @@ pub mod addresses;
 pub mod api_keys;
 pub mod auth;
 pub mod catalog;
+pub mod customers;
 pub mod events;
 pub mod identities;
 pub mod ids;
@@ -22,6 +23,7 @@ pub mod sessions;
 pub mod shop;
 pub mod throttle;
 pub mod tokens;
+pub mod validate;
 
 use std::sync::Arc;
 

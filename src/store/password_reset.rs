@@ -10,14 +10,15 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use serde_json::json;
 
-use super::accounts::{self, EMAILPASS, Email};
 use super::auth::Client;
+use super::customers::{self, EMAILPASS};
 use super::mail::Mail;
 use super::passwords::NewPassword;
 use super::sessions::{self, AuthSession};
 use super::throttle::{self, Action};
+use super::validate::Email;
 use super::{Store, StoreError, events, ids, now, tokens};
-use crate::db::schema::{events as events_t, identities, password_resets, sessions as sessions_t};
+use crate::db::schema::{identities, password_resets, sessions as sessions_t};
 use crate::db_run;
 
 /// The one answer to every reset request.
@@ -86,10 +87,7 @@ pub async fn request(
                     ))
                     .execute(c)
                     .await?;
-                diesel::insert_into(events_t::table)
-                    .values(&event)
-                    .execute(c)
-                    .await?;
+                events::insert(&mut c.into(), &event).await?;
             }
             Ok::<_, StoreError>(())
         })
@@ -218,10 +216,7 @@ pub async fn reset(
                 .values(&session)
                 .execute(c)
                 .await?;
-            diesel::insert_into(events_t::table)
-                .values(&event)
-                .execute(c)
-                .await?;
+            events::insert(&mut c.into(), &event).await?;
             Ok(true)
         })
         .await)?;
@@ -230,6 +225,6 @@ pub async fn reset(
         return Err(invalid_reset());
     }
     tracing::info!(customer_id = %customer_id, "password reset; sessions ended");
-    let customer = accounts::get(store, &customer_id).await?;
+    let customer = customers::get(store, &customer_id).await?;
     sessions::payload(store, customer, &session.id, refresh)
 }

@@ -13,9 +13,10 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use super::accounts::{self, Customer, EMAILPASS, Email};
 use super::auth::{self, Client, Principal};
+use super::customers::{self, Customer, EMAILPASS};
 use super::throttle::{self, Action};
+use super::validate::Email;
 use super::{Store, StoreError, ids, now, tokens};
 use crate::db::schema::{identities, sessions};
 use crate::db_run;
@@ -121,7 +122,7 @@ pub async fn login(
         .await)?;
     drop(conn);
     tracing::info!(customer_id = %customer_id, session_id = %session.id, "signed in");
-    let customer = accounts::get(store, &customer_id).await?;
+    let customer = customers::get(store, &customer_id).await?;
     super::orders::history::attach_guest_orders(store, &customer, client).await?;
     payload(store, customer, &session.id, refresh)
 }
@@ -306,7 +307,7 @@ pub async fn refresh(
     };
     let next = next_token(store, &session_id, token);
     let customer_id = customer_id.ok_or_else(invalid_refresh)?;
-    let customer = accounts::get(store, &customer_id).await?;
+    let customer = customers::get(store, &customer_id).await?;
     payload(store, customer, &session_id, next)
 }
 

@@ -3,6 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::TimeDelta;
+use diesel::insert_into;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use rand_chacha::ChaCha8Rng;
@@ -94,12 +95,30 @@ pub(super) async fn seed(
 /// Makes the category tree and option values that are missing; returns the ids and how many
 /// categories were created.
 pub(super) async fn taxonomy(conn: &mut DbConn) -> Result<(Taxonomy, usize), StoreError> {
+    let mut rng = rng_for(Stream::Taxonomy, 0);
+    let (leaves, created) = category_tree(conn, &mut rng).await?;
+    let (size_type, color_type) = option_types(conn, &mut rng).await?;
+    let (sizes, colors) = option_values(conn, &mut rng, &size_type, &color_type).await?;
+    let taxonomy = Taxonomy {
+        leaves,
+        size_type,
+        color_type,
+        sizes,
+        colors,
+    };
+    Ok((taxonomy, created))
+}
+
+/// The category tree's missing categories; returns its leaves and how many were inserted.
+async fn category_tree(
+    conn: &mut DbConn,
+    rng: &mut ChaCha8Rng,
+) -> Result<(Vec<LeafCategory>, usize), StoreError> {
     let existing: Vec<(String, String)> = db_run!(conn, |c| categories::table
         .select((categories::permalink, categories::id))
         .load(c)
         .await)?;
     let mut ids: HashMap<String, String> = existing.into_iter().collect();
-    let mut rng = rng_for(Stream::Taxonomy, 0);
     let mut new = Vec::new();
     let mut leaves = Vec::new();
     for (position, root) in data::TREE.iter().enumerate() {
@@ -109,12 +128,15 @@ pub(super) async fn taxonomy(conn: &mut DbConn) -> Result<(Taxonomy, usize), Sto
             None,
             root.slug,
             &mut ids,
-            &mut rng,
+            rng,
             &mut new,
             &mut leaves,
         );
     }
-    let created = insert_rows!(conn, categories::table, new);
+    let created = insert_rows(conn, new, |rows| {
+        insert_into(categories::table).values(rows)
+    })
+    .await?;
     let twins: Vec<Option<usize>> = (leaves.iter())
         .map(|leaf| {
             let slug = leaf.permalink.rsplit('/').next().unwrap_or_default();
@@ -128,7 +150,14 @@ pub(super) async fn taxonomy(conn: &mut DbConn) -> Result<(Taxonomy, usize), Sto
     for (leaf, twin) in leaves.iter_mut().zip(twins) {
         leaf.twin = twin;
     }
+    Ok((leaves, created))
+}
 
+/// The size and color option types (inserted if missing); returns their ids.
+async fn option_types(
+    conn: &mut DbConn,
+    rng: &mut ChaCha8Rng,
+) -> Result<(String, String), StoreError> {
     let existing: Vec<(String, String)> = db_run!(conn, |c| option_types::table
         .select((option_types::name, option_types::id))
         .load(c)
@@ -137,7 +166,7 @@ pub(super) async fn taxonomy(conn: &mut DbConn) -> Result<(Taxonomy, usize), Sto
     let at = catalog_start() - TimeDelta::days(7);
     let mut new_types = Vec::new();
     let mut type_id = |name: &str, presentation: &str, position: i32| {
-        let id = new_id(&mut rng, prefix::OPTION_TYPE, at);
+        let id = new_id(rng, prefix::OPTION_TYPE, at);
         if let Some(existing) = types.get(name) {
             return existing.clone();
         }
@@ -153,8 +182,21 @@ pub(super) async fn taxonomy(conn: &mut DbConn) -> Result<(Taxonomy, usize), Sto
     };
     let size_type = type_id("size", "Size", 1);
     let color_type = type_id("color", "Color", 2);
-    insert_rows!(conn, option_types::table, new_types);
+    insert_rows(conn, new_types, |rows| {
+        insert_into(option_types::table).values(rows)
+    })
+    .await?;
+    Ok((size_type, color_type))
+}
 
+/// The size and color option values (inserted if missing); returns their ids in order.
+async fn option_values(
+    conn: &mut DbConn,
+    rng: &mut ChaCha8Rng,
+    size_type: &str,
+    color_type: &str,
+) -> Result<(Vec<String>, Vec<String>), StoreError> {
+    let at = catalog_start() - TimeDelta::days(7);
     let existing: Vec<(String, String, String)> = db_run!(conn, |c| option_values::table
         .select((
             option_values::option_type_id,
@@ -169,7 +211,7 @@ pub(super) async fn taxonomy(conn: &mut DbConn) -> Result<(Taxonomy, usize), Sto
         .collect();
     let mut new_values = Vec::new();
     let mut value_id = |ty: &str, name: &str, presentation: &str, position, hex: Option<&str>| {
-        let id = new_id(&mut rng, prefix::OPTION_VALUE, at);
+        let id = new_id(rng, prefix::OPTION_VALUE, at);
         if let Some(existing) = values.get(&(ty.to_owned(), name.to_owned())) {
             return existing.clone();
         }
@@ -186,21 +228,16 @@ pub(super) async fn taxonomy(conn: &mut DbConn) -> Result<(Taxonomy, usize), Sto
         id
     };
     let sizes = (SIZES.iter().zip(1..))
-        .map(|(&(name, shown), pos)| value_id(&size_type, name, shown, pos, None))
+        .map(|(&(name, shown), pos)| value_id(size_type, name, shown, pos, None))
         .collect();
     let colors = (COLORS.iter().zip(1..))
-        .map(|(c, pos)| value_id(&color_type, c.name, c.presentation, pos, Some(c.hex)))
+        .map(|(c, pos)| value_id(color_type, c.name, c.presentation, pos, Some(c.hex)))
         .collect();
-    insert_rows!(conn, option_values::table, new_values);
-
-    let taxonomy = Taxonomy {
-        leaves,
-        size_type,
-        color_type,
-        sizes,
-        colors,
-    };
-    Ok((taxonomy, created))
+    insert_rows(conn, new_values, |rows| {
+        insert_into(option_values::table).values(rows)
+    })
+    .await?;
+    Ok((sizes, colors))
 }
 
 /// Visits `category` and its descendants in pre-order, so parents are inserted first.

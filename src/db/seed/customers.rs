@@ -3,6 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDateTime, TimeDelta};
+use diesel::insert_into;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use rand::Rng;
@@ -16,6 +17,7 @@ use crate::db::schema::{
     products, variant_option_values, variants,
 };
 use crate::store::ids::prefix;
+use crate::store::orders::{OrderStatus, PaymentStatus, ShipmentState};
 
 /// Customers inserted per transaction.
 const CUSTOMERS_PER_TRANSACTION: usize = 500;
@@ -179,9 +181,18 @@ struct Batch {
 impl Batch {
     async fn insert(self, conn: &mut DbConn) -> Result<(), StoreError> {
         // Customers first without their default addresses, which reference them.
-        insert_rows!(conn, customers::table, self.customers);
-        insert_rows!(conn, identities::table, self.identities);
-        insert_rows!(conn, addresses::table, self.addresses);
+        insert_rows(conn, self.customers, |rows| {
+            insert_into(customers::table).values(rows)
+        })
+        .await?;
+        insert_rows(conn, self.identities, |rows| {
+            insert_into(identities::table).values(rows)
+        })
+        .await?;
+        insert_rows(conn, self.addresses, |rows| {
+            insert_into(addresses::table).values(rows)
+        })
+        .await?;
         for (customer, shipping, billing) in &self.defaults {
             db_run!(conn, |c| diesel::update(customers::table.find(customer))
                 .set((
@@ -191,8 +202,14 @@ impl Batch {
                 .execute(c)
                 .await)?;
         }
-        insert_rows!(conn, orders::table, self.orders);
-        insert_rows!(conn, line_items::table, self.line_items);
+        insert_rows(conn, self.orders, |rows| {
+            insert_into(orders::table).values(rows)
+        })
+        .await?;
+        insert_rows(conn, self.line_items, |rows| {
+            insert_into(line_items::table).values(rows)
+        })
+        .await?;
         // One statement per distinct increment rather than per product.
         let mut by_increment: HashMap<i64, Vec<&String>> = HashMap::new();
         for (product, units) in &self.units_sold {
@@ -433,12 +450,15 @@ fn make_order(
     let age = demo_now() - completed_at;
     let paid = !rng.random_bool(0.05);
     let (shipment_state, shipped_at) = if !paid {
-        ("pending", None)
+        (ShipmentState::Pending, None)
     } else if age < TimeDelta::days(3) {
-        (*pick(rng, &["pending", "ready"]), None)
+        (
+            *pick(rng, &[ShipmentState::Pending, ShipmentState::Ready]),
+            None,
+        )
     } else {
         let shipped = completed_at + TimeDelta::hours(rng.random_range(4..72));
-        ("shipped", Some(shipped))
+        (ShipmentState::Shipped, Some(shipped))
     };
     let tracking_number = shipped_at.map(|_| {
         let digits: String = (0..16)
@@ -453,9 +473,13 @@ fn make_order(
         customer_id: Some(order.customer_id.into()),
         email: Some(order.email.into()),
         token,
-        state: "complete".into(),
-        payment_state: Some(if paid { "paid" } else { "balance_due" }.into()),
-        shipment_state: Some(shipment_state.into()),
+        state: OrderStatus::Placed,
+        payment_state: Some(if paid {
+            PaymentStatus::Paid
+        } else {
+            PaymentStatus::BalanceDue
+        }),
+        shipment_state: Some(shipment_state),
         currency: "USD".into(),
         item_count,
         item_total,

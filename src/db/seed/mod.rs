@@ -15,40 +15,6 @@
 //! or customer number), and every timestamp from fixed dates, so topping up an earlier seed
 //! gives the same products as seeding the larger number at once.
 
-/// Inserts `rows` (a `Vec` of one [`rows::Row`] type, consumed) into `table` in as few
-/// multi-row statements as the bound-parameter limit allows; evaluates to the rows inserted.
-///
-/// diesel-async cannot run a multi-row insert on SQLite (diesel implements it only for its
-/// synchronous connection), so on SQLite the whole batch runs on the blocking connection.
-macro_rules! insert_rows {
-    ($conn:expr, $table:path, $rows:expr) => {{
-        let rows = $rows;
-        let per_statement = $crate::db::seed::rows_per_statement(&rows);
-        match $conn.backend() {
-            $crate::db::Backend::Sqlite(c) => {
-                c.spawn_blocking(move |c| {
-                    let mut inserted = 0usize;
-                    for chunk in rows.chunks(per_statement) {
-                        inserted += diesel::RunQueryDsl::execute(
-                            diesel::insert_into($table).values(chunk),
-                            c,
-                        )?;
-                    }
-                    Ok(inserted)
-                })
-                .await?
-            }
-            $crate::db::Backend::Postgres(c) => {
-                let mut inserted = 0usize;
-                for chunk in rows.chunks(per_statement) {
-                    inserted += diesel::insert_into($table).values(chunk).execute(c).await?;
-                }
-                inserted
-            }
-        }
-    }};
-}
-
 mod catalog;
 mod customers;
 mod data;
@@ -63,8 +29,11 @@ use diesel_async::{AsyncConnection, RunQueryDsl, TransactionManager};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use diesel::SqliteConnection;
+use diesel::query_dsl::methods::ExecuteDsl;
+
 use super::schema::products;
-use super::{Db, DbConn};
+use super::{Backend, Db, DbConn, PgConn};
 use crate::db_run;
 use crate::error::StoreError;
 use crate::store::ids;
@@ -199,6 +168,53 @@ const MAX_PARAMS: usize = 32_766;
 
 fn rows_per_statement<T: rows::Row>(_: &[T]) -> usize {
     (MAX_PARAMS / T::COLUMNS).max(1)
+}
+
+/// Inserts `rows` in as few multi-row statements as the bound-parameter limit allows, each
+/// built by `insert` from one batch (`|rows| diesel::insert_into(table).values(rows)`); returns
+/// the rows inserted.
+///
+/// diesel-async cannot run a multi-row insert on SQLite (diesel implements it only for its
+/// synchronous connection), so on SQLite the whole batch runs on the blocking connection.
+async fn insert_rows<R, Q>(
+    conn: &mut DbConn,
+    rows: Vec<R>,
+    insert: fn(Vec<R>) -> Q,
+) -> Result<usize, StoreError>
+where
+    R: rows::Row + Send + 'static,
+    Q: ExecuteDsl<SqliteConnection> + diesel_async::methods::ExecuteDsl<PgConn> + Send + 'static,
+{
+    let batches = batches(rows);
+    match conn.backend() {
+        Backend::Sqlite(c) => Ok(c
+            .spawn_blocking(move |c| {
+                let mut inserted = 0usize;
+                for batch in batches {
+                    inserted += ExecuteDsl::execute(insert(batch), c)?;
+                }
+                Ok(inserted)
+            })
+            .await?),
+        Backend::Postgres(c) => {
+            let mut inserted = 0usize;
+            for batch in batches {
+                inserted += insert(batch).execute(c).await?;
+            }
+            Ok(inserted)
+        }
+    }
+}
+
+/// `rows` cut into batches of [`rows_per_statement`], moved, not copied.
+fn batches<R: rows::Row>(mut rows: Vec<R>) -> Vec<Vec<R>> {
+    let size = rows_per_statement(&rows);
+    let mut batches = Vec::with_capacity(rows.len().div_ceil(size));
+    while !rows.is_empty() {
+        let rest = rows.split_off(size.min(rows.len()));
+        batches.push(std::mem::replace(&mut rows, rest));
+    }
+    batches
 }
 
 async fn begin(conn: &mut DbConn) -> Result<(), StoreError> {

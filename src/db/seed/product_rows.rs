@@ -1,7 +1,7 @@
 //! Products with their variants, prices, images and option links, as rows.
 
 use chrono::{NaiveDateTime, TimeDelta};
-use diesel_async::RunQueryDsl;
+use diesel::insert_into;
 use rand::Rng;
 use rand::seq::index::sample;
 use rand_chacha::ChaCha8Rng;
@@ -197,17 +197,34 @@ pub(super) struct Batch {
 
 impl Batch {
     pub(super) async fn insert(self, conn: &mut DbConn) -> Result<(), StoreError> {
-        insert_rows!(conn, products::table, self.products);
-        insert_rows!(conn, product_categories::table, self.product_categories);
-        insert_rows!(conn, product_option_types::table, self.product_option_types);
-        insert_rows!(conn, variants::table, self.variants);
-        insert_rows!(
-            conn,
-            variant_option_values::table,
-            self.variant_option_values
-        );
-        insert_rows!(conn, prices::table, self.prices);
-        insert_rows!(conn, product_images::table, self.images);
+        insert_rows(conn, self.products, |rows| {
+            insert_into(products::table).values(rows)
+        })
+        .await?;
+        insert_rows(conn, self.product_categories, |rows| {
+            insert_into(product_categories::table).values(rows)
+        })
+        .await?;
+        insert_rows(conn, self.product_option_types, |rows| {
+            insert_into(product_option_types::table).values(rows)
+        })
+        .await?;
+        insert_rows(conn, self.variants, |rows| {
+            insert_into(variants::table).values(rows)
+        })
+        .await?;
+        insert_rows(conn, self.variant_option_values, |rows| {
+            insert_into(variant_option_values::table).values(rows)
+        })
+        .await?;
+        insert_rows(conn, self.prices, |rows| {
+            insert_into(prices::table).values(rows)
+        })
+        .await?;
+        insert_rows(conn, self.images, |rows| {
+            insert_into(product_images::table).values(rows)
+        })
+        .await?;
         Ok(())
     }
 }
@@ -225,48 +242,13 @@ fn stock(rng: &mut impl Rng) -> (i32, bool) {
 /// Turns a spec into rows: the product, its categories, its default variant carrying the
 /// product's price, and one variant per size × color when it has options.
 pub(super) fn build(taxonomy: &Taxonomy, spec: Spec, batch: &mut Batch) {
-    let Spec {
-        mut rng,
-        created_at: at,
-        ..
-    } = spec;
+    let mut rng = spec.rng.clone();
+    let at = spec.created_at;
     let leaf = &taxonomy.leaves[spec.leaf];
     let product_id = new_id(&mut rng, prefix::PRODUCT, at);
     let slug = slugify(&spec.name);
-    let (status, available_on, discontinue_on) = match spec.offer {
-        Offer::Draft => ("draft", None, None),
-        Offer::ComingSoon => (
-            "active",
-            Some(coming_soon() + TimeDelta::days(rng.random_range(0..120))),
-            None,
-        ),
-        Offer::Discontinued => (
-            "archived",
-            Some(at),
-            Some(at + TimeDelta::days(rng.random_range(30..120))),
-        ),
-        Offer::Active | Offer::Sale(_) => ("active", Some(at), None),
-    };
-    let updated_at = discontinue_on.unwrap_or(at + seconds(&mut rng, 30 * DAY));
-    let summary = spec.description.split(". ").next().unwrap_or_default();
-    let summary: String = summary.trim_end_matches('.').chars().take(155).collect();
-    batch.products.push(NewProduct {
-        id: product_id.clone(),
-        name: spec.name.clone(),
-        slug: slug.clone(),
-        description: Some(spec.description.clone()),
-        status: status.into(),
-        tags: serde_json::Value::from(spec.tags.clone()).to_string(),
-        available_on,
-        discontinue_on,
-        meta_title: Some(format!("{} | Storefront", spec.name)),
-        meta_description: Some(format!("{summary}.")),
-        meta_keywords: Some(spec.tags.join(", ")),
-        position: spec.number as i32,
-        created_at: at,
-        updated_at,
-    });
-    for category in std::iter::once(spec.leaf).chain(spec.also) {
+    let (updated_at, discontinue_on) = push_product(&spec, &mut rng, &product_id, &slug, batch);
+    for category in std::iter::once(spec.leaf).chain(spec.also.iter().copied()) {
         batch.product_categories.push(NewProductCategory {
             product_id: product_id.clone(),
             category_id: taxonomy.leaves[category].id.clone(),
@@ -288,100 +270,202 @@ pub(super) fn build(taxonomy: &Taxonomy, spec: Spec, batch: &mut Batch) {
             position,
         });
     }
-    let sale = |amount: i64| match spec.sale_percent {
-        Some(percent) => (amount * (100 - percent) / 10_000 * 100, Some(amount)),
-        None => (amount, None),
+    let variants = Variants {
+        product_id: &product_id,
+        at,
+        updated_at,
+        discontinued_at: discontinue_on,
+        has_options: !option_types.is_empty(),
+        sale_percent: spec.sale_percent,
     };
-    let discontinued_at = discontinue_on;
     let code = format!("{}-{:05}", leaf.def.code, spec.number);
-    let mut push_variant =
-        |rng: &mut ChaCha8Rng, sku: String, position, price, values: &[&String]| {
-            let id = new_id(rng, prefix::VARIANT, at);
-            // The default variant of a product with options is not sold, so holds no stock.
-            let (stock_on_hand, backorderable) = if option_types.is_empty() || position > 0 {
-                stock(rng)
-            } else {
-                (0, false)
-            };
-            batch.variants.push(NewVariant {
-                id: id.clone(),
-                product_id: product_id.clone(),
-                sku: Some(sku),
-                is_default: position == 0,
-                position,
-                track_inventory: true,
-                stock_on_hand,
-                backorderable,
-                discontinued_at,
-                created_at: at,
-                updated_at,
-            });
-            let (amount, compare_at_amount) = sale(price);
-            batch.prices.push(NewPrice {
-                id: new_id(rng, prefix::PRICE, at),
-                variant_id: id.clone(),
-                currency: "USD".into(),
-                amount,
-                compare_at_amount,
-                created_at: at,
-                updated_at,
-            });
-            for value in values {
-                batch.variant_option_values.push(NewVariantOptionValue {
-                    variant_id: id.clone(),
-                    option_value_id: (*value).clone(),
-                });
-            }
-        };
-    push_variant(&mut rng, code.clone(), 0, spec.price, &[]);
-    if !option_types.is_empty() {
+    variants.push(batch, &mut rng, code.clone(), 0, spec.price, &[]);
+    if variants.has_options {
         let xl_costs_more = sized && rng.random_bool(0.25);
-        let sizes: Vec<Option<usize>> = if sized {
-            (0..SIZES.len()).map(Some).collect()
+        push_option_variants(
+            taxonomy,
+            &spec,
+            &variants,
+            sized,
+            xl_costs_more,
+            &code,
+            &mut rng,
+            batch,
+        );
+    }
+    push_images(&spec, &mut rng, &product_id, &slug, batch);
+}
+
+/// The product row; returns its `updated_at` and `discontinue_on`.
+fn push_product(
+    spec: &Spec,
+    rng: &mut ChaCha8Rng,
+    product_id: &str,
+    slug: &str,
+    batch: &mut Batch,
+) -> (NaiveDateTime, Option<NaiveDateTime>) {
+    let at = spec.created_at;
+    let (status, available_on, discontinue_on) = match spec.offer {
+        Offer::Draft => ("draft", None, None),
+        Offer::ComingSoon => (
+            "active",
+            Some(coming_soon() + TimeDelta::days(rng.random_range(0..120))),
+            None,
+        ),
+        Offer::Discontinued => (
+            "archived",
+            Some(at),
+            Some(at + TimeDelta::days(rng.random_range(30..120))),
+        ),
+        Offer::Active | Offer::Sale(_) => ("active", Some(at), None),
+    };
+    let updated_at = discontinue_on.unwrap_or(at + seconds(rng, 30 * DAY));
+    let summary = spec.description.split(". ").next().unwrap_or_default();
+    let summary: String = summary.trim_end_matches('.').chars().take(155).collect();
+    batch.products.push(NewProduct {
+        id: product_id.to_owned(),
+        name: spec.name.clone(),
+        slug: slug.to_owned(),
+        description: Some(spec.description.clone()),
+        status: status.into(),
+        tags: serde_json::Value::from(spec.tags.clone()).to_string(),
+        available_on,
+        discontinue_on,
+        meta_title: Some(format!("{} | Storefront", spec.name)),
+        meta_description: Some(format!("{summary}.")),
+        meta_keywords: Some(spec.tags.join(", ")),
+        position: spec.number as i32,
+        created_at: at,
+        updated_at,
+    });
+    (updated_at, discontinue_on)
+}
+
+/// What every variant of one product shares.
+struct Variants<'a> {
+    product_id: &'a str,
+    at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+    discontinued_at: Option<NaiveDateTime>,
+    has_options: bool,
+    sale_percent: Option<i64>,
+}
+
+impl Variants<'_> {
+    /// One variant with its price and option values.
+    fn push(
+        &self,
+        batch: &mut Batch,
+        rng: &mut ChaCha8Rng,
+        sku: String,
+        position: i32,
+        price: i64,
+        values: &[&String],
+    ) {
+        let (at, updated_at) = (self.at, self.updated_at);
+        let id = new_id(rng, prefix::VARIANT, at);
+        // The default variant of a product with options is not sold, so holds no stock.
+        let (stock_on_hand, backorderable) = if !self.has_options || position > 0 {
+            stock(rng)
         } else {
-            vec![None]
+            (0, false)
         };
-        let colors: Vec<Option<usize>> = if spec.colors.is_empty() {
-            vec![None]
-        } else {
-            spec.colors.iter().copied().map(Some).collect()
+        batch.variants.push(NewVariant {
+            id: id.clone(),
+            product_id: self.product_id.to_owned(),
+            sku: Some(sku),
+            is_default: position == 0,
+            position,
+            track_inventory: true,
+            stock_on_hand,
+            backorderable,
+            discontinued_at: self.discontinued_at,
+            created_at: at,
+            updated_at,
+        });
+        let (amount, compare_at_amount) = match self.sale_percent {
+            Some(percent) => (price * (100 - percent) / 10_000 * 100, Some(price)),
+            None => (price, None),
         };
-        let mut position = 1;
-        for color in &colors {
-            for size in &sizes {
-                let mut sku = code.clone();
-                let mut values = Vec::new();
-                let mut price = spec.price;
-                if let Some(s) = *size {
-                    sku = format!("{sku}-{}", SIZES[s].1);
-                    values.push(&taxonomy.sizes[s]);
-                    if xl_costs_more && SIZES[s].0 == "xl" {
-                        price += 400;
-                    }
-                }
-                if let Some(c) = *color {
-                    sku = format!("{sku}-{}", COLORS[c].code);
-                    values.push(&taxonomy.colors[c]);
-                }
-                push_variant(&mut rng, sku, position, price, &values);
-                position += 1;
-            }
+        batch.prices.push(NewPrice {
+            id: new_id(rng, prefix::PRICE, at),
+            variant_id: id.clone(),
+            currency: "USD".into(),
+            amount,
+            compare_at_amount,
+            created_at: at,
+            updated_at,
+        });
+        for value in values {
+            batch.variant_option_values.push(NewVariantOptionValue {
+                variant_id: id.clone(),
+                option_value_id: (*value).clone(),
+            });
         }
     }
+}
+
+/// One variant per size and color, colors outermost.
+#[allow(clippy::too_many_arguments)]
+fn push_option_variants(
+    taxonomy: &Taxonomy,
+    spec: &Spec,
+    variants: &Variants<'_>,
+    sized: bool,
+    xl_costs_more: bool,
+    code: &str,
+    rng: &mut ChaCha8Rng,
+    batch: &mut Batch,
+) {
+    let sizes: Vec<Option<usize>> = if sized {
+        (0..SIZES.len()).map(Some).collect()
+    } else {
+        vec![None]
+    };
+    let colors: Vec<Option<usize>> = if spec.colors.is_empty() {
+        vec![None]
+    } else {
+        spec.colors.iter().copied().map(Some).collect()
+    };
+    let mut position = 1;
+    for color in &colors {
+        for size in &sizes {
+            let mut sku = code.to_owned();
+            let mut values = Vec::new();
+            let mut price = spec.price;
+            if let Some(s) = *size {
+                sku = format!("{sku}-{}", SIZES[s].1);
+                values.push(&taxonomy.sizes[s]);
+                if xl_costs_more && SIZES[s].0 == "xl" {
+                    price += 400;
+                }
+            }
+            if let Some(c) = *color {
+                sku = format!("{sku}-{}", COLORS[c].code);
+                values.push(&taxonomy.colors[c]);
+            }
+            variants.push(batch, rng, sku, position, price, &values);
+            position += 1;
+        }
+    }
+}
+
+/// Up to three pictures of the product.
+fn push_images(spec: &Spec, rng: &mut ChaCha8Rng, product_id: &str, slug: &str, batch: &mut Batch) {
     const ALTS: [&str; 3] = ["", ", detail", ", styled"];
     for (n, suffix) in ALTS.iter().enumerate().take(spec.images) {
         let seed = match n {
-            0 => slug.clone(),
+            0 => slug.to_owned(),
             _ => format!("{slug}-{}", n + 1),
         };
         batch.images.push(NewImage {
-            id: new_id(&mut rng, prefix::IMAGE, at),
-            product_id: product_id.clone(),
+            id: new_id(rng, prefix::IMAGE, spec.created_at),
+            product_id: product_id.to_owned(),
             variant_id: None,
             url: format!("https://picsum.photos/seed/{seed}/800/800"),
             alt: Some(format!("{}{suffix}", spec.name)),
             position: n as i32,
-            created_at: at,
+            created_at: spec.created_at,
         });
     }
 }

@@ -8,6 +8,7 @@
 use rust_iso3166::iso3166_2;
 
 use crate::error::{FieldError, StoreError};
+use crate::store::validate::{self, Problems};
 
 /// Longest label ("Home", "Office").
 pub const MAX_LABEL: usize = 50;
@@ -44,60 +45,56 @@ pub struct AddressInput {
 /// country. Built only by [`ValidAddress::parse`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ValidAddress {
-    pub(super) label: Option<String>,
-    pub(super) first_name: Option<String>,
-    pub(super) last_name: Option<String>,
-    pub(super) company: Option<String>,
-    pub(super) address1: String,
-    pub(super) address2: Option<String>,
-    pub(super) city: String,
-    pub(super) postal_code: Option<String>,
-    pub(super) country_code: String,
-    pub(super) province_code: Option<String>,
-    pub(super) phone: Option<String>,
+    pub(in crate::store) label: Option<String>,
+    pub(in crate::store) first_name: Option<String>,
+    pub(in crate::store) last_name: Option<String>,
+    pub(in crate::store) company: Option<String>,
+    pub(in crate::store) address1: String,
+    pub(in crate::store) address2: Option<String>,
+    pub(in crate::store) city: String,
+    pub(in crate::store) postal_code: Option<String>,
+    pub(in crate::store) country_code: String,
+    pub(in crate::store) province_code: Option<String>,
+    pub(in crate::store) phone: Option<String>,
 }
 
 impl ValidAddress {
     /// Checks every field and reports every problem in one `InvalidInput`.
     pub fn parse(input: &AddressInput) -> Result<Self, StoreError> {
-        let mut problems = Vec::new();
-        let mut field = |result: Result<Option<String>, FieldError>| match result {
-            Ok(value) => value,
-            Err(problem) => {
-                problems.push(problem);
-                None
-            }
-        };
-        let label = field(text("label", &input.label, MAX_LABEL));
-        let first_name = field(text("first_name", &input.first_name, MAX_NAME));
-        let last_name = field(text("last_name", &input.last_name, MAX_NAME));
-        let company = field(text("company", &input.company, MAX_NAME));
-        let address1 = field(required("address1", &input.address1, MAX_LINE));
-        let address2 = field(text("address2", &input.address2, MAX_LINE));
-        let city = field(required("city", &input.city, MAX_NAME));
-        let postal_code = field(postal_code(&input.postal_code));
-        let phone = field(text("phone", &input.phone, MAX_PHONE));
-        let country_code = field(country(&input.country_code));
+        let mut problems = Problems::default();
+        let label = problems.field(text("label", &input.label, MAX_LABEL));
+        let first_name = problems.field(text("first_name", &input.first_name, MAX_NAME));
+        let last_name = problems.field(text("last_name", &input.last_name, MAX_NAME));
+        let company = problems.field(text("company", &input.company, MAX_NAME));
+        let address1 = problems.field(required("address1", &input.address1, MAX_LINE));
+        let address2 = problems.field(text("address2", &input.address2, MAX_LINE));
+        let city = problems.field(required("city", &input.city, MAX_NAME));
+        let postal_code = problems.field(postal_code(&input.postal_code));
+        let phone = problems.field(text("phone", &input.phone, MAX_PHONE));
+        let country_code = problems.field(country(&input.country_code)).flatten();
         // A province can only be checked against a known country.
         let province_code = match &country_code {
-            Some(country) => field(province(country, &input.province_code)),
+            Some(country) => problems
+                .field(province(country, &input.province_code))
+                .flatten(),
             None => None,
         };
+        problems.finish()?;
         match (address1, city, country_code) {
-            (Some(address1), Some(city), Some(country_code)) if problems.is_empty() => Ok(Self {
-                label,
-                first_name,
-                last_name,
-                company,
+            (Some(address1), Some(city), Some(country_code)) => Ok(Self {
+                label: label.flatten(),
+                first_name: first_name.flatten(),
+                last_name: last_name.flatten(),
+                company: company.flatten(),
                 address1,
-                address2,
+                address2: address2.flatten(),
                 city,
-                postal_code,
+                postal_code: postal_code.flatten(),
                 country_code,
                 province_code,
-                phone,
+                phone: phone.flatten(),
             }),
-            _ => Err(invalid(problems)),
+            _ => Err(StoreError::Internal("validated address missing".into())),
         }
     }
 }
@@ -112,37 +109,13 @@ pub fn province_name(country: &str, code: &str) -> Option<&'static str> {
     iso3166_2::from_code(&format!("{country}-{code}")).map(|s| s.name)
 }
 
-fn invalid(fields: Vec<FieldError>) -> StoreError {
-    StoreError::fields(fields)
-}
-
-/// A trimmed optional text of at most `max` characters without control characters; blank
-/// means none.
+/// A trimmed optional text without control characters; blank means none.
 fn text(field: &str, value: &Option<String>, max: usize) -> Result<Option<String>, FieldError> {
-    let Some(value) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) else {
-        return Ok(None);
-    };
-    if value.chars().count() > max {
-        return Err(FieldError::new(
-            field,
-            format!("must be at most {max} characters"),
-        ));
-    }
-    if value.chars().any(char::is_control) {
-        return Err(FieldError::new(
-            field,
-            "must not contain control characters",
-        ));
-    }
-    Ok(Some(value.to_owned()))
+    validate::printable(field, value.as_deref(), max)
 }
 
-/// A required text: like [`text`], and absent or blank is a problem.
-fn required(field: &str, value: &Option<String>, max: usize) -> Result<Option<String>, FieldError> {
-    match text(field, value, max)? {
-        None => Err(FieldError::new(field, "is required")),
-        some => Ok(some),
-    }
+fn required(field: &str, value: &Option<String>, max: usize) -> Result<String, FieldError> {
+    validate::required(field, value.as_deref(), max)
 }
 
 fn postal_code(value: &Option<String>) -> Result<Option<String>, FieldError> {
@@ -201,23 +174,6 @@ fn province(country: &str, value: &Option<String>) -> Result<Option<String>, Fie
             "province_code",
             format!("is not an ISO 3166-2 subdivision of {country}"),
         )),
-    }
-}
-
-impl From<ValidAddress> for crate::store::orders::OrderAddress {
-    fn from(a: ValidAddress) -> Self {
-        Self {
-            first_name: a.first_name,
-            last_name: a.last_name,
-            company: a.company,
-            address1: a.address1,
-            address2: a.address2,
-            city: a.city,
-            postal_code: a.postal_code,
-            country_code: a.country_code,
-            province_code: a.province_code,
-            phone: a.phone,
-        }
     }
 }
 

@@ -18,7 +18,8 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 
 pub use input::{AddressInput, ValidAddress, country_name, province_name};
 
-use super::{Entity, Store, StoreError, accounts, ids, now};
+use super::customers::{self as customer_rows, Customer};
+use super::{Entity, Store, StoreError, ids, now};
 use crate::db::schema::{addresses, customers};
 use crate::db_run;
 
@@ -341,7 +342,7 @@ pub async fn set_default(
     customer_id: &str,
     id: &str,
     kind: AddressKind,
-) -> Result<accounts::Customer, StoreError> {
+) -> Result<Customer, StoreError> {
     // One statement: the address is checked to be the customer's in the same UPDATE.
     let owned = addresses::table
         .filter(addresses::id.eq(id))
@@ -364,15 +365,15 @@ pub async fn set_default(
     if changed == 0 {
         return Err(not_found());
     }
-    accounts::get(store, customer_id).await
+    customer_rows::get(store, customer_id).await
 }
 
 /// The customer with their whole address book (oldest first), as one answer.
 pub async fn book(
     store: &Store,
     customer_id: &str,
-) -> Result<(accounts::Customer, Vec<Address>), StoreError> {
-    let customer = accounts::get(store, customer_id).await?;
+) -> Result<(super::customers::Customer, Vec<Address>), StoreError> {
+    let customer = super::customers::get(store, customer_id).await?;
     let mut books = list_for_customers(store, &[customer_id.to_owned()]).await?;
     Ok((customer, books.remove(customer_id).unwrap_or_default()))
 }

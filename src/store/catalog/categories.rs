@@ -8,8 +8,8 @@ use diesel_async::RunQueryDsl;
 use serde_json::json;
 
 use super::Category;
-use super::sql::{Bind, Sql, contains_pattern};
 use crate::db::schema::categories;
+use crate::db::sql::{Bind, Sql, contains_pattern};
 use crate::db_run;
 use crate::store::pagination::{self, Cursor, Page};
 use crate::store::{Entity, Store, StoreError};
@@ -62,7 +62,7 @@ pub async fn list(store: &Store, query: &CategoryQuery) -> Result<Page<Category>
         .as_deref()
         .map(|c| Cursor::decode(ORDER, c))
         .transpose()?;
-    let mut sql = Sql::for_store(store);
+    let mut sql = Sql::for_db(store.db());
     sql.push("SELECT c.* FROM categories c WHERE ");
     push_conditions(&mut sql, &query.filter);
     if let Some(after) = &after {
@@ -101,7 +101,7 @@ pub async fn list(store: &Store, query: &CategoryQuery) -> Result<Page<Category>
 
 /// How many categories match `filter`.
 pub async fn count(store: &Store, filter: &CategoryFilter) -> Result<i64, StoreError> {
-    let mut sql = Sql::for_store(store);
+    let mut sql = Sql::for_db(store.db());
     sql.push("SELECT COUNT(*) AS count FROM categories c WHERE ");
     push_conditions(&mut sql, filter);
     let mut conn = store.db().conn().await?;

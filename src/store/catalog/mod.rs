@@ -9,7 +9,6 @@ pub mod categories;
 pub mod parts;
 mod product_filter;
 pub mod products;
-pub(in crate::store) mod sql;
 pub mod visibility;
 
 use chrono::NaiveDateTime;

@@ -3,7 +3,7 @@
 //! value is bound, never spliced into the text.
 
 use super::products::{ProductFilter, ProductSort};
-use super::sql::{Bind, Sql, contains_pattern};
+use crate::db::sql::{Bind, Sql, contains_pattern};
 use crate::store::{StoreError, now};
 
 /// Longest free-text query, in characters.

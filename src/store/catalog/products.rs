@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::Product;
 use super::product_filter::{push_conditions, push_from, push_price, push_visible};
-use super::sql::{Bind, Sql};
+use crate::db::sql::{Bind, Sql};
 use crate::store::pagination::{self, Cursor, Page, TIME_FORMAT};
 use crate::store::{Entity, Store, StoreError};
 
@@ -135,7 +135,7 @@ pub async fn list(store: &Store, query: &ProductQuery) -> Result<Page<Product>, 
         });
     }
 
-    let mut sql = Sql::for_store(store);
+    let mut sql = Sql::for_db(store.db());
     let key = sort_key(sort);
     sql.push("SELECT p.*, ");
     if matches!(sort, ProductSort::PriceAsc | ProductSort::PriceDesc) {
@@ -196,7 +196,7 @@ pub async fn count(
     currency: Option<&str>,
 ) -> Result<i64, StoreError> {
     let currency = self::currency(store, currency);
-    let mut sql = Sql::for_store(store);
+    let mut sql = Sql::for_db(store.db());
     sql.push("SELECT COUNT(*) AS count");
     push_from(&mut sql, filter, ProductSort::Manual, &currency);
     sql.push(" WHERE ");
@@ -208,7 +208,7 @@ pub async fn count(
 
 /// One visible product by id or slug; `NotFound` when absent or not visible.
 pub async fn get(store: &Store, key: &ProductKey) -> Result<Product, StoreError> {
-    let mut sql = Sql::for_store(store);
+    let mut sql = Sql::for_db(store.db());
     sql.push("SELECT p.* FROM products p WHERE ");
     push_visible(&mut sql);
     match key {

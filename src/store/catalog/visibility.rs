@@ -5,7 +5,7 @@
 
 use chrono::NaiveDateTime;
 
-use super::sql::{Bind, Sql};
+use crate::db::sql::{Bind, Sql};
 
 /// The status of a product on sale (others: `draft`, `archived`).
 pub const ACTIVE: &str = "active";

@@ -8,16 +8,21 @@
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 
+use chrono::NaiveDateTime;
+
 use super::pricing::reprice_cart;
 use super::{
-    Caller, LineItem, MAX_LINES, MAX_QUANTITY, Order, OrderAddress, cart_not_found, row_id,
+    Caller, LineItem, MAX_LINES, MAX_QUANTITY, Order, OrderAddress, OrderStatus, cart_not_found,
+    row_id,
 };
+use crate::db::Backend;
 use crate::db::schema::{line_items, orders, products, variants};
 use crate::db_run;
 use crate::error::Secret;
-use crate::store::accounts::{self, Email};
 use crate::store::addresses::{self, AddressInput, ValidAddress};
 use crate::store::catalog::{self, Product, Variant, batch};
+use crate::store::customers;
+use crate::store::validate::{self, Email};
 use crate::store::{Entity, Store, StoreError, ids, now, tokens};
 
 /// What `create` takes.
@@ -146,9 +151,14 @@ async fn sellable(store: &Store, variant_id: &str, currency: &str) -> Result<Sel
     })
 }
 
-/// The values of a new line item for `quantity` of `item`.
-fn new_line(order_id: &str, currency: &str, item: &Sellable, quantity: i32) -> NewLine {
-    let at = now();
+/// The values of a new line item for `quantity` of `item`, created `at`.
+fn new_line(
+    order_id: &str,
+    currency: &str,
+    item: &Sellable,
+    quantity: i32,
+    at: NaiveDateTime,
+) -> NewLine {
     NewLine {
         id: ids::new(ids::prefix::LINE_ITEM),
         order_id: order_id.to_owned(),
@@ -191,14 +201,7 @@ fn parse_email(raw: &str) -> Result<String, StoreError> {
 }
 
 fn parse_note(raw: &str) -> Result<Option<String>, StoreError> {
-    let note = raw.trim();
-    if note.chars().count() > MAX_NOTE {
-        return Err(StoreError::invalid(
-            "note",
-            format!("must be at most {MAX_NOTE} characters"),
-        ));
-    }
-    Ok((!note.is_empty()).then(|| note.to_owned()))
+    validate::text("note", Some(raw), MAX_NOTE).map_err(|e| StoreError::fields(vec![e]))
 }
 
 /// Creates a cart in the shop's currency. A signed-in caller owns it (its email defaults to
@@ -211,7 +214,7 @@ pub async fn create(
     let currency = store.config().currency.clone();
     let email = match (&input.email, &caller.customer_id) {
         (Some(raw), _) => Some(parse_email(raw)?),
-        (None, Some(customer_id)) => Some(accounts::get(store, customer_id).await?.email),
+        (None, Some(customer_id)) => Some(customers::get(store, customer_id).await?.email),
         (None, None) => None,
     };
     let note = input.note.as_deref().map(parse_note).transpose()?.flatten();
@@ -243,7 +246,13 @@ pub async fn create(
     let at = now();
     let lines: Vec<NewLine> = items
         .iter()
-        .map(|(item, quantity)| new_line(&id, &currency, item, *quantity))
+        .enumerate()
+        // A microsecond apart, so that the lines keep the order they were given in (a cart's
+        // lines are listed by creation time, then by their random ids).
+        .map(|(i, (item, quantity))| {
+            let created = at + chrono::TimeDelta::microseconds(i as i64);
+            new_line(&id, &currency, item, *quantity, created)
+        })
         .collect();
     let rates = &store.config().checkout;
     let mut conn = store.db().write_conn().await?;
@@ -255,7 +264,7 @@ pub async fn create(
                     orders::customer_id.eq(&caller.customer_id),
                     orders::email.eq(&email),
                     orders::token.eq(tokens::hash(token.expose())),
-                    orders::state.eq("cart"),
+                    orders::state.eq(OrderStatus::Cart),
                     orders::currency.eq(&currency),
                     orders::note.eq(&note),
                     orders::created_at.eq(at),
@@ -269,7 +278,7 @@ pub async fn create(
                     .execute(c)
                     .await?;
             }
-            reprice_cart!(c, &id, &currency, rates, at).await
+            reprice_cart(&mut c.into(), &id, &currency, rates, at).await
         })
         .await)?;
     let token = caller.customer_id.is_none().then_some(token);
@@ -282,7 +291,7 @@ pub async fn get(store: &Store, caller: &Caller, id: &str) -> Result<Order, Stor
     let mut conn = store.db().conn().await?;
     let order: Option<Order> = db_run!(conn, |c| orders::table
         .find(&id)
-        .filter(orders::state.eq("cart"))
+        .filter(orders::state.eq(OrderStatus::Cart))
         .select(Order::as_select())
         .first(c)
         .await
@@ -298,7 +307,7 @@ pub async fn current(store: &Store, customer_id: &str) -> Result<Option<Order>, 
     let mut conn = store.db().conn().await?;
     Ok(db_run!(conn, |c| orders::table
         .filter(orders::customer_id.eq(customer_id))
-        .filter(orders::state.eq("cart"))
+        .filter(orders::state.eq(OrderStatus::Cart))
         .order((orders::updated_at.desc(), orders::id.desc()))
         .select(Order::as_select())
         .first(c)
@@ -307,22 +316,23 @@ pub async fn current(store: &Store, customer_id: &str) -> Result<Option<Order>, 
 }
 
 /// Touches the cart row (a row lock on PostgreSQL) and checks the caller may change it: the
-/// first step of every cart change. Evaluates to `Result<Order, StoreError>`.
-macro_rules! lock_cart {
-    ($c:ident, $id:expr, $caller:expr, $at:expr) => {
-        async {
-            let order: Option<Order> = diesel::update(orders::table.find($id))
-                .filter(orders::state.eq("cart"))
-                .set(orders::updated_at.eq($at))
-                .returning(Order::as_returning())
-                .get_result($c)
-                .await
-                .optional()?;
-            order
-                .filter(|o| $caller.may_access(o))
-                .ok_or_else(cart_not_found)
-        }
-    };
+/// first step of every cart change.
+async fn lock(
+    c: &mut Backend<'_>,
+    id: &str,
+    caller: &Caller,
+    at: NaiveDateTime,
+) -> Result<Order, StoreError> {
+    let order: Option<Order> = db_run!(c, |c| diesel::update(orders::table.find(id))
+        .filter(orders::state.eq(OrderStatus::Cart))
+        .set(orders::updated_at.eq(at))
+        .returning(Order::as_returning())
+        .get_result(c)
+        .await
+        .optional())?;
+    order
+        .filter(|o| caller.may_access(o))
+        .ok_or_else(cart_not_found)
 }
 
 /// Adds `quantity` of a variant; a line of the same variant grows instead.
@@ -343,7 +353,7 @@ pub async fn add_item(
     let mut conn = store.db().write_conn().await?;
     let (order, ..) = db_run!(conn, |c| c
         .transaction(async |c| {
-            let order = lock_cart!(c, &id, caller, at).await?;
+            let order = lock(&mut c.into(), &id, caller, at).await?;
             let existing: Option<LineItem> = line_items::table
                 .filter(line_items::order_id.eq(&id))
                 .filter(line_items::variant_id.eq(&item.variant.id))
@@ -378,12 +388,12 @@ pub async fn add_item(
                         });
                     }
                     diesel::insert_into(line_items::table)
-                        .values(&new_line(&id, &order.currency, &item, quantity))
+                        .values(&new_line(&id, &order.currency, &item, quantity, at))
                         .execute(c)
                         .await?;
                 }
             }
-            reprice_cart!(c, &id, &order.currency, rates, at).await
+            reprice_cart(&mut c.into(), &id, &order.currency, rates, at).await
         })
         .await)?;
     Ok(order)
@@ -407,7 +417,7 @@ pub async fn update_item(
     let mut conn = store.db().write_conn().await?;
     let (order, ..) = db_run!(conn, |c| c
         .transaction(async |c| {
-            let order = lock_cart!(c, &id, caller, at).await?;
+            let order = lock(&mut c.into(), &id, caller, at).await?;
             let found: Option<(LineItem, Variant)> = line_items::table
                 .inner_join(variants::table)
                 .filter(line_items::id.eq(line_item_id))
@@ -427,7 +437,7 @@ pub async fn update_item(
                 ))
                 .execute(c)
                 .await?;
-            reprice_cart!(c, &id, &order.currency, rates, at).await
+            reprice_cart(&mut c.into(), &id, &order.currency, rates, at).await
         })
         .await)?;
     Ok(order)
@@ -446,7 +456,7 @@ pub async fn remove_item(
     let mut conn = store.db().write_conn().await?;
     let (order, ..) = db_run!(conn, |c| c
         .transaction(async |c| {
-            let order = lock_cart!(c, &id, caller, at).await?;
+            let order = lock(&mut c.into(), &id, caller, at).await?;
             let removed = diesel::delete(line_items::table)
                 .filter(line_items::id.eq(line_item_id))
                 .filter(line_items::order_id.eq(&id))
@@ -455,7 +465,7 @@ pub async fn remove_item(
             if removed == 0 {
                 return Err(StoreError::not_found(Entity::LineItem));
             }
-            reprice_cart!(c, &id, &order.currency, rates, at).await
+            reprice_cart(&mut c.into(), &id, &order.currency, rates, at).await
         })
         .await)?;
     Ok(order)
@@ -470,12 +480,12 @@ pub async fn associate(store: &Store, caller: &Caller, cart_id: &str) -> Result<
         .as_deref()
         .ok_or(StoreError::Unauthenticated)?;
     let id = row_id(cart_id, Entity::Cart)?;
-    let account_email = accounts::get(store, customer_id).await?.email;
+    let account_email = customers::get(store, customer_id).await?.email;
     let at = now();
     let mut conn = store.db().write_conn().await?;
     db_run!(conn, |c| c
         .transaction(async |c| {
-            let cart = lock_cart!(c, &id, caller, at).await?;
+            let cart = lock(&mut c.into(), &id, caller, at).await?;
             match cart.customer_id.as_deref() {
                 Some(owner) if owner == customer_id => return Ok(cart),
                 Some(_) => {
@@ -507,7 +517,7 @@ pub async fn delete(store: &Store, caller: &Caller, cart_id: &str) -> Result<(),
     let mut conn = store.db().write_conn().await?;
     db_run!(conn, |c| c
         .transaction(async |c| {
-            lock_cart!(c, &id, caller, at).await?;
+            lock(&mut c.into(), &id, caller, at).await?;
             // Its line items go with it (ON DELETE CASCADE).
             diesel::delete(orders::table.find(&id)).execute(c).await?;
             Ok::<_, StoreError>(())
@@ -576,7 +586,7 @@ pub async fn update(
     let mut conn = store.db().write_conn().await?;
     let order = db_run!(conn, |c| c
         .transaction(async |c| {
-            lock_cart!(c, &id, caller, at).await?;
+            lock(&mut c.into(), &id, caller, at).await?;
             if let Some(email) = &email {
                 diesel::update(orders::table.find(&id))
                     .set(orders::email.eq(email))

@@ -10,13 +10,18 @@
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use rand::Rng;
 use serde_json::json;
 
 use super::pricing::reprice_cart;
-use super::{Caller, Order, OrderStatus, cart_not_found, row_id, units_by_product};
+use super::{
+    Caller, LineItem, Order, OrderStatus, PaymentStatus, ShipmentState, cart_not_found, row_id,
+    units_by_product,
+};
+use crate::db::Backend;
 use crate::db::schema::{orders, products, variants};
 use crate::db_run;
 use crate::store::catalog::{Product, Variant};
@@ -33,44 +38,10 @@ pub async fn complete(store: &Store, caller: &Caller, cart_id: &str) -> Result<O
     let mut conn = store.db().write_conn().await?;
     db_run!(conn, |c| c
         .transaction(async |c| {
-            let locked: Option<Order> = diesel::update(orders::table.find(&id))
-                .set(orders::updated_at.eq(at))
-                .returning(Order::as_returning())
-                .get_result(c)
-                .await
-                .optional()?;
-            let cart = locked
-                .filter(|o| caller.may_access(o))
-                .ok_or_else(cart_not_found)?;
-            if cart.status() != OrderStatus::Cart {
-                return Err(StoreError::Conflict {
-                    message: "this cart has already been completed".into(),
-                    field: None,
-                });
-            }
-            let (cart, lines, unpriced) = reprice_cart!(c, &id, &cart.currency, rates, at).await?;
-
-            let mut missing = Vec::new();
-            if lines.is_empty() {
-                missing.push(FieldError::new("line_items", "the cart is empty"));
-            }
-            if cart.email.is_none() {
-                missing.push(FieldError::new("email", "is required to place an order"));
-            }
-            if cart.shipping_address.is_none() {
-                missing.push(FieldError::new(
-                    "shipping_address",
-                    "is required to place an order",
-                ));
-            }
-            if !missing.is_empty() {
-                return Err(StoreError::InvalidInput {
-                    summary: Some("the cart cannot be completed yet".into()),
-                    fields: missing,
-                });
-            }
-
-            // Everything still for sale?
+            let cart = lock(&mut c.into(), &id, caller, at).await?;
+            let (cart, lines, unpriced) =
+                reprice_cart(&mut c.into(), &id, &cart.currency, rates, at).await?;
+            check_complete(&cart, &lines)?;
             let variant_ids: Vec<&str> = lines.iter().map(|l| l.variant_id.as_str()).collect();
             let stocked: Vec<(Variant, Product)> = variants::table
                 .inner_join(products::table)
@@ -78,102 +49,18 @@ pub async fn complete(store: &Store, caller: &Caller, cart_id: &str) -> Result<O
                 .select((Variant::as_select(), Product::as_select()))
                 .load(c)
                 .await?;
-            let mut reserve: BTreeMap<&str, (i32, &Variant, &str)> = BTreeMap::new();
-            for line in &lines {
-                let Some((variant, product)) =
-                    stocked.iter().find(|(v, _)| v.id == line.variant_id)
-                else {
-                    continue;
-                };
-                if !product.is_visible(at) || variant.discontinued_at.is_some() {
-                    return Err(StoreError::Conflict {
-                        message: format!("{} is no longer for sale", line.name),
-                        field: Some("line_items".into()),
-                    });
-                }
-                // A line keeps its last price when the catalogue drops it; it is not sold so.
-                if unpriced.contains(&variant.id) {
-                    return Err(StoreError::Conflict {
-                        message: format!(
-                            "{} has no price in {} any more",
-                            line.name, cart.currency
-                        ),
-                        field: Some("line_items".into()),
-                    });
-                }
-                reserve.insert(&variant.id, (line.quantity, variant, &line.name));
-            }
-            for (variant_id, (quantity, variant, name)) in &reserve {
-                if !variant.track_inventory {
-                    continue;
-                }
-                let target = variants::table.find(*variant_id);
-                let taken = if variant.backorderable {
-                    diesel::update(target)
-                        .set((
-                            variants::stock_on_hand.eq(variants::stock_on_hand - *quantity),
-                            variants::updated_at.eq(at),
-                        ))
-                        .execute(c)
-                        .await?
-                } else {
-                    diesel::update(target.filter(variants::stock_on_hand.ge(*quantity)))
-                        .set((
-                            variants::stock_on_hand.eq(variants::stock_on_hand - *quantity),
-                            variants::updated_at.eq(at),
-                        ))
-                        .execute(c)
-                        .await?
-                };
-                if taken == 0 {
-                    return Err(StoreError::Conflict {
-                        message: format!("not enough stock left for {name}"),
-                        field: Some("line_items".into()),
-                    });
-                }
-            }
+            let reserve = reservations(&cart, &lines, &stocked, &unpriced, at)?;
+            reserve_stock(&mut c.into(), &reserve, at).await?;
             for (product_id, quantity) in units_by_product(&lines) {
                 diesel::update(products::table.find(product_id))
                     .set(products::units_sold.eq(products::units_sold + quantity))
                     .execute(c)
                     .await?;
             }
-
-            let mut number = new_number();
-            for _ in 0..10 {
-                let taken: i64 = orders::table
-                    .filter(orders::number.eq(&number))
-                    .count()
-                    .get_result(c)
-                    .await?;
-                if taken == 0 {
-                    break;
-                }
-                number = new_number();
-            }
-            let billing = cart
-                .billing_address
-                .clone()
-                .or(cart.shipping_address.clone());
-            // A guest cart completed by a signed-in customer (holding its token) is their order.
-            let owner = cart.customer_id.clone().or(caller.customer_id.clone());
-            let order: Order = diesel::update(orders::table.find(&id))
-                .set((
-                    orders::number.eq(&number),
-                    orders::customer_id.eq(&owner),
-                    orders::state.eq(OrderStatus::Placed.column()),
-                    orders::payment_state.eq("balance_due"),
-                    orders::shipment_state.eq("pending"),
-                    orders::billing_address.eq(billing),
-                    orders::completed_at.eq(at),
-                    orders::updated_at.eq(at),
-                ))
-                .returning(Order::as_returning())
-                .get_result(c)
-                .await?;
-            let event = events::order(
+            let number = unused_number(&mut c.into()).await?;
+            let order = place(&mut c.into(), &cart, caller, &number, at).await?;
+            let event = order.event(
                 kind::ORDER_PLACED,
-                &order,
                 json!({
                     "number": order.number,
                     "email": order.email,
@@ -182,16 +69,341 @@ pub async fn complete(store: &Store, caller: &Caller, cart_id: &str) -> Result<O
                     "total": order.total,
                 }),
             );
-            diesel::insert_into(crate::db::schema::events::table)
-                .values(&event)
-                .execute(c)
-                .await?;
+            events::insert(&mut c.into(), &event).await?;
             Ok::<_, StoreError>(order)
         })
         .await)
 }
 
+/// Touches the row (a row lock on PostgreSQL) and checks it is a cart the caller may complete.
+async fn lock(
+    c: &mut Backend<'_>,
+    id: &str,
+    caller: &Caller,
+    at: NaiveDateTime,
+) -> Result<Order, StoreError> {
+    let locked: Option<Order> = db_run!(c, |c| diesel::update(orders::table.find(id))
+        .set(orders::updated_at.eq(at))
+        .returning(Order::as_returning())
+        .get_result(c)
+        .await
+        .optional())?;
+    let cart = locked
+        .filter(|o| caller.may_access(o))
+        .ok_or_else(cart_not_found)?;
+    if cart.status() != OrderStatus::Cart {
+        return Err(StoreError::Conflict {
+            message: "this cart has already been completed".into(),
+            field: None,
+        });
+    }
+    Ok(cart)
+}
+
+/// What a cart lacks to be placed, every problem at once.
+fn check_complete(cart: &Order, lines: &[LineItem]) -> Result<(), StoreError> {
+    let mut missing = Vec::new();
+    if lines.is_empty() {
+        missing.push(FieldError::new("line_items", "the cart is empty"));
+    }
+    if cart.email.is_none() {
+        missing.push(FieldError::new("email", "is required to place an order"));
+    }
+    if cart.shipping_address.is_none() {
+        missing.push(FieldError::new(
+            "shipping_address",
+            "is required to place an order",
+        ));
+    }
+    if !missing.is_empty() {
+        return Err(StoreError::InvalidInput {
+            summary: Some("the cart cannot be completed yet".into()),
+            fields: missing,
+        });
+    }
+    Ok(())
+}
+
+/// One variant's reservation: units, the variant, and the line's name (for messages).
+type Reservation<'a> = (i32, &'a Variant, &'a str);
+
+/// The units to reserve per variant, in variant id order, once every line is still for sale
+/// (`stocked` holds the lines' variants with their products; `unpriced` the variants that lost
+/// their price in the cart's currency).
+fn reservations<'a>(
+    cart: &Order,
+    lines: &'a [LineItem],
+    stocked: &'a [(Variant, Product)],
+    unpriced: &[String],
+    at: NaiveDateTime,
+) -> Result<BTreeMap<&'a str, Reservation<'a>>, StoreError> {
+    let mut reserve = BTreeMap::new();
+    for line in lines {
+        let Some((variant, product)) = stocked.iter().find(|(v, _)| v.id == line.variant_id) else {
+            continue;
+        };
+        if !product.is_visible(at) || variant.discontinued_at.is_some() {
+            return Err(StoreError::Conflict {
+                message: format!("{} is no longer for sale", line.name),
+                field: Some("line_items".into()),
+            });
+        }
+        // A line keeps its last price when the catalogue drops it; it is not sold so.
+        if unpriced.contains(&variant.id) {
+            return Err(StoreError::Conflict {
+                message: format!("{} has no price in {} any more", line.name, cart.currency),
+                field: Some("line_items".into()),
+            });
+        }
+        reserve.insert(
+            variant.id.as_str(),
+            (line.quantity, variant, line.name.as_str()),
+        );
+    }
+    Ok(reserve)
+}
+
+/// Takes the reserved units from each tracked variant, in id order; a variant that cannot be
+/// backordered must hold them.
+async fn reserve_stock(
+    c: &mut Backend<'_>,
+    reserve: &BTreeMap<&str, Reservation<'_>>,
+    at: NaiveDateTime,
+) -> Result<(), StoreError> {
+    for (variant_id, (quantity, variant, name)) in reserve {
+        if !variant.track_inventory {
+            continue;
+        }
+        let target = variants::table.find(*variant_id);
+        let taken = if variant.backorderable {
+            db_run!(c, |c| diesel::update(target)
+                .set((
+                    variants::stock_on_hand.eq(variants::stock_on_hand - *quantity),
+                    variants::updated_at.eq(at),
+                ))
+                .execute(c)
+                .await)?
+        } else {
+            db_run!(c, |c| diesel::update(
+                target.filter(variants::stock_on_hand.ge(*quantity))
+            )
+            .set((
+                variants::stock_on_hand.eq(variants::stock_on_hand - *quantity),
+                variants::updated_at.eq(at),
+            ))
+            .execute(c)
+            .await)?
+        };
+        if taken == 0 {
+            return Err(StoreError::Conflict {
+                message: format!("not enough stock left for {name}"),
+                field: Some("line_items".into()),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A new order number no order has yet (ten tries, then the last one drawn: the unique index
+/// has the final word).
+async fn unused_number(c: &mut Backend<'_>) -> Result<String, StoreError> {
+    let mut number = new_number();
+    for _ in 0..10 {
+        let taken: i64 = db_run!(c, |c| orders::table
+            .filter(orders::number.eq(&number))
+            .count()
+            .get_result(c)
+            .await)?;
+        if taken == 0 {
+            break;
+        }
+        number = new_number();
+    }
+    Ok(number)
+}
+
+/// Turns the cart row into a placed order owing its total.
+async fn place(
+    c: &mut Backend<'_>,
+    cart: &Order,
+    caller: &Caller,
+    number: &str,
+    at: NaiveDateTime,
+) -> Result<Order, StoreError> {
+    let billing = cart
+        .billing_address
+        .clone()
+        .or(cart.shipping_address.clone());
+    // A guest cart completed by a signed-in customer (holding its token) is their order.
+    let owner = cart.customer_id.clone().or(caller.customer_id.clone());
+    Ok(db_run!(c, |c| diesel::update(
+        orders::table.find(&cart.id)
+    )
+    .set((
+        orders::number.eq(number),
+        orders::customer_id.eq(&owner),
+        orders::state.eq(OrderStatus::Placed),
+        orders::payment_state.eq(PaymentStatus::BalanceDue),
+        orders::shipment_state.eq(ShipmentState::Pending),
+        orders::billing_address.eq(&billing),
+        orders::completed_at.eq(at),
+        orders::updated_at.eq(at),
+    ))
+    .returning(Order::as_returning())
+    .get_result(c)
+    .await)?)
+}
+
 /// `R` and nine random digits, as Spree numbers orders.
 fn new_number() -> String {
     format!("R{:09}", rand::rng().random_range(0..1_000_000_000u32))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at() -> NaiveDateTime {
+        chrono::DateTime::from_timestamp(1_800_000_000, 0)
+            .unwrap()
+            .naive_utc()
+    }
+
+    fn cart(email: Option<&str>, shipping: Option<&str>) -> Order {
+        Order {
+            id: "or_1".into(),
+            number: None,
+            customer_id: None,
+            email: email.map(str::to_owned),
+            token_hash: String::new(),
+            state: OrderStatus::Cart,
+            payment_state: None,
+            shipment_state: None,
+            currency: "USD".into(),
+            item_count: 0,
+            item_total: 0,
+            shipping_total: 0,
+            tax_total: 0,
+            total: 0,
+            shipping_address: shipping.map(str::to_owned),
+            billing_address: None,
+            note: None,
+            tracking_number: None,
+            metadata: "{}".into(),
+            completed_at: None,
+            paid_at: None,
+            shipped_at: None,
+            canceled_at: None,
+            created_at: at(),
+            updated_at: at(),
+        }
+    }
+
+    fn line(variant_id: &str, quantity: i32) -> LineItem {
+        LineItem {
+            id: format!("li_{variant_id}"),
+            order_id: "or_1".into(),
+            variant_id: variant_id.into(),
+            product_id: "prod_1".into(),
+            name: format!("Item {variant_id}"),
+            sku: None,
+            options_text: String::new(),
+            quantity,
+            unit_price: 100,
+            compare_at_unit_price: None,
+            currency: "USD".into(),
+            total: 100 * i64::from(quantity),
+            created_at: at(),
+            updated_at: at(),
+        }
+    }
+
+    fn stocked(variant_id: &str, status: &str, discontinued: bool) -> (Variant, Product) {
+        let variant = Variant {
+            id: variant_id.into(),
+            product_id: "prod_1".into(),
+            sku: None,
+            is_default: true,
+            position: 0,
+            track_inventory: true,
+            stock_on_hand: 5,
+            backorderable: false,
+            weight: None,
+            height: None,
+            width: None,
+            depth: None,
+            discontinued_at: discontinued.then(at),
+            created_at: at(),
+            updated_at: at(),
+        };
+        let product = Product {
+            id: "prod_1".into(),
+            name: "Shirt".into(),
+            slug: "shirt".into(),
+            description: None,
+            status: status.into(),
+            tags: "[]".into(),
+            available_on: None,
+            discontinue_on: None,
+            meta_title: None,
+            meta_description: None,
+            meta_keywords: None,
+            units_sold: 0,
+            position: 0,
+            metadata: "{}".into(),
+            created_at: at(),
+            updated_at: at(),
+        };
+        (variant, product)
+    }
+
+    fn fields(result: Result<(), StoreError>) -> Vec<String> {
+        match result {
+            Err(StoreError::InvalidInput { fields, .. }) => {
+                fields.into_iter().map(|f| f.field).collect()
+            }
+            other => panic!("expected InvalidInput, got {other:?}"),
+        }
+    }
+
+    fn conflict(result: Result<impl std::fmt::Debug, StoreError>) -> String {
+        match result {
+            Err(StoreError::Conflict { message, .. }) => message,
+            other => panic!("expected Conflict, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_cart_needs_items_an_email_and_a_shipping_address() {
+        assert_eq!(
+            fields(check_complete(&cart(None, None), &[])),
+            ["line_items", "email", "shipping_address"]
+        );
+        let ready = cart(Some("ada@example.com"), Some("{}"));
+        assert!(check_complete(&ready, &[line("variant_a", 1)]).is_ok());
+        assert_eq!(fields(check_complete(&ready, &[])), ["line_items"]);
+    }
+
+    #[test]
+    fn reservations_are_by_variant_id_and_refuse_what_is_not_for_sale() {
+        let cart = cart(Some("ada@example.com"), Some("{}"));
+        let lines = [line("variant_b", 2), line("variant_a", 1)];
+        let stock = [
+            stocked("variant_a", "active", false),
+            stocked("variant_b", "active", false),
+        ];
+        let reserve = reservations(&cart, &lines, &stock, &[], at()).unwrap();
+        let order: Vec<(&str, i32)> = reserve.iter().map(|(id, r)| (*id, r.0)).collect();
+        assert_eq!(order, [("variant_a", 1), ("variant_b", 2)]);
+
+        let draft = [stocked("variant_b", "draft", false)];
+        let message = conflict(reservations(&cart, &lines[..1], &draft, &[], at()));
+        assert_eq!(message, "Item variant_b is no longer for sale");
+        let gone = [stocked("variant_b", "active", true)];
+        let message = conflict(reservations(&cart, &lines[..1], &gone, &[], at()));
+        assert_eq!(message, "Item variant_b is no longer for sale");
+        let unpriced = ["variant_b".to_owned()];
+        let message = conflict(reservations(&cart, &lines[..1], &stock, &unpriced, at()));
+        assert_eq!(message, "Item variant_b has no price in USD any more");
+    }
 }

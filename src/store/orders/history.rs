@@ -12,10 +12,11 @@ use super::{
     Caller, FulfillmentStatus, LineItem, Order, OrderStatus, PaymentStatus, order_not_found, row_id,
 };
 use crate::db::schema::{identities, line_items, orders};
+use crate::db::sql::{Bind, Sql};
+use crate::db::text_enum::TextEnum;
 use crate::db_run;
-use crate::store::accounts::Customer;
 use crate::store::auth::Client;
-use crate::store::catalog::sql::{Bind, Sql};
+use crate::store::customers::Customer;
 use crate::store::pagination::{self, Cursor, Page, TIME_FORMAT};
 use crate::store::{Entity, Store, StoreError, now, tokens};
 
@@ -29,7 +30,7 @@ pub enum OrderKey {
 
 /// The placed (or canceled) order the caller may see.
 pub async fn get(store: &Store, caller: &Caller, key: &OrderKey) -> Result<Order, StoreError> {
-    let placed = orders::table.filter(orders::state.ne(OrderStatus::Cart.column()));
+    let placed = orders::table.filter(orders::state.ne(OrderStatus::Cart));
     let mut conn = store.db().conn().await?;
     let order: Option<Order> = match key {
         OrderKey::Id(id) => {
@@ -113,7 +114,7 @@ fn cursor_of(order: &Order) -> String {
 fn push_filter(sql: &mut Sql, filter: &OrderFilter) {
     match filter.status {
         Some(status) => {
-            sql.push(" AND o.state = ").bind_text(status.column());
+            sql.push(" AND o.state = ").bind_text(status.as_str());
         }
         // Every order that left the cart state has `completed_at`: the history index answers
         // this without reading rows.
@@ -123,13 +124,13 @@ fn push_filter(sql: &mut Sql, filter: &OrderFilter) {
     }
     if let Some(payment) = filter.payment {
         sql.push(" AND o.payment_state = ")
-            .bind_text(payment.column());
+            .bind_text(payment.as_str());
     }
     if let Some(fulfillment) = filter.fulfillment {
         let states: Vec<String> = fulfillment
-            .columns()
+            .shipment_states()
             .iter()
-            .map(|s| s.to_string())
+            .map(|s| s.as_str().to_owned())
             .collect();
         sql.push(" AND o.shipment_state IN (")
             .bind_list(&states)
@@ -154,7 +155,7 @@ pub async fn pages_for_customers(
         .transpose()?;
     let after_key = after.as_ref().map(|a| a.time_key()).transpose()?;
     let limit = first as i64 + 1;
-    let mut sql = Sql::for_store(store);
+    let mut sql = Sql::for_db(store.db());
     let single = customer_ids.len() == 1;
     if single {
         sql.push("SELECT o.* FROM orders o WHERE o.customer_id = ")
@@ -231,7 +232,7 @@ pub async fn count_for_customer(
     customer_id: &str,
     filter: &OrderFilter,
 ) -> Result<i64, StoreError> {
-    let mut sql = Sql::for_store(store);
+    let mut sql = Sql::for_db(store.db());
     sql.push("SELECT COUNT(*) AS count FROM orders o WHERE o.customer_id = ")
         .bind_text(customer_id);
     push_filter(&mut sql, filter);
@@ -278,7 +279,7 @@ pub async fn attach_guest_orders(
     let guest_orders = orders::table
         .filter(orders::customer_id.is_null())
         .filter(orders::email.eq(&email))
-        .filter(orders::state.ne(OrderStatus::Cart.column()))
+        .filter(orders::state.ne(OrderStatus::Cart))
         .filter(
             orders::completed_at
                 .ge(credentials_since)
@@ -286,7 +287,7 @@ pub async fn attach_guest_orders(
         );
     let guest_cart = orders::table
         .filter(orders::customer_id.is_null())
-        .filter(orders::state.eq(OrderStatus::Cart.column()))
+        .filter(orders::state.eq(OrderStatus::Cart))
         .filter(orders::token.eq_any(&claimed));
     // Nearly every sign-in has none: a read, so that sign-ins do not queue for SQLite's write lock.
     let mut conn = store.db().conn().await?;

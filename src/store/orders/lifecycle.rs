@@ -2,14 +2,16 @@
 //! unfulfilled; an integrator holding a secret key marks it paid and fulfils it. Every change
 //! records its event in the same transaction.
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use serde_json::json;
 
 use super::{
-    Caller, FulfillmentStatus, LineItem, Order, OrderStatus, PaymentStatus, row_id,
+    Caller, FulfillmentStatus, LineItem, Order, OrderStatus, PaymentStatus, ShipmentState, row_id,
     units_by_product,
 };
+use crate::db::Backend;
 use crate::db::schema::{line_items, orders, products, variants};
 use crate::db_run;
 use crate::store::events::{self, kind};
@@ -59,23 +61,23 @@ fn conflict(message: &str) -> StoreError {
     }
 }
 
-/// Locks a placed (or canceled) order and checks the actor may change it. Evaluates to
-/// `Result<Order, StoreError>`.
-macro_rules! lock_order {
-    ($c:ident, $id:expr, $actor:expr, $at:expr) => {
-        async {
-            let order: Option<Order> = diesel::update(orders::table.find($id))
-                .filter(orders::state.ne(OrderStatus::Cart.column()))
-                .set(orders::updated_at.eq($at))
-                .returning(Order::as_returning())
-                .get_result($c)
-                .await
-                .optional()?;
-            order
-                .filter(|o| $actor.may_change(o))
-                .ok_or(StoreError::not_found(Entity::Order))
-        }
-    };
+/// Locks a placed (or canceled) order and checks the actor may change it.
+async fn lock(
+    c: &mut Backend<'_>,
+    id: &str,
+    actor: &Actor,
+    at: NaiveDateTime,
+) -> Result<Order, StoreError> {
+    let order: Option<Order> = db_run!(c, |c| diesel::update(orders::table.find(id))
+        .filter(orders::state.ne(OrderStatus::Cart))
+        .set(orders::updated_at.eq(at))
+        .returning(Order::as_returning())
+        .get_result(c)
+        .await
+        .optional())?;
+    order
+        .filter(|o| actor.may_change(o))
+        .ok_or(StoreError::not_found(Entity::Order))
 }
 
 /// Cancels an unfulfilled order: its stock goes back, an unpaid balance is voided (a paid one
@@ -86,7 +88,7 @@ pub async fn cancel(store: &Store, actor: &Actor, order_id: &str) -> Result<Orde
     let mut conn = store.db().write_conn().await?;
     db_run!(conn, |c| c
         .transaction(async |c| {
-            let order = lock_order!(c, &id, actor, at).await?;
+            let order = lock(&mut c.into(), &id, actor, at).await?;
             if order.status() == OrderStatus::Canceled {
                 return Err(conflict("the order is already canceled"));
             }
@@ -119,33 +121,29 @@ pub async fn cancel(store: &Store, actor: &Actor, order_id: &str) -> Result<Orde
             }
             let paid = order.payment_status() == PaymentStatus::Paid;
             let payment = if paid {
-                "paid"
+                PaymentStatus::Paid
             } else {
-                PaymentStatus::Void.column()
+                PaymentStatus::Void
             };
             let order: Order = diesel::update(orders::table.find(&id))
                 .set((
-                    orders::state.eq(OrderStatus::Canceled.column()),
-                    orders::shipment_state.eq("canceled"),
+                    orders::state.eq(OrderStatus::Canceled),
+                    orders::shipment_state.eq(ShipmentState::Canceled),
                     orders::payment_state.eq(payment),
                     orders::canceled_at.eq(at),
                 ))
                 .returning(Order::as_returning())
                 .get_result(c)
                 .await?;
-            let event = events::order(
+            let event = order.event(
                 kind::ORDER_CANCELED,
-                &order,
                 json!({
                     "canceled_by": actor.name(),
                     "refund_due": if paid { order.total } else { 0 },
                     "currency": order.currency,
                 }),
             );
-            diesel::insert_into(crate::db::schema::events::table)
-                .values(&event)
-                .execute(c)
-                .await?;
+            events::insert(&mut c.into(), &event).await?;
             Ok::<_, StoreError>(order)
         })
         .await)
@@ -159,7 +157,7 @@ pub async fn mark_paid(store: &Store, actor: &Actor, order_id: &str) -> Result<O
     let mut conn = store.db().write_conn().await?;
     db_run!(conn, |c| c
         .transaction(async |c| {
-            let order = lock_order!(c, &id, actor, at).await?;
+            let order = lock(&mut c.into(), &id, actor, at).await?;
             if order.status() != OrderStatus::Placed {
                 return Err(conflict("a canceled order cannot be paid"));
             }
@@ -168,28 +166,24 @@ pub async fn mark_paid(store: &Store, actor: &Actor, order_id: &str) -> Result<O
             }
             // Spree's shipment states: `ready` is paid and waiting to be sent.
             let shipment = if order.fulfillment_status() == FulfillmentStatus::Unfulfilled {
-                "ready"
+                ShipmentState::Ready
             } else {
-                order.shipment_state.as_deref().unwrap_or("shipped")
+                order.shipment_state.unwrap_or(ShipmentState::Shipped)
             };
             let order: Order = diesel::update(orders::table.find(&id))
                 .set((
-                    orders::payment_state.eq(PaymentStatus::Paid.column()),
+                    orders::payment_state.eq(PaymentStatus::Paid),
                     orders::shipment_state.eq(shipment),
                     orders::paid_at.eq(at),
                 ))
                 .returning(Order::as_returning())
                 .get_result(c)
                 .await?;
-            let event = events::order(
+            let event = order.event(
                 kind::ORDER_PAID,
-                &order,
                 json!({ "amount": order.total, "currency": order.currency }),
             );
-            diesel::insert_into(crate::db::schema::events::table)
-                .values(&event)
-                .execute(c)
-                .await?;
+            events::insert(&mut c.into(), &event).await?;
             Ok::<_, StoreError>(order)
         })
         .await)
@@ -221,7 +215,7 @@ pub async fn fulfil(
     let mut conn = store.db().write_conn().await?;
     db_run!(conn, |c| c
         .transaction(async |c| {
-            let order = lock_order!(c, &id, actor, at).await?;
+            let order = lock(&mut c.into(), &id, actor, at).await?;
             if order.status() != OrderStatus::Placed {
                 return Err(conflict("a canceled order cannot be fulfilled"));
             }
@@ -230,22 +224,18 @@ pub async fn fulfil(
             }
             let order: Order = diesel::update(orders::table.find(&id))
                 .set((
-                    orders::shipment_state.eq("shipped"),
+                    orders::shipment_state.eq(ShipmentState::Shipped),
                     orders::tracking_number.eq(&tracking),
                     orders::shipped_at.eq(at),
                 ))
                 .returning(Order::as_returning())
                 .get_result(c)
                 .await?;
-            let event = events::order(
+            let event = order.event(
                 kind::ORDER_FULFILLED,
-                &order,
                 json!({ "tracking_number": order.tracking_number }),
             );
-            diesel::insert_into(crate::db::schema::events::table)
-                .values(&event)
-                .execute(c)
-                .await?;
+            events::insert(&mut c.into(), &event).await?;
             Ok::<_, StoreError>(order)
         })
         .await)

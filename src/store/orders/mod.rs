@@ -17,79 +17,27 @@ pub mod checkout;
 pub mod history;
 pub mod lifecycle;
 mod pricing;
+mod state;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
+use super::addresses::ValidAddress;
 use super::addresses::{Address, country_name, province_name};
+use super::events::{self, NewEvent};
 use super::{Entity, StoreError, ids, tokens};
 use crate::db::schema::{line_items, orders};
 use crate::error::Secret;
 
 pub use pricing::Totals;
+pub use state::{FulfillmentStatus, OrderStatus, PaymentStatus, ShipmentState};
 
 /// Most units of one variant in a cart.
 pub const MAX_QUANTITY: i32 = 999;
 /// Most lines in one cart.
 pub const MAX_LINES: i64 = 100;
-
-/// Where an order stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum OrderStatus {
-    /// Still a cart (never listed as an order).
-    Cart,
-    Placed,
-    Canceled,
-}
-
-/// Whether the order is paid. Payment is manual: an integrator marks it paid.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum PaymentStatus {
-    BalanceDue,
-    Paid,
-    /// Canceled before payment: nothing is owed.
-    Void,
-}
-
-/// Whether the order has been sent.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum FulfillmentStatus {
-    Unfulfilled,
-    Fulfilled,
-    Canceled,
-}
-
-impl OrderStatus {
-    fn column(self) -> &'static str {
-        match self {
-            Self::Cart => "cart",
-            Self::Placed => "complete",
-            Self::Canceled => "canceled",
-        }
-    }
-}
-
-impl PaymentStatus {
-    fn column(self) -> &'static str {
-        match self {
-            Self::BalanceDue => "balance_due",
-            Self::Paid => "paid",
-            Self::Void => "void",
-        }
-    }
-}
-
-impl FulfillmentStatus {
-    /// The `shipment_state` values meaning this status (`ready` is Spree's "paid, not sent").
-    fn columns(self) -> &'static [&'static str] {
-        match self {
-            Self::Unfulfilled => &["pending", "ready"],
-            Self::Fulfilled => &["shipped"],
-            Self::Canceled => &["canceled"],
-        }
-    }
-}
 
 /// A cart or an order, as stored. Totals are in minor units of `currency`.
 #[derive(Clone, Debug, Queryable, Selectable, QueryableByName)]
@@ -102,9 +50,9 @@ pub struct Order {
     /// SHA-256 of the guest token; never shown.
     #[diesel(column_name = token)]
     token_hash: String,
-    pub state: String,
-    pub payment_state: Option<String>,
-    pub shipment_state: Option<String>,
+    pub state: OrderStatus,
+    pub payment_state: Option<PaymentStatus>,
+    pub shipment_state: Option<ShipmentState>,
     pub currency: String,
     pub item_count: i32,
     pub item_total: i64,
@@ -126,27 +74,18 @@ pub struct Order {
 
 impl Order {
     pub fn status(&self) -> OrderStatus {
-        match self.state.as_str() {
-            "cart" => OrderStatus::Cart,
-            "canceled" => OrderStatus::Canceled,
-            _ => OrderStatus::Placed,
-        }
+        self.state
     }
 
+    /// The payment status; a cart owes its balance.
     pub fn payment_status(&self) -> PaymentStatus {
-        match self.payment_state.as_deref() {
-            Some("paid") => PaymentStatus::Paid,
-            Some("void") => PaymentStatus::Void,
-            _ => PaymentStatus::BalanceDue,
-        }
+        self.payment_state.unwrap_or_default()
     }
 
+    /// The fulfilment status; a cart is unfulfilled.
     pub fn fulfillment_status(&self) -> FulfillmentStatus {
-        match self.shipment_state.as_deref() {
-            Some("shipped") => FulfillmentStatus::Fulfilled,
-            Some("canceled") => FulfillmentStatus::Canceled,
-            _ => FulfillmentStatus::Unfulfilled,
-        }
+        self.shipment_state
+            .map_or(FulfillmentStatus::Unfulfilled, ShipmentState::fulfillment)
     }
 
     /// The id as a cart shows it: `cart_<ULID>`.
@@ -162,6 +101,21 @@ impl Order {
     /// The billing address snapshot.
     pub fn billing_address(&self) -> Option<OrderAddress> {
         OrderAddress::from_column(self.billing_address.as_deref())
+    }
+
+    /// An event about this order; the payload always names the order's id and number.
+    pub fn event(&self, event_type: &str, payload: Value) -> NewEvent {
+        let mut payload = payload;
+        if let Value::Object(map) = &mut payload {
+            map.insert("order_id".into(), Value::from(self.id.clone()));
+            map.insert("number".into(), Value::from(self.number.clone()));
+        }
+        events::new(
+            event_type,
+            self.customer_id.clone(),
+            Some(self.id.clone()),
+            payload,
+        )
     }
 
     /// Whether `token` is this row's guest token.
@@ -243,6 +197,23 @@ impl From<&Address> for OrderAddress {
             country_code: a.country_code.clone(),
             province_code: a.province_code.clone(),
             phone: a.phone.clone(),
+        }
+    }
+}
+
+impl From<ValidAddress> for OrderAddress {
+    fn from(a: ValidAddress) -> Self {
+        Self {
+            first_name: a.first_name,
+            last_name: a.last_name,
+            company: a.company,
+            address1: a.address1,
+            address2: a.address2,
+            city: a.city,
+            postal_code: a.postal_code,
+            country_code: a.country_code,
+            province_code: a.province_code,
+            phone: a.phone,
         }
     }
 }

@@ -4,10 +4,17 @@
 
 use std::collections::HashMap;
 
-use crate::config::CheckoutRates;
-use crate::store::catalog::Price;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
 
-use super::LineItem;
+use super::{LineItem, Order};
+use crate::config::CheckoutRates;
+use crate::db::Backend;
+use crate::db::schema::{line_items, orders, prices};
+use crate::db_run;
+use crate::store::StoreError;
+use crate::store::catalog::Price;
 
 /// The totals of a cart, as stored on its row.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,66 +72,61 @@ pub fn reprice(lines: &mut [LineItem], prices: &[Price]) -> Vec<usize> {
     changed
 }
 
-/// Inside a cart's transaction (with `c` the backend connection): re-prices the cart's lines
-/// from the catalogue, stores them and the cart's totals, and evaluates to
-/// `Result<(Order, Vec<LineItem>, Vec<String>), StoreError>`: the cart, its lines, and the
-/// variants of lines that have no price in the currency any more (they keep their last one).
-/// A macro rather than a function because the body is compiled once per backend (see
-/// `db_run!`).
-macro_rules! reprice_cart {
-    ($c:ident, $order_id:expr, $currency:expr, $rates:expr, $at:expr) => {
-        async {
-            use $crate::db::schema::{line_items, orders, prices};
-            use $crate::store::orders::{LineItem, Order, Totals};
-            let order_id: &str = $order_id;
-            let mut lines: Vec<LineItem> = line_items::table
-                .filter(line_items::order_id.eq(order_id))
-                .order((line_items::created_at, line_items::id))
-                .select(LineItem::as_select())
-                .load($c)
-                .await?;
-            let variant_ids: Vec<&str> = lines.iter().map(|l| l.variant_id.as_str()).collect();
-            let current: Vec<$crate::store::catalog::Price> = prices::table
-                .filter(prices::variant_id.eq_any(&variant_ids))
-                .filter(prices::currency.eq($currency))
-                .select($crate::store::catalog::Price::as_select())
-                .load($c)
-                .await?;
-            for index in $crate::store::orders::pricing::reprice(&mut lines, &current) {
-                let line = &lines[index];
-                diesel::update(line_items::table.find(&line.id))
-                    .set((
-                        line_items::unit_price.eq(line.unit_price),
-                        line_items::compare_at_unit_price.eq(line.compare_at_unit_price),
-                        line_items::total.eq(line.total),
-                        line_items::updated_at.eq($at),
-                    ))
-                    .execute($c)
-                    .await?;
-            }
-            let totals = Totals::of(&lines, $rates);
-            let order: Order = diesel::update(orders::table.find(order_id))
-                .set((
-                    orders::item_count.eq(totals.item_count),
-                    orders::item_total.eq(totals.item_total),
-                    orders::shipping_total.eq(totals.shipping_total),
-                    orders::tax_total.eq(totals.tax_total),
-                    orders::total.eq(totals.total),
-                    orders::updated_at.eq($at),
-                ))
-                .returning(Order::as_returning())
-                .get_result($c)
-                .await?;
-            let unpriced: Vec<String> = lines
-                .iter()
-                .filter(|l| !current.iter().any(|p| p.variant_id == l.variant_id))
-                .map(|l| l.variant_id.clone())
-                .collect();
-            Ok::<_, $crate::store::StoreError>((order, lines, unpriced))
-        }
-    };
+/// Inside a cart's transaction: re-prices the cart's lines from the catalogue, stores them and
+/// the cart's totals, and returns the cart, its lines, and the variants of lines that have no
+/// price in the currency any more (they keep their last one).
+pub(super) async fn reprice_cart(
+    c: &mut Backend<'_>,
+    order_id: &str,
+    currency: &str,
+    rates: &CheckoutRates,
+    at: NaiveDateTime,
+) -> Result<(Order, Vec<LineItem>, Vec<String>), StoreError> {
+    let mut lines: Vec<LineItem> = db_run!(c, |c| line_items::table
+        .filter(line_items::order_id.eq(order_id))
+        .order((line_items::created_at, line_items::id))
+        .select(LineItem::as_select())
+        .load(c)
+        .await)?;
+    let variant_ids: Vec<&str> = lines.iter().map(|l| l.variant_id.as_str()).collect();
+    let current: Vec<Price> = db_run!(c, |c| prices::table
+        .filter(prices::variant_id.eq_any(&variant_ids))
+        .filter(prices::currency.eq(currency))
+        .select(Price::as_select())
+        .load(c)
+        .await)?;
+    for index in reprice(&mut lines, &current) {
+        let line = &lines[index];
+        db_run!(c, |c| diesel::update(line_items::table.find(&line.id))
+            .set((
+                line_items::unit_price.eq(line.unit_price),
+                line_items::compare_at_unit_price.eq(line.compare_at_unit_price),
+                line_items::total.eq(line.total),
+                line_items::updated_at.eq(at),
+            ))
+            .execute(c)
+            .await)?;
+    }
+    let totals = Totals::of(&lines, rates);
+    let order: Order = db_run!(c, |c| diesel::update(orders::table.find(order_id))
+        .set((
+            orders::item_count.eq(totals.item_count),
+            orders::item_total.eq(totals.item_total),
+            orders::shipping_total.eq(totals.shipping_total),
+            orders::tax_total.eq(totals.tax_total),
+            orders::total.eq(totals.total),
+            orders::updated_at.eq(at),
+        ))
+        .returning(Order::as_returning())
+        .get_result(c)
+        .await)?;
+    let unpriced: Vec<String> = lines
+        .iter()
+        .filter(|l| !current.iter().any(|p| p.variant_id == l.variant_id))
+        .map(|l| l.variant_id.clone())
+        .collect();
+    Ok((order, lines, unpriced))
 }
-pub(crate) use reprice_cart;
 
 #[cfg(test)]
 mod tests {

@@ -1,4 +1,4 @@
-//! A small SQL text builder for the catalogue listing, whose filters, sort key and search index
+//! A small SQL text builder for the catalogue listing and order history, whose filters, sort key and search index
 //! differ by request and by backend (FTS5 on SQLite, pg_trgm on PostgreSQL): fragments are
 //! appended with their bound values, and placeholders are written as each backend wants them
 //! (`?` or `$n`). User input is only ever bound, never spliced into the text.
@@ -10,9 +10,8 @@ use diesel::serialize::ToSql;
 use diesel::sql_types::{BigInt, HasSqlType, Text, Timestamp};
 use diesel_async::RunQueryDsl;
 
-use crate::db::{Backend, DatabaseUrl, DbConn};
+use crate::db::{Backend, DatabaseUrl, Db, DbConn};
 use crate::error::StoreError;
-use crate::store::Store;
 
 /// A value bound to a placeholder.
 #[derive(Clone, Debug)]
@@ -30,9 +29,9 @@ pub struct Sql {
 }
 
 impl Sql {
-    /// An empty query for the backend `store` runs on.
-    pub fn for_store(store: &Store) -> Self {
-        Self::new(matches!(store.db().url(), DatabaseUrl::Postgres(_)))
+    /// An empty query for the backend `db` runs on.
+    pub fn for_db(db: &Db) -> Self {
+        Self::new(matches!(db.url(), DatabaseUrl::Postgres(_)))
     }
 
     pub fn new(postgres: bool) -> Self {
