@@ -104,6 +104,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    idempotency_keys (id) {
+        id -> Text,
+        fingerprint -> Text,
+        status -> Integer,
+        content_type -> Nullable<Text>,
+        body -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     categories (id) {
         id -> Text,
         parent_id -> Nullable<Text>,
@@ -321,6 +333,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     addresses,
     api_keys,
     rate_limits,
+    idempotency_keys,
     categories,
     products,
     product_categories,

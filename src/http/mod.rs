@@ -42,11 +42,18 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             metrics::track,
         ))
+        // Inside the body limit: it reads the whole body of writes carrying an Idempotency-Key.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::rest::idempotency::guard::<crate::rest::spree::Idempotency>,
+        ))
         // Applied on its own so its response body is boxed back into axum's, which the layers
         // below need (CORS answers preflights with an empty default body).
         .layer(RequestBodyLimitLayer::new(config.body_limit))
         // Outside the limit, so that its plain-text 413 is answered in the path's dialect.
         .layer(axum::middleware::from_fn(crate::rest::answer_in_dialect))
+        // Outside the body limit, so that its plain-text 413 reaches Spree clients as JSON.
+        .layer(axum::middleware::from_fn(crate::rest::spree::json_errors))
         .layer(
             ServiceBuilder::new()
                 .layer(SetSensitiveRequestHeadersLayer::new([

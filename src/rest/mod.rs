@@ -5,6 +5,7 @@
 //! handlers extract the caller ([`crate::http::auth::Auth`]), the path, the query and the body,
 //! call one `store::` function and convert the answer.
 
+pub mod idempotency;
 pub mod medusa;
 pub mod spree;
 
@@ -21,7 +22,9 @@ use crate::store::StoreError;
 
 /// The routes of both REST dialects.
 pub fn routes() -> axum::Router<AppState> {
-    axum::Router::new().merge(medusa::routes())
+    axum::Router::new()
+        .merge(medusa::routes())
+        .merge(spree::routes())
 }
 
 /// Answers in the dialect of the path what was refused before any route ran: a body over the

@@ -393,3 +393,100 @@ pub async fn change_password(
     let customer = get(store, &principal.customer_id).await?;
     sessions::payload(store, customer, &session.id, refresh)
 }
+
+/// A new password with its confirmation (when the client sends one, it must match).
+#[derive(Clone, Debug)]
+pub struct PasswordChange {
+    pub new: Secret<String>,
+    pub confirmation: Option<Secret<String>>,
+}
+
+fn check_confirmation(
+    password: &str,
+    confirmation: Option<&Secret<String>>,
+) -> Result<(), StoreError> {
+    match confirmation {
+        Some(c) if c.expose() != password => Err(StoreError::invalid(
+            "password_confirmation",
+            "doesn't match Password",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// [`register`] for clients that send a password confirmation: it must match the password.
+pub async fn register_confirmed(
+    store: &Store,
+    input: Registration,
+    confirmation: Option<Secret<String>>,
+    client: &Client,
+) -> Result<AuthSession, StoreError> {
+    check_confirmation(input.password.expose(), confirmation.as_ref())?;
+    register(store, input, client).await
+}
+
+/// Updates the profile and, when `password` is given, the password, in one call (Spree's
+/// `PATCH /customers/me`). Either a new email or a new password needs the current password.
+/// A password change ends every other session of the account and voids pending reset tokens;
+/// the caller's session goes on.
+pub async fn update_account(
+    store: &Store,
+    principal: &Principal,
+    update: CustomerUpdate,
+    password: Option<PasswordChange>,
+    client: &Client,
+) -> Result<Customer, StoreError> {
+    let Some(password) = password else {
+        return update_me(store, principal, update, client).await;
+    };
+    let new_password = NewPassword::parse("password", password.new.expose())?;
+    check_confirmation(password.new.expose(), password.confirmation.as_ref())?;
+    let Some(current) = &update.current_password else {
+        return Err(StoreError::invalid(
+            "current_password",
+            "is required to change the password",
+        ));
+    };
+    let identity_id = check_current_password(store, principal, current.expose(), client).await?;
+    let hash = store.hasher().hash(&new_password).await?;
+    let customer = update_me(store, principal, update, client).await?;
+    let event = events::customer(
+        events::kind::CUSTOMER_PASSWORD_CHANGED,
+        &principal.customer_id,
+        json!({ "id": principal.customer_id }),
+    );
+    let at = now();
+    let mut conn = store.db().write_conn().await?;
+    db_run!(conn, |c| c
+        .transaction(async |c| {
+            diesel::update(identities::table.find(&identity_id))
+                .set((
+                    identities::password_hash.eq(&hash),
+                    identities::updated_at.eq(at),
+                ))
+                .execute(c)
+                .await?;
+            diesel::update(sessions_t::table)
+                .filter(sessions_t::identity_id.eq(&identity_id))
+                .filter(sessions_t::id.ne(&principal.session_id))
+                .filter(sessions_t::revoked_at.is_null())
+                .set(sessions_t::revoked_at.eq(at))
+                .execute(c)
+                .await?;
+            diesel::update(password_resets::table)
+                .filter(password_resets::identity_id.eq(&identity_id))
+                .filter(password_resets::used_at.is_null())
+                .set(password_resets::used_at.eq(at))
+                .execute(c)
+                .await?;
+            diesel::insert_into(crate::db::schema::events::table)
+                .values(&event)
+                .execute(c)
+                .await?;
+            Ok::<_, StoreError>(())
+        })
+        .await)?;
+    drop(conn);
+    tracing::info!(customer_id = %principal.customer_id, "password changed; other sessions ended");
+    Ok(customer)
+}

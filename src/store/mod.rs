@@ -11,6 +11,7 @@ pub mod auth;
 pub mod catalog;
 pub mod customers;
 pub mod events;
+pub mod idempotency;
 pub mod identities;
 pub mod ids;
 pub mod mail;

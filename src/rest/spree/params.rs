@@ -1,10 +1,14 @@
 //! Spree's spellings of the store's catalogue parameters: the `sort` of `GET /products`, and
 //! the `{id}` of `/products/{id}` and `/categories/{id}` that is an id or a slug/permalink.
 
+use super::extract::Params;
 use crate::store::StoreError;
-use crate::store::catalog::categories::CategoryKey;
-use crate::store::catalog::products::{ProductKey, ProductSort};
+use crate::store::catalog::categories::{CategoryFilter, CategoryKey};
+use crate::store::catalog::products::{ProductFilter, ProductKey, ProductSort};
 use crate::store::ids::prefix;
+use crate::store::money::Money;
+use crate::store::orders::history::OrderFilter;
+use crate::store::orders::{FulfillmentStatus, OrderStatus, PaymentStatus};
 
 /// Parses Spree's `sort` parameter (`price`, `-price`, `name`, `-name`, `available_on`,
 /// `-available_on`, `best_selling`, `manual`).
@@ -39,6 +43,95 @@ pub fn category_key(value: &str) -> CategoryKey {
     } else {
         CategoryKey::Permalink(value.trim_matches('/').to_owned())
     }
+}
+
+/// The `q[...]` filters of `GET /products` and `GET /products/filters`. Prices are read in
+/// `currency`; an unreadable one is a validation error naming its parameter.
+pub fn product_filter(params: &Params, currency: &str) -> Result<ProductFilter, StoreError> {
+    let price = |name: &str| {
+        params
+            .q(name)
+            .map(|v| {
+                Money::parse_decimal(v, currency)
+                    .ok_or_else(|| StoreError::invalid(&format!("q[{name}]"), "is not a price"))
+            })
+            .transpose()
+    };
+    let mut category_ids = params.q_list("in_categories");
+    category_ids.extend(params.q("in_category").map(str::to_owned));
+    category_ids.extend(params.get("category_id").map(str::to_owned));
+    Ok(ProductFilter {
+        name: params.q("name_cont").map(str::to_owned),
+        search: params.q("search").map(str::to_owned),
+        category_ids,
+        price_min: price("price_gte")?,
+        price_max: price("price_lte")?,
+        option_value_ids: params.q_list("with_option_value_ids"),
+        in_stock: if params.q_flag("in_stock") {
+            Some(true)
+        } else if params.q_flag("out_of_stock") {
+            Some(false)
+        } else {
+            None
+        },
+    })
+}
+
+/// The `q[...]` filters of `GET /categories`.
+pub fn category_filter(params: &Params) -> Result<CategoryFilter, StoreError> {
+    let depth = params
+        .q("depth_eq")
+        .map(|d| {
+            d.trim()
+                .parse::<i32>()
+                .map_err(|_| StoreError::invalid("q[depth_eq]", "is not a number"))
+        })
+        .transpose()?;
+    Ok(CategoryFilter {
+        name: params.q("name_cont").map(str::to_owned),
+        parent_id: params.q("parent_id_eq").map(str::to_owned),
+        depth,
+    })
+}
+
+/// The `q[...]` filters of `GET /customers/me/orders` (`state_eq`, `payment_state_eq`,
+/// `shipment_state_eq`).
+pub fn order_filter(params: &Params) -> Result<OrderFilter, StoreError> {
+    let status = match params.q("state_eq") {
+        None => None,
+        Some("complete") => Some(OrderStatus::Placed),
+        Some("canceled") => Some(OrderStatus::Canceled),
+        Some(_) => return Err(StoreError::invalid("q[state_eq]", "is not an order state")),
+    };
+    let payment = match params.q("payment_state_eq") {
+        None => None,
+        Some("paid") => Some(PaymentStatus::Paid),
+        Some("balance_due") => Some(PaymentStatus::BalanceDue),
+        Some("void") => Some(PaymentStatus::Void),
+        Some(_) => {
+            return Err(StoreError::invalid(
+                "q[payment_state_eq]",
+                "is not a payment state",
+            ));
+        }
+    };
+    let fulfillment = match params.q("shipment_state_eq") {
+        None => None,
+        Some("pending" | "ready") => Some(FulfillmentStatus::Unfulfilled),
+        Some("shipped") => Some(FulfillmentStatus::Fulfilled),
+        Some("canceled") => Some(FulfillmentStatus::Canceled),
+        Some(_) => {
+            return Err(StoreError::invalid(
+                "q[shipment_state_eq]",
+                "is not a shipment state",
+            ));
+        }
+    };
+    Ok(OrderFilter {
+        status,
+        payment,
+        fulfillment,
+    })
 }
 
 #[cfg(test)]

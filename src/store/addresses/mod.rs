@@ -554,3 +554,75 @@ async fn clear_default(
     }?;
     Ok(())
 }
+
+/// Which defaults an address should become (Spree's `is_default_shipping: true`); `false`
+/// changes nothing (it does not clear an existing default).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MakeDefault {
+    pub shipping: bool,
+    pub billing: bool,
+}
+
+async fn make_default(
+    store: &Store,
+    customer_id: &str,
+    id: &str,
+    make: MakeDefault,
+) -> Result<(), StoreError> {
+    if make.shipping {
+        set_default(store, customer_id, id, AddressKind::Shipping).await?;
+    }
+    if make.billing {
+        set_default(store, customer_id, id, AddressKind::Billing).await?;
+    }
+    Ok(())
+}
+
+/// [`create`], then makes the new address the defaults asked for.
+pub async fn create_as(
+    store: &Store,
+    customer_id: &str,
+    input: &AddressInput,
+    make: MakeDefault,
+) -> Result<Address, StoreError> {
+    let address = create(store, customer_id, input).await?;
+    if make == MakeDefault::default() {
+        return Ok(address);
+    }
+    make_default(store, customer_id, &address.id, make).await?;
+    get(store, customer_id, &address.id).await
+}
+
+/// Changes only the fields `input` gives (an empty string clears an optional one; the others
+/// keep their value), then makes the address the defaults asked for.
+pub async fn amend(
+    store: &Store,
+    customer_id: &str,
+    id: &str,
+    input: &AddressInput,
+    make: MakeDefault,
+) -> Result<Address, StoreError> {
+    let current = get(store, customer_id, id).await?;
+    let keep = |given: &Option<String>, now: &Option<String>| given.clone().or_else(|| now.clone());
+    let merged = AddressInput {
+        label: keep(&input.label, &current.label),
+        first_name: keep(&input.first_name, &current.first_name),
+        last_name: keep(&input.last_name, &current.last_name),
+        company: keep(&input.company, &current.company),
+        address1: keep(&input.address1, &Some(current.address1.clone())),
+        address2: keep(&input.address2, &current.address2),
+        city: keep(&input.city, &Some(current.city.clone())),
+        postal_code: keep(&input.postal_code, &current.postal_code),
+        // A new country without a province drops the old country's province.
+        province_code: match (&input.country_code, &input.province_code) {
+            (_, Some(p)) => Some(p.clone()),
+            (Some(_), None) => None,
+            (None, None) => current.province_code.clone(),
+        },
+        country_code: keep(&input.country_code, &Some(current.country_code.clone())),
+        phone: keep(&input.phone, &current.phone),
+    };
+    update(store, customer_id, id, &merged).await?;
+    make_default(store, customer_id, id, make).await?;
+    get(store, customer_id, id).await
+}

@@ -206,6 +206,30 @@ pub async fn count(
     Ok(rows.into_iter().next().map_or(0, |r| r.count))
 }
 
+#[derive(QueryableByName)]
+struct IdRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    id: String,
+}
+
+/// The ids of every visible product matching `filter` (in the shop's currency), in the
+/// merchant's order.
+pub async fn matching_ids(
+    store: &Store,
+    filter: &ProductFilter,
+) -> Result<Vec<String>, StoreError> {
+    let currency = self::currency(store, None);
+    let mut sql = Sql::for_db(store.db());
+    sql.push("SELECT p.id AS id");
+    push_from(&mut sql, filter, ProductSort::Manual, &currency);
+    sql.push(" WHERE ");
+    push_conditions(&mut sql, filter)?;
+    sql.push(" ORDER BY p.position, p.id");
+    let mut conn = store.db().conn().await?;
+    let rows: Vec<IdRow> = sql.load(&mut conn).await?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
 /// One visible product by id or slug; `NotFound` when absent or not visible.
 pub async fn get(store: &Store, key: &ProductKey) -> Result<Product, StoreError> {
     let mut sql = Sql::for_db(store.db());

@@ -621,3 +621,29 @@ pub async fn update(
         .await)?;
     Ok(order)
 }
+
+/// One page of the customer's open carts, changed last first, and how many there are (Spree's
+/// `GET /carts`).
+pub async fn list_for_customer(
+    store: &Store,
+    customer_id: &str,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<Order>, i64), StoreError> {
+    let offset = crate::store::pagination::offset(offset)?;
+    let open = || {
+        orders::table
+            .filter(orders::customer_id.eq(customer_id))
+            .filter(orders::state.eq("cart"))
+    };
+    let mut conn = store.db().conn().await?;
+    let rows: Vec<Order> = db_run!(conn, |c| open()
+        .order((orders::updated_at.desc(), orders::id.desc()))
+        .offset(offset)
+        .limit(limit.clamp(0, 100))
+        .select(Order::as_select())
+        .load(c)
+        .await)?;
+    let count: i64 = db_run!(conn, |c| open().count().get_result(c).await)?;
+    Ok((rows, count))
+}

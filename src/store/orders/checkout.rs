@@ -102,8 +102,21 @@ async fn lock(
 
 /// What a cart lacks to be placed, every problem at once.
 fn check_complete(cart: &Order, lines: &[LineItem]) -> Result<(), StoreError> {
+    let missing = missing(cart, lines.len());
+    if !missing.is_empty() {
+        return Err(StoreError::InvalidInput {
+            summary: Some("the cart cannot be completed yet".into()),
+            fields: missing,
+        });
+    }
+    Ok(())
+}
+
+/// What a cart still lacks before [`complete`] accepts it (nothing when it is ready): items,
+/// an email and a shipping address. Also shown on the cart (Spree's `requirements`).
+pub fn missing(cart: &Order, line_count: usize) -> Vec<FieldError> {
     let mut missing = Vec::new();
-    if lines.is_empty() {
+    if line_count == 0 {
         missing.push(FieldError::new("line_items", "the cart is empty"));
     }
     if cart.email.is_none() {
@@ -115,13 +128,7 @@ fn check_complete(cart: &Order, lines: &[LineItem]) -> Result<(), StoreError> {
             "is required to place an order",
         ));
     }
-    if !missing.is_empty() {
-        return Err(StoreError::InvalidInput {
-            summary: Some("the cart cannot be completed yet".into()),
-            fields: missing,
-        });
-    }
-    Ok(())
+    missing
 }
 
 /// One variant's reservation: units, the variant, and the line's name (for messages).
