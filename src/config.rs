@@ -81,6 +81,11 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
     ),
     ("STOREFRONT_SHOP_NAME", "Storefront Demo", "the shop's name"),
     ("STOREFRONT_CURRENCY", "USD", "default currency, ISO 4217"),
+    (
+        "STOREFRONT_COUNTRIES",
+        "US",
+        "countries the shop sells to, ISO 3166-1 alpha-2, comma list",
+    ),
     ("STOREFRONT_DB_POOL_SIZE", "16", "most database connections"),
     (
         "STOREFRONT_DB_POOL_TIMEOUT",
@@ -236,6 +241,8 @@ pub struct Config {
     pub password_reset_ttl: Duration,
     pub shop_name: String,
     pub currency: String,
+    /// Countries the shop sells to (ISO 3166-1 alpha-2, upper case): Medusa's one region.
+    pub countries: Vec<String>,
     pub pool: PoolOptions,
     pub body_limit: usize,
     pub request_timeout: Duration,
@@ -316,6 +323,7 @@ impl Config {
         let seed = seed_mode(env, &set)?;
         let log_format = log_format(&get)?;
         let currency = currency(&get)?;
+        let countries = countries(&get)?;
         let allowed_origins = get("STOREFRONT_ALLOWED_ORIGINS")
             .split(',')
             .map(|o| o.trim().trim_end_matches('/').to_owned())
@@ -342,6 +350,7 @@ impl Config {
             password_reset_ttl: seconds(&get, "STOREFRONT_PASSWORD_RESET_TTL", 1)?,
             shop_name: get("STOREFRONT_SHOP_NAME"),
             currency,
+            countries,
             pool: PoolOptions {
                 max_size: number(&get, "STOREFRONT_DB_POOL_SIZE", 1)?,
                 wait_timeout: seconds(&get, "STOREFRONT_DB_POOL_TIMEOUT", 1)?,
@@ -449,6 +458,26 @@ fn currency(get: &impl Fn(&str) -> String) -> Result<String, ConfigError> {
         )));
     }
     Ok(currency)
+}
+
+/// `STOREFRONT_COUNTRIES`: ISO 3166-1 alpha-2 codes, upper-cased, without repeats.
+fn countries(get: &impl Fn(&str) -> String) -> Result<Vec<String>, ConfigError> {
+    let mut countries = Vec::new();
+    for code in get("STOREFRONT_COUNTRIES").split(',').map(str::trim) {
+        let code = code.to_ascii_uppercase();
+        if code.is_empty() {
+            continue;
+        }
+        if rust_iso3166::from_alpha2(&code).is_none() {
+            return Err(ConfigError(format!(
+                "STOREFRONT_COUNTRIES has `{code}`: use ISO 3166-1 alpha-2 codes such as US,CA"
+            )));
+        }
+        if !countries.contains(&code) {
+            countries.push(code);
+        }
+    }
+    Ok(countries)
 }
 
 fn throttle_limits(get: &impl Fn(&str) -> String) -> Result<ThrottleLimits, ConfigError> {

@@ -339,6 +339,7 @@ impl AccountsMutation {
             accepts_marketing: input.accepts_email_marketing,
             email: input.email,
             current_password: input.current_password.map(Secret::new),
+            metadata: None,
         };
         accounts::update_me(store, &principal, update, &auth.client)
             .await

@@ -50,6 +50,8 @@ pub fn router(state: AppState) -> Router {
         // Applied on its own so its response body is boxed back into axum's, which the layers
         // below need (CORS answers preflights with an empty default body).
         .layer(RequestBodyLimitLayer::new(config.body_limit))
+        // Outside the limit, so that its plain-text 413 is answered in the path's dialect.
+        .layer(axum::middleware::from_fn(crate::rest::answer_in_dialect))
         // Outside the body limit, so that its plain-text 413 reaches Spree clients as JSON.
         .layer(axum::middleware::from_fn(crate::rest::spree::json_errors))
         .layer(
@@ -98,6 +100,8 @@ fn cors(origins: &[String]) -> CorsLayer {
             HeaderName::from_static("x-spree-token"),
             HeaderName::from_static("x-order-token"),
             HeaderName::from_static("x-publishable-api-key"),
+            // @medusajs/js-sdk sends it on every request, empty when no locale is set.
+            HeaderName::from_static("x-medusa-locale"),
             HeaderName::from_static("idempotency-key"),
         ])
         .allow_credentials(true)

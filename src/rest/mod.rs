@@ -6,6 +6,7 @@
 //! call one `store::` function and convert the answer.
 
 pub mod idempotency;
+pub mod medusa;
 pub mod spree;
 
 use std::marker::PhantomData;
@@ -21,7 +22,43 @@ use crate::store::StoreError;
 
 /// The routes of both REST dialects.
 pub fn routes() -> axum::Router<AppState> {
-    axum::Router::new().merge(spree::routes())
+    axum::Router::new()
+        .merge(medusa::routes())
+        .merge(spree::routes())
+}
+
+/// Answers in the dialect of the path what was refused before any route ran: a body over the
+/// size limit (`RequestBodyLimitLayer` answers plain text), and a path or method no route
+/// serves. Other answers pass unchanged.
+pub async fn answer_in_dialect(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let path = request.uri().path().to_owned();
+    let method = request.method().clone();
+    let response = next.run(request).await;
+    let is_json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json || !medusa::owns(&path) {
+        return response;
+    }
+    match response.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => medusa::MedusaError::bad_body(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "request body is too large".into(),
+        )
+        .into_response(),
+        StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => medusa::MedusaError::new(
+            StatusCode::NOT_FOUND,
+            medusa::error::kind::NOT_FOUND,
+            format!("Cannot {method} {path}"),
+        )
+        .into_response(),
+        _ => response,
+    }
 }
 
 /// A dialect's error type: every store error converts into it, and it can say that the body

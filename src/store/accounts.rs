@@ -47,9 +47,30 @@ pub struct CustomerUpdate {
     pub accepts_marketing: Option<bool>,
     pub email: Option<String>,
     pub current_password: Option<Secret<String>>,
+    /// Replaces the metadata: a JSON object (`Some(Value::Null)` clears it).
+    pub metadata: Option<serde_json::Value>,
 }
 
-fn email_taken() -> StoreError {
+/// Longest metadata object, serialized.
+pub const MAX_METADATA_BYTES: usize = 16 * 1024;
+
+/// A metadata value as stored: an object (null means empty) of bounded size.
+pub(super) fn metadata_text(value: &serde_json::Value) -> Result<String, StoreError> {
+    let text = match value {
+        serde_json::Value::Null => "{}".to_owned(),
+        serde_json::Value::Object(_) => value.to_string(),
+        _ => return Err(StoreError::invalid("metadata", "must be an object")),
+    };
+    if text.len() > MAX_METADATA_BYTES {
+        return Err(StoreError::invalid(
+            "metadata",
+            format!("must be at most {MAX_METADATA_BYTES} bytes"),
+        ));
+    }
+    Ok(text)
+}
+
+pub(super) fn email_taken() -> StoreError {
     StoreError::Conflict {
         message: "an account with this email already exists".into(),
         field: Some("email".into()),
@@ -104,7 +125,9 @@ pub async fn register(
         phone: phone.flatten(),
         company: company.flatten(),
         accepts_marketing: input.accepts_marketing,
+        metadata: "{}".into(),
         created_at: at,
+        updated_at: at,
     };
     let identity_id = ids::new(ids::prefix::IDENTITY);
     let (session, refresh) = sessions::new_row(store, &identity_id, &customer.id, client)?;
@@ -205,6 +228,7 @@ struct CustomerChanges {
     company: Option<Option<String>>,
     accepts_marketing: Option<bool>,
     email: Option<String>,
+    metadata: Option<String>,
     updated_at: chrono::NaiveDateTime,
 }
 
@@ -218,6 +242,7 @@ impl CustomerChanges {
             ("company", self.company.is_some()),
             ("accepts_marketing", self.accepts_marketing.is_some()),
             ("email", self.email.is_some()),
+            ("metadata", self.metadata.is_some()),
         ]
         .into_iter()
         .filter_map(|(name, set)| set.then_some(name))
@@ -271,6 +296,7 @@ pub async fn update_me(
     let last_name = problems.field(change("last_name", update.last_name.as_deref(), 100));
     let phone = problems.field(change("phone", update.phone.as_deref(), 40));
     let company = problems.field(change("company", update.company.as_deref(), 100));
+    let metadata = problems.check(update.metadata.as_ref().map(metadata_text).transpose());
     let email = problems.check(
         update
             .email
@@ -300,6 +326,7 @@ pub async fn update_me(
         company: company.flatten(),
         accepts_marketing: update.accepts_marketing,
         email: new_email.as_ref().map(|e| e.as_str().to_owned()),
+        metadata: metadata.flatten(),
         updated_at: now(),
     };
     let event = events::customer(

@@ -137,6 +137,33 @@ pub async fn authenticate(store: &Store, token: &str) -> Result<Principal, Store
     }
 }
 
+/// What a valid access token says, before any session check: the customer id (empty for an
+/// identity that has no customer yet, see [`super::identities`]), the session id and its times.
+#[derive(Clone, Debug)]
+pub(super) struct TokenClaims {
+    pub sub: String,
+    pub sid: String,
+    pub iat: i64,
+    pub exp: i64,
+}
+
+/// Checks an access token's signature, algorithm, issuer, audience and expiry.
+pub(super) fn decode(store: &Store, token: &str) -> Result<TokenClaims, StoreError> {
+    let claims =
+        jsonwebtoken::decode::<Claims>(token, &store.jwt().decoding, &store.jwt().validation)
+            .map_err(|e| {
+                tracing::debug!(reason = %e.kind_name(), "access token refused");
+                StoreError::Unauthenticated
+            })?
+            .claims;
+    Ok(TokenClaims {
+        sub: claims.sub,
+        sid: claims.sid,
+        iat: claims.iat,
+        exp: claims.exp,
+    })
+}
+
 trait KindName {
     fn kind_name(&self) -> &'static str;
 }

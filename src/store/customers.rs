@@ -22,10 +22,21 @@ pub struct Customer {
     pub phone: Option<String>,
     pub company: Option<String>,
     pub accepts_marketing: bool,
+    /// A JSON object of the storefront's own keys (`{}` when none).
+    pub metadata: String,
     pub created_at: chrono::NaiveDateTime,
+    pub updated_at: chrono::NaiveDateTime,
 }
 
 impl Customer {
+    /// The metadata object, `None` when it holds no keys.
+    pub fn metadata_object(&self) -> Option<serde_json::Map<String, serde_json::Value>> {
+        match serde_json::from_str(&self.metadata) {
+            Ok(serde_json::Value::Object(map)) if !map.is_empty() => Some(map),
+            _ => None,
+        }
+    }
+
     /// First and last name joined, or `None` when both are empty.
     pub fn full_name(&self) -> Option<String> {
         super::full_name(self.first_name.as_deref(), self.last_name.as_deref())

@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod customers;
 pub mod events;
 pub mod idempotency;
+pub mod identities;
 pub mod ids;
 pub mod mail;
 pub mod money;

@@ -55,6 +55,17 @@ pub fn new_row(
     customer_id: &str,
     client: &Client,
 ) -> Result<(NewSession, Secret<String>), StoreError> {
+    new_identity_row(store, identity_id, Some(customer_id), client)
+}
+
+/// A fresh session for an identity that may not have a customer yet (the identity is
+/// registered first, see [`super::identities`]).
+pub fn new_identity_row(
+    store: &Store,
+    identity_id: &str,
+    customer_id: Option<&str>,
+    client: &Client,
+) -> Result<(NewSession, Secret<String>), StoreError> {
     let at = now();
     let lifetime = chrono::Duration::from_std(store.config().refresh_token_ttl)
         .map_err(|e| StoreError::Internal(format!("refresh token ttl: {e}")))?;
@@ -62,7 +73,7 @@ pub fn new_row(
     let row = NewSession {
         id: ids::new(ids::prefix::SESSION),
         identity_id: identity_id.to_owned(),
-        customer_id: Some(customer_id.to_owned()),
+        customer_id: customer_id.map(str::to_owned),
         refresh_token_hash: tokens::hash(token.expose()),
         expires_at: at + lifetime,
         last_used_at: at,
@@ -100,6 +111,32 @@ pub async fn login(
     password: &str,
     client: &Client,
 ) -> Result<AuthSession, StoreError> {
+    let (identity_id, customer_id) = check_password(store, email, password, client).await?;
+    let Some(customer_id) = customer_id else {
+        return Err(StoreError::InvalidCredentials);
+    };
+    let (session, refresh) = new_row(store, &identity_id, &customer_id, client)?;
+    let mut conn = store.db().write_conn().await?;
+    db_run!(conn, |c| diesel::insert_into(sessions::table)
+        .values(&session)
+        .execute(c)
+        .await)?;
+    drop(conn);
+    tracing::info!(customer_id = %customer_id, session_id = %session.id, "signed in");
+    let customer = customers::get(store, &customer_id).await?;
+    super::orders::history::attach_guest_orders(store, &customer, client).await?;
+    payload(store, customer, &session.id, refresh)
+}
+
+/// Checks an email and password against the login identities, counted against the login
+/// throttles. An unknown email verifies against a dummy hash, so it takes as long as a wrong
+/// password. Answers the identity and its customer (none yet for an identity registered first).
+pub(super) async fn check_password(
+    store: &Store,
+    email: &str,
+    password: &str,
+    client: &Client,
+) -> Result<(String, Option<String>), StoreError> {
     throttle::per_ip(store, Action::Login, client.ip).await?;
     let raw = email;
     let email = Email::parse("email", raw).ok();
@@ -136,20 +173,10 @@ pub async fn login(
         .filter(|_| !bounded.is_empty())
         .map(|(_, hash, _)| hash.as_str());
     let matches = store.hasher().verify(bounded, stored).await?;
-    let Some((identity_id, _, Some(customer_id))) = identity.filter(|_| matches) else {
-        return Err(StoreError::InvalidCredentials);
-    };
-    let (session, refresh) = new_row(store, &identity_id, &customer_id, client)?;
-    let mut conn = store.db().write_conn().await?;
-    db_run!(conn, |c| diesel::insert_into(sessions::table)
-        .values(&session)
-        .execute(c)
-        .await)?;
-    drop(conn);
-    tracing::info!(customer_id = %customer_id, session_id = %session.id, "signed in");
-    let customer = customers::get(store, &customer_id).await?;
-    super::orders::history::attach_guest_orders(store, &customer, client).await?;
-    payload(store, customer, &session.id, refresh)
+    match identity.filter(|_| matches) {
+        Some((identity_id, _, customer_id)) => Ok((identity_id, customer_id)),
+        None => Err(StoreError::InvalidCredentials),
+    }
 }
 
 /// The refresh token that follows `token` in session `session_id`.

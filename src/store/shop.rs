@@ -36,3 +36,47 @@ pub async fn get(store: &Store) -> Result<Shop, StoreError> {
         version: env!("CARGO_PKG_VERSION"),
     })
 }
+
+/// The one region the shop sells in: its currency and countries.
+#[derive(Clone, Debug)]
+pub struct Region {
+    /// Stable across restarts: `reg_` and the currency.
+    pub id: String,
+    pub name: String,
+    pub currency: String,
+    pub countries: Vec<RegionCountry>,
+}
+
+/// A country of the region.
+#[derive(Clone, Debug)]
+pub struct RegionCountry {
+    /// ISO 3166-1 alpha-2, upper case.
+    pub alpha2: String,
+    pub alpha3: &'static str,
+    pub numeric: String,
+    /// The English short name.
+    pub name: &'static str,
+}
+
+/// The shop's region.
+pub fn region(store: &Store) -> Region {
+    let config = store.config();
+    Region {
+        id: format!("reg_{}", config.currency.to_ascii_lowercase()),
+        name: config.shop_name.clone(),
+        currency: config.currency.clone(),
+        countries: config
+            .countries
+            .iter()
+            .filter_map(|code| {
+                let country = rust_iso3166::from_alpha2(code)?;
+                Some(RegionCountry {
+                    alpha2: code.clone(),
+                    alpha3: country.alpha3,
+                    numeric: country.numeric_str().to_string(),
+                    name: country.name,
+                })
+            })
+            .collect(),
+    }
+}

@@ -368,6 +368,193 @@ pub async fn set_default(
     customer_rows::get(store, customer_id).await
 }
 
+/// The customer with their whole address book (oldest first), as one answer.
+pub async fn book(
+    store: &Store,
+    customer_id: &str,
+) -> Result<(super::customers::Customer, Vec<Address>), StoreError> {
+    let customer = super::customers::get(store, customer_id).await?;
+    let mut books = list_for_customers(store, &[customer_id.to_owned()]).await?;
+    Ok((customer, books.remove(customer_id).unwrap_or_default()))
+}
+
+/// Which of a customer's addresses to list, and which page of them.
+#[derive(Clone, Debug, Default)]
+pub struct AddressSearch {
+    /// Words that must all appear, any case, in a name, company, line, city, postal code or
+    /// phone.
+    pub q: Option<String>,
+    /// Exact city (any case); several mean any of them.
+    pub cities: Vec<String>,
+    /// ISO 3166-1 alpha-2 (any case); several mean any of them.
+    pub country_codes: Vec<String>,
+    pub postal_codes: Vec<String>,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// One page of the customer's addresses matching `search`, oldest first, and how many match.
+/// The book is small (at most [`MAX_PER_CUSTOMER`]), so it is read whole and filtered here.
+pub async fn search(
+    store: &Store,
+    customer_id: &str,
+    search: &AddressSearch,
+) -> Result<(Vec<Address>, i64), StoreError> {
+    if search.offset < 0 || search.limit < 0 {
+        return Err(StoreError::invalid(
+            if search.offset < 0 { "offset" } else { "limit" },
+            "must not be negative",
+        ));
+    }
+    let mut books = list_for_customers(store, &[customer_id.to_owned()]).await?;
+    let any = |wanted: &[String], value: Option<&str>| {
+        wanted.is_empty()
+            || value.is_some_and(|v| wanted.iter().any(|w| w.trim().eq_ignore_ascii_case(v)))
+    };
+    let words: Vec<String> = search
+        .q
+        .as_deref()
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(str::to_lowercase)
+        .collect();
+    let matching: Vec<Address> = books
+        .remove(customer_id)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|a| {
+            any(&search.cities, Some(&a.city))
+                && any(&search.country_codes, Some(&a.country_code))
+                && any(&search.postal_codes, a.postal_code.as_deref())
+                && {
+                    let text = [
+                        a.first_name.as_deref(),
+                        a.last_name.as_deref(),
+                        a.company.as_deref(),
+                        Some(a.address1.as_str()),
+                        a.address2.as_deref(),
+                        Some(a.city.as_str()),
+                        a.postal_code.as_deref(),
+                        a.phone.as_deref(),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .to_lowercase();
+                    words.iter().all(|w| text.contains(w.as_str()))
+                }
+        })
+        .collect();
+    let count = matching.len() as i64;
+    let page = matching
+        .into_iter()
+        .skip(search.offset as usize)
+        .take(search.limit as usize)
+        .collect();
+    Ok((page, count))
+}
+
+/// What a change does to the defaults: `Some(true)` makes the address the default of that
+/// kind, `Some(false)` stops it being the default (if it was), `None` leaves the default alone.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DefaultChange {
+    pub shipping: Option<bool>,
+    pub billing: Option<bool>,
+}
+
+/// Changes some fields of the customer's address `id` (a `None` field keeps its value, an
+/// empty text clears it) and its default flags; the whole result must still be a valid
+/// address.
+pub async fn patch(
+    store: &Store,
+    customer_id: &str,
+    id: &str,
+    changes: &AddressInput,
+    defaults: DefaultChange,
+) -> Result<Address, StoreError> {
+    let current = get(store, customer_id, id).await?;
+    let keep = |new: &Option<String>, old: Option<&str>| new.clone().or(old.map(str::to_owned));
+    let merged = AddressInput {
+        label: keep(&changes.label, current.label.as_deref()),
+        first_name: keep(&changes.first_name, current.first_name.as_deref()),
+        last_name: keep(&changes.last_name, current.last_name.as_deref()),
+        company: keep(&changes.company, current.company.as_deref()),
+        address1: keep(&changes.address1, Some(&current.address1)),
+        address2: keep(&changes.address2, current.address2.as_deref()),
+        city: keep(&changes.city, Some(&current.city)),
+        postal_code: keep(&changes.postal_code, current.postal_code.as_deref()),
+        country_code: keep(&changes.country_code, Some(&current.country_code)),
+        province_code: keep(&changes.province_code, current.province_code.as_deref()),
+        phone: keep(&changes.phone, current.phone.as_deref()),
+    };
+    update(store, customer_id, id, &merged).await?;
+    apply_defaults(store, customer_id, id, defaults).await?;
+    get(store, customer_id, id).await
+}
+
+/// Adds an address (see [`create`]) and applies the default flags asked for.
+pub async fn create_with_defaults(
+    store: &Store,
+    customer_id: &str,
+    input: &AddressInput,
+    defaults: DefaultChange,
+) -> Result<Address, StoreError> {
+    let address = create(store, customer_id, input).await?;
+    apply_defaults(store, customer_id, &address.id, defaults).await?;
+    get(store, customer_id, &address.id).await
+}
+
+async fn apply_defaults(
+    store: &Store,
+    customer_id: &str,
+    id: &str,
+    defaults: DefaultChange,
+) -> Result<(), StoreError> {
+    for (kind, wanted) in [
+        (AddressKind::Shipping, defaults.shipping),
+        (AddressKind::Billing, defaults.billing),
+    ] {
+        match wanted {
+            Some(true) => {
+                set_default(store, customer_id, id, kind).await?;
+            }
+            Some(false) => clear_default(store, customer_id, id, kind).await?,
+            None => {}
+        }
+    }
+    Ok(())
+}
+
+/// The customer has no default of `kind` any more, if it was address `id`.
+async fn clear_default(
+    store: &Store,
+    customer_id: &str,
+    id: &str,
+    kind: AddressKind,
+) -> Result<(), StoreError> {
+    let mut conn = store.db().write_conn().await?;
+    match kind {
+        AddressKind::Shipping => db_run!(conn, |c| diesel::update(
+            customers::table
+                .find(customer_id)
+                .filter(customers::default_shipping_address_id.eq(id))
+        )
+        .set(customers::default_shipping_address_id.eq(None::<String>))
+        .execute(c)
+        .await),
+        AddressKind::Billing => db_run!(conn, |c| diesel::update(
+            customers::table
+                .find(customer_id)
+                .filter(customers::default_billing_address_id.eq(id))
+        )
+        .set(customers::default_billing_address_id.eq(None::<String>))
+        .execute(c)
+        .await),
+    }?;
+    Ok(())
+}
+
 /// Which defaults an address should become (a flag set to make it the default); `false`
 /// changes nothing (it does not clear an existing default).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

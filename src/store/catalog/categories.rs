@@ -206,3 +206,13 @@ fn push_conditions(sql: &mut Sql, filter: &CategoryFilter) {
 fn invalid_cursor() -> StoreError {
     StoreError::invalid("after", "is not a valid cursor for this list")
 }
+
+/// One page of categories and how many match the filter (the REST lists).
+pub async fn list_with_count(
+    store: &Store,
+    query: &CategoryQuery,
+) -> Result<(Vec<Category>, i64), StoreError> {
+    let page = list(store, query).await?;
+    let count = count(store, &query.filter).await?;
+    Ok((page.items.into_iter().map(|(_, c)| c).collect(), count))
+}

@@ -329,3 +329,27 @@ pub async fn attach_guest_orders(
     tracing::info!(customer_id = %customer.id, attached, "guest cart and orders joined the account");
     Ok(attached)
 }
+
+/// One page of the customer's placed orders and how many match, for the REST lists that show
+/// a total count.
+pub async fn list_for_customer(
+    store: &Store,
+    customer_id: &str,
+    query: &OrderQuery,
+) -> Result<(Page<Order>, i64), StoreError> {
+    let page = page_for_customer(store, customer_id, query).await?;
+    let count = count_for_customer(store, customer_id, &query.filter).await?;
+    Ok((page, count))
+}
+
+/// The placed order the caller may see (see [`get`]) with its lines.
+pub async fn detail(
+    store: &Store,
+    caller: &Caller,
+    key: &OrderKey,
+) -> Result<(Order, Vec<LineItem>), StoreError> {
+    let order = get(store, caller, key).await?;
+    let mut lines = lines_for_orders(store, std::slice::from_ref(&order.id)).await?;
+    let lines = lines.remove(&order.id).unwrap_or_default();
+    Ok((order, lines))
+}

@@ -218,6 +218,7 @@ impl CustomerBody {
                 accepts_marketing: self.accepts_email_marketing,
                 email: self.email,
                 current_password: self.current_password.map(Secret::new),
+                metadata: None,
             },
             password,
         )
