@@ -11,7 +11,7 @@ use axum::response::IntoResponse;
 
 use super::SpreeError;
 use super::extract::{In, Params, Shopper};
-use super::params::order_filter;
+use super::params::{order_filter, order_sort};
 use super::wire::List;
 use super::wire::order::{Cart, CartBody, ItemBody, LineItem, NewCartBody, Order, QuantityBody};
 use crate::state::AppState;
@@ -335,14 +335,16 @@ pub async fn complete(
     Ok(Json(order_view(&state.store, order).await?))
 }
 
-/// `GET /customers/me/orders`: placed orders, newest first.
+/// `GET /customers/me/orders`: placed orders, newest first unless `sort` says otherwise,
+/// filtered by `q[...]` (spree.md §7).
 #[utoipa::path(
     get,
     path = "/customers/me/orders",
     tag = "Orders",
     responses(
         (status = 200, description = "{data, meta}: placed orders, newest first"),
-        (status = 401, description = "authentication_required")
+        (status = 401, description = "authentication_required"),
+        (status = 422, description = "validation_error (sort or an unreadable q[...] time or amount)")
     )
 )]
 pub async fn history(
@@ -356,7 +358,12 @@ pub async fn history(
         first: Some(page.limit),
         after: None,
         offset: page.offset,
-        filter: order_filter(&params)?,
+        filter: order_filter(&params, &state.store.config().currency)?,
+        sort: params
+            .get("sort")
+            .map(order_sort)
+            .transpose()?
+            .unwrap_or_default(),
     };
     let store = &state.store;
     let listed = history::page_for_customer(store, &principal.customer_id, &query).await?;
