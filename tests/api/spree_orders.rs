@@ -333,6 +333,32 @@ async fn a_customer_shops_and_reads_their_history() {
         .get(&format!("/customers/me/orders/{order_id}"), me)
         .await;
     assert_eq!(one.body, order.body);
+    let sparse = spree
+        .get(
+            &format!("/customers/me/orders/{order_id}?fields=number,total&expand=items"),
+            me,
+        )
+        .await;
+    assert_eq!(
+        sparse.body,
+        json!({ "id": order_id, "number": order.body["number"], "total": order.body["total"],
+                "items": order.body["items"] })
+    );
+    let sparse_list = spree
+        .get("/customers/me/orders?fields=number&limit=1", me)
+        .await;
+    assert_eq!(
+        sparse_list.body["data"],
+        json!([{ "id": second.body["id"], "number": second.body["number"] }])
+    );
+    assert_eq!(sparse_list.body["meta"]["count"], 2, "meta is whole");
+    assert_eq!(
+        spree
+            .get(&format!("/orders/{order_id}?fields=state,email"), me)
+            .await
+            .body,
+        json!({ "id": order_id, "email": order.body["email"] })
+    );
     assert_eq!(
         spree.get(&format!("/orders/{order_id}"), me).await.body,
         order.body

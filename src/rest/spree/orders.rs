@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 
 use super::SpreeError;
-use super::extract::{In, Params, Shopper};
+use super::extract::{In, Params, Shopper, pick};
 use super::params::{order_filter, order_sort};
 use super::wire::List;
 use super::wire::order::{Cart, CartBody, ItemBody, LineItem, NewCartBody, Order, QuantityBody};
@@ -20,6 +20,7 @@ use crate::store::orders::cart as carts;
 use crate::store::orders::history::{self, OrderKey, OrderQuery};
 use crate::store::orders::{Caller, LineItem as LineRow, Order as OrderRow, checkout};
 use crate::store::{Store, StoreError};
+use serde_json::Value;
 
 /// The line items of some carts or orders, in Spree's shape, by order id.
 async fn items_of(
@@ -351,7 +352,7 @@ pub async fn history(
     State(state): State<AppState>,
     auth: Shopper,
     params: Params,
-) -> Result<Json<List<Order>>, SpreeError> {
+) -> Result<Json<Value>, SpreeError> {
     let principal = auth.require(&state.store).await?;
     let page = params.page();
     let query = OrderQuery {
@@ -374,7 +375,7 @@ pub async fn history(
         .iter()
         .map(|o| Order::new(o, items.remove(&o.id).unwrap_or_default()))
         .collect();
-    Ok(Json(List::new(data, page, count)))
+    Ok(Json(pick(List::<Order>::new(data, page, count), &params)?))
 }
 
 /// `GET /customers/me/orders/{id}`: the customer's own order (a guest token opens nothing
@@ -394,14 +395,15 @@ pub async fn my_order(
     State(state): State<AppState>,
     auth: Shopper,
     Path(id): Path<String>,
-) -> Result<Json<Order>, SpreeError> {
+    params: Params,
+) -> Result<Json<Value>, SpreeError> {
     let principal = auth.require(&state.store).await?;
     let owner = Caller {
         customer_id: Some(principal.customer_id),
         token: None,
     };
     let order = history::get(&state.store, &owner, &OrderKey::Id(id)).await?;
-    Ok(Json(order_view(&state.store, order).await?))
+    Ok(Json(pick(order_view(&state.store, order).await?, &params)?))
 }
 
 /// `GET /orders/{id}`: by the owner's JWT or the order's `x-spree-token`.
@@ -419,8 +421,9 @@ pub async fn show_order(
     State(state): State<AppState>,
     auth: Shopper,
     Path(id): Path<String>,
-) -> Result<Json<Order>, SpreeError> {
+    params: Params,
+) -> Result<Json<Value>, SpreeError> {
     let caller = caller(&state, &auth).await?;
     let order = history::get(&state.store, &caller, &OrderKey::Id(id)).await?;
-    Ok(Json(order_view(&state.store, order).await?))
+    Ok(Json(pick(order_view(&state.store, order).await?, &params)?))
 }

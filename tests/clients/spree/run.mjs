@@ -328,6 +328,8 @@ async function run() {
     check('an unknown sort is 422 validation_error', badSort.status === 422 && badSort.code === 'validation_error', badSort);
     const order = await client.customer.orders.get(customerOrder.id, {}, opts);
     check('customer.orders.get', order.number === customerOrder.number && typeof order.display_total === 'string', order.number);
+    const sparse = await client.customer.orders.get(customerOrder.id, { fields: ['number', 'total'] }, opts);
+    check('customer.orders.get with fields', Object.keys(sparse).sort().join() === 'id,number,total' && sparse.number === customerOrder.number, sparse);
     const theirs = await spreeError(client.customer.orders.get(guestOrder.id, {}, opts));
     check("someone else's order is 404 order_not_found", theirs.status === 404 && theirs.code === 'order_not_found', theirs);
   });
