@@ -12,7 +12,7 @@ use super::orders::{Cart, OrderConnection, OrderFilter};
 use super::session;
 use crate::error::Secret;
 use crate::store::orders::cart as carts;
-use crate::store::orders::history::OrderQuery;
+use crate::store::orders::history::{OrderQuery, OrderSort};
 use crate::store::pagination::Page;
 use crate::store::{Store, accounts, addresses, password_reset, sessions};
 
@@ -78,6 +78,7 @@ impl Customer {
             after,
             offset: 0,
             filter: filter.unwrap_or_default().into(),
+            sort: OrderSort::Newest,
         };
         let key = OrdersKey {
             customer_id: self.id.to_string(),

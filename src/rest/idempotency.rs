@@ -3,6 +3,10 @@
 //! answer with `Idempotent-Replayed: true`, and the same key with another method, path or body
 //! is refused. The SDKs send a key on every write so that they can retry safely.
 //!
+//! The key is claimed before the request runs (a pending row; the unique key decides between
+//! concurrent requests), so two requests under one key never both run: the other waits up to
+//! two seconds for the answer, then is told the key is in progress.
+//!
 //! A middleware for the whole app (it needs the store), acting only under a dialect's prefix.
 //! The caller is the hash of the dialect's credential headers, so one client's key never opens
 //! another's answer. Answers of 429 and of 5xx are not kept: the retry should run again. Nor
@@ -26,6 +30,10 @@ pub const KEY_HEADER: &str = "idempotency-key";
 pub const REPLAYED_HEADER: &str = "idempotent-replayed";
 /// Longest key accepted.
 pub const MAX_KEY: usize = 255;
+/// How often, and how long apart, a request looks again at a key another request is running
+/// under before answering that it is in progress (2 s in all).
+const IN_PROGRESS_POLLS: u32 = 40;
+const IN_PROGRESS_WAIT: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// What a dialect brings: where it is mounted, whose credentials make a caller, and its
 /// answers for a refused key.
@@ -37,6 +45,9 @@ pub trait Dialect: Send + Sync + 'static {
     const SECRET_FIELDS: &'static [&'static str];
     /// The same key was used for another request (Spree: 422 `idempotency_key_reused`).
     fn key_reused() -> Response;
+    /// Another request under the same key is still running (Spree: 409
+    /// `idempotency_key_in_progress`).
+    fn key_in_progress() -> Response;
     /// The key is longer than [`MAX_KEY`] (Spree: 400 `invalid_request`).
     fn key_too_long() -> Response;
     /// The body could not be read (over the size limit).
@@ -70,24 +81,43 @@ pub async fn guard<D: Dialect>(
     let id = caller_key(&parts.headers, D::CALLER_HEADERS, &key);
     let fingerprint = fingerprint(&parts.method, &parts.uri, &bytes);
     let store = &state.store;
-    match idempotency::check(store, &id, &fingerprint).await {
-        Ok(Seen::Replay(stored)) => return replay(stored),
-        Ok(Seen::Reused) => return D::key_reused(),
-        Ok(Seen::New) => {}
-        Err(e) => tracing::warn!(error = %e, "idempotency lookup failed; running the request"),
-    }
+    let mut waited = 0;
+    let claimed = loop {
+        match idempotency::claim(store, &id, &fingerprint).await {
+            Ok(Seen::Replay(stored)) => return replay(stored),
+            Ok(Seen::Reused) => return D::key_reused(),
+            Ok(Seen::New) => break true,
+            Ok(Seen::InProgress) if waited < IN_PROGRESS_POLLS => {
+                waited += 1;
+                tokio::time::sleep(IN_PROGRESS_WAIT).await;
+            }
+            Ok(Seen::InProgress) => return D::key_in_progress(),
+            Err(e) => {
+                tracing::warn!(error = %e, "idempotency claim failed; running the request");
+                break false;
+            }
+        }
+    };
     let response = next
         .run(Request::from_parts(parts, Body::from(bytes)))
         .await;
     let status = response.status();
+    let release = async || {
+        if claimed && let Err(e) = idempotency::release(store, &id).await {
+            tracing::warn!(error = %e, "idempotency key not released");
+        }
+    };
     if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
+        release().await;
         return response;
     }
     let (parts, body) = response.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        release().await;
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    if carries_secret(&bytes, D::SECRET_FIELDS) {
+    if carries_secret(&bytes, D::SECRET_FIELDS) || !claimed {
+        release().await;
         return Response::from_parts(parts, Body::from(bytes));
     }
     let stored = Stored {

@@ -2,7 +2,7 @@
 //! their lines, variants and products do not grow with the number of orders.
 
 use serde_json::{Value, json};
-use storefront::store::orders::history::{self, OrderQuery};
+use storefront::store::orders::history::{self, OrderFilter, OrderQuery, OrderSort};
 
 use crate::account_support::register;
 use crate::helpers::TestApp;
@@ -177,6 +177,51 @@ async fn orders_pages_by_offset_match_the_cursor_order() {
         let want: Vec<String> = all.iter().skip(2).take(2).cloned().collect();
         assert_eq!(numbers(&pages[id]), want, "{id}");
     }
+
+    // Another order, a filter and a batch: still one statement a page.
+    let oldest = OrderQuery {
+        first: Some(2),
+        offset: 1,
+        sort: OrderSort::Oldest,
+        ..OrderQuery::default()
+    };
+    let before = app.statements();
+    let pages = history::pages_for_customers(&app.state.store, &ids, &oldest)
+        .await
+        .unwrap();
+    assert_eq!(app.statements() - before, 1);
+    for (id, all) in &customers {
+        let want: Vec<String> = all.iter().rev().skip(1).take(2).cloned().collect();
+        assert_eq!(numbers(&pages[id]), want, "oldest first, {id}");
+    }
+    let by_number = OrderQuery {
+        filter: OrderFilter {
+            number: Some(ada_numbers[3].to_lowercase()),
+            ..OrderFilter::default()
+        },
+        sort: OrderSort::NumberDesc,
+        ..OrderQuery::default()
+    };
+    let before = app.statements();
+    let page = history::page_for_customer(&app.state.store, ada, &by_number)
+        .await
+        .unwrap();
+    assert_eq!(app.statements() - before, 1);
+    assert_eq!(numbers(&page), &ada_numbers[3..4]);
+    // Cursors follow the newest-first order only.
+    let first_page = history::page_for_customer(&app.state.store, ada, &OrderQuery::default())
+        .await
+        .unwrap();
+    let cursor_then_total = OrderQuery {
+        after: first_page.items.first().map(|(cursor, _)| cursor.clone()),
+        sort: OrderSort::TotalAsc,
+        ..OrderQuery::default()
+    };
+    let refused = history::page_for_customer(&app.state.store, ada, &cursor_then_total).await;
+    assert!(matches!(
+        refused,
+        Err(storefront::store::StoreError::InvalidInput { .. })
+    ));
 
     let negative = OrderQuery {
         offset: -1,

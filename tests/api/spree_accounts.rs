@@ -211,6 +211,19 @@ async fn the_current_customer_reads_and_updates_their_profile() {
         normalized(&me.body),
         user("Ada", "Ada Lovelace", "ada@example.com")
     );
+    // `fields` keeps those keys and `id`; `expand` adds nothing a customer does not always show,
+    // but an expanded key survives `fields`.
+    let sparse = spree
+        .get(
+            "/customers/me?fields=email,full_name&expand=addresses",
+            As::Customer(&ada.token),
+        )
+        .await;
+    assert_eq!(
+        sparse.body,
+        json!({ "id": me.body["id"], "email": "ada@example.com", "full_name": "Ada Lovelace",
+                "addresses": [] })
+    );
 
     let updated = spree
         .patch(

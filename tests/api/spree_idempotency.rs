@@ -221,3 +221,86 @@ async fn answers_with_tokens_or_throttled_are_not_kept() {
         (StatusCode::TOO_MANY_REQUESTS, None)
     );
 }
+
+/// Eight requests under one key at once: one runs, the others get its answer (or, had it run
+/// longer than their wait, 409 `idempotency_key_in_progress`); the address is created once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_requests_under_one_key_run_once() {
+    let app = TestApp::spawn().await;
+    let spree = Spree::new(&app).await;
+    let ada = spree.register("ada@example.com").await;
+    let address = json!({ "address1": "1 Main St", "city": "Springfield", "country_iso": "US" });
+    let path = "/customers/me/addresses";
+    let answers = futures_util::future::join_all((0..8).map(|_| {
+        send(
+            &spree,
+            Method::POST,
+            path,
+            Some(&ada.token),
+            "same-moment",
+            address.clone(),
+        )
+    }))
+    .await;
+    let ran: Vec<_> = answers
+        .iter()
+        .filter(|a| a.0 == StatusCode::CREATED && a.1.is_none())
+        .collect();
+    assert_eq!(ran.len(), 1, "{answers:?}");
+    for answer in &answers {
+        match answer.0 {
+            StatusCode::CREATED => assert_eq!(answer.2, ran[0].2),
+            StatusCode::CONFLICT => {
+                assert_eq!(answer.2["error"]["code"], "idempotency_key_in_progress")
+            }
+            other => panic!("{other}: {answer:?}"),
+        }
+    }
+    let book = spree
+        .get(path, crate::spree_support::As::Customer(&ada.token))
+        .await;
+    assert_eq!(book.body["meta"]["count"], 1, "created once");
+}
+
+/// The store's claim: the first claim wins, a second sees it in progress (or reused, for
+/// another request), a saved answer replays, a released key can be claimed again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_is_claimed_before_it_runs() {
+    use storefront::store::idempotency::{self, Seen, Stored};
+    let app = TestApp::spawn().await;
+    let store = &app.state.store;
+    assert_eq!(
+        idempotency::claim(store, "k", "f").await.unwrap(),
+        Seen::New
+    );
+    assert_eq!(
+        idempotency::claim(store, "k", "f").await.unwrap(),
+        Seen::InProgress
+    );
+    assert_eq!(
+        idempotency::claim(store, "k", "g").await.unwrap(),
+        Seen::Reused
+    );
+    idempotency::release(store, "k").await.unwrap();
+    assert_eq!(
+        idempotency::claim(store, "k", "f").await.unwrap(),
+        Seen::New
+    );
+    let answer = Stored {
+        fingerprint: "f".into(),
+        status: 201,
+        content_type: Some("application/json".into()),
+        body: "{}".into(),
+    };
+    idempotency::save(store, "k", &answer).await.unwrap();
+    assert_eq!(
+        idempotency::claim(store, "k", "f").await.unwrap(),
+        Seen::Replay(answer)
+    );
+    // A kept answer is not released by a late release.
+    idempotency::release(store, "k").await.unwrap();
+    assert!(matches!(
+        idempotency::claim(store, "k", "f").await.unwrap(),
+        Seen::Replay(_)
+    ));
+}

@@ -328,10 +328,37 @@ async fn a_customer_shops_and_reads_their_history() {
         json!({ "data": [], "meta": { "page": 1, "limit": 25, "count": 0, "pages": 1, "from": 0,
                                       "to": 0, "in": 0, "previous": null, "next": null } })
     );
+    history_sorts_and_filters(&spree, me, &order.body, &second.body).await;
     let one = spree
         .get(&format!("/customers/me/orders/{order_id}"), me)
         .await;
     assert_eq!(one.body, order.body);
+    let sparse = spree
+        .get(
+            &format!("/customers/me/orders/{order_id}?fields=number,total&expand=items"),
+            me,
+        )
+        .await;
+    assert_eq!(
+        sparse.body,
+        json!({ "id": order_id, "number": order.body["number"], "total": order.body["total"],
+                "items": order.body["items"] })
+    );
+    let sparse_list = spree
+        .get("/customers/me/orders?fields=number&limit=1", me)
+        .await;
+    assert_eq!(
+        sparse_list.body["data"],
+        json!([{ "id": second.body["id"], "number": second.body["number"] }])
+    );
+    assert_eq!(sparse_list.body["meta"]["count"], 2, "meta is whole");
+    assert_eq!(
+        spree
+            .get(&format!("/orders/{order_id}?fields=state,email"), me)
+            .await
+            .body,
+        json!({ "id": order_id, "email": order.body["email"] })
+    );
     assert_eq!(
         spree.get(&format!("/orders/{order_id}"), me).await.body,
         order.body
@@ -594,4 +621,124 @@ async fn another_customers_objects_answer_like_missing_ones_and_stay_unchanged()
         spree.get("/customers/me/addresses", a).await.body["meta"]["count"],
         0
     );
+}
+
+/// `GET /customers/me/orders`: every `sort` and `q[...]` of spree.md §7 over two orders, with
+/// the page meta counting the filtered list.
+async fn history_sorts_and_filters(spree: &Spree<'_>, me: As<'_>, first: &Value, second: &Value) {
+    let ids = |body: &Value| -> Vec<String> {
+        body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let id = |o: &Value| o["id"].as_str().unwrap().to_owned();
+    let list = async |query: &str| {
+        let answer = spree
+            .get(&format!("/customers/me/orders?{query}"), me)
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{query}: {}", answer.text);
+        answer.body
+    };
+    let total = |o: &Value| o["total"].as_str().unwrap().parse::<f64>().unwrap();
+    assert!(total(first) != total(second), "the two totals differ");
+    let (cheap, dear) = if total(first) < total(second) {
+        (id(first), id(second))
+    } else {
+        (id(second), id(first))
+    };
+    let newest = vec![id(second), id(first)];
+    assert_eq!(ids(&list("").await), newest);
+    assert_eq!(ids(&list("sort=-completed_at").await), newest);
+    assert_eq!(
+        ids(&list("sort=completed_at").await),
+        vec![id(first), id(second)]
+    );
+    assert_eq!(
+        ids(&list("sort=total").await),
+        vec![cheap.clone(), dear.clone()]
+    );
+    assert_eq!(
+        ids(&list("sort=-total").await),
+        vec![dear.clone(), cheap.clone()]
+    );
+    let mut by_number = [first, second];
+    by_number.sort_by_key(|o| o["number"].as_str().unwrap().to_owned());
+    assert_eq!(
+        ids(&list("sort=number").await),
+        vec![id(by_number[0]), id(by_number[1])]
+    );
+    assert_eq!(
+        ids(&list("sort=-number").await),
+        vec![id(by_number[1]), id(by_number[0])]
+    );
+    // Sorted pages: the second page of one under `-total` is the cheaper order.
+    let page = list("sort=-total&limit=1&page=2").await;
+    assert_eq!(ids(&page), vec![cheap.clone()]);
+    assert_eq!(page["meta"]["count"], 2);
+
+    let number = first["number"].as_str().unwrap();
+    assert_eq!(
+        ids(&list(&format!("q[number_eq]={}", number.to_lowercase())).await),
+        vec![id(first)]
+    );
+    assert_eq!(
+        ids(&list(&format!("q[number_cont]={}", &number[2..7])).await),
+        vec![id(first)]
+    );
+    assert_eq!(ids(&list("q[number_eq]=R000").await), Vec::<String>::new());
+
+    let dear_total = total(if dear == id(first) { first } else { second });
+    let cheap_total = total(if cheap == id(first) { first } else { second });
+    let filtered = list(&format!("q[total_gteq]={dear_total}")).await;
+    assert_eq!(ids(&filtered), vec![dear.clone()]);
+    assert_eq!(
+        filtered["meta"],
+        json!({ "page": 1, "limit": 25, "count": 1, "pages": 1, "from": 1, "to": 1, "in": 1,
+                "previous": null, "next": null })
+    );
+    assert_eq!(
+        ids(&list(&format!("q[total_lteq]={cheap_total}")).await),
+        vec![cheap.clone()]
+    );
+    assert_eq!(
+        ids(&list(&format!(
+            "q[total_gteq]={cheap_total}&q[total_lteq]={dear_total}"
+        ))
+        .await)
+        .len(),
+        2
+    );
+
+    let placed = first["completed_at"].as_str().unwrap();
+    assert_eq!(ids(&list("q[completed_at_lt]=2999-01-01").await), newest);
+    assert!(ids(&list("q[completed_at_gt]=2999-01-01T00:00:00Z").await).is_empty());
+    assert!(ids(&list("q[completed_at_lt]=2000-01-01").await).is_empty());
+    assert_eq!(ids(&list("q[completed_at_gt]=2000-01-01").await), newest);
+    let from_first = list(&format!(
+        "q[completed_at_gteq]={}",
+        placed.replace('+', "%2B")
+    ))
+    .await;
+    assert!(ids(&from_first).contains(&id(first)), "{from_first}");
+
+    // A state no order has lists nothing, as ransack does (no 422).
+    for state in ["returned", "nonsense"] {
+        let none = list(&format!("q[state_eq]={state}")).await;
+        assert_eq!(none["data"], json!([]));
+        assert_eq!(none["meta"]["count"], 0);
+    }
+    assert!(ids(&list("q[payment_state_eq]=credit_owed").await).is_empty());
+
+    for bad in [
+        "sort=price",
+        "q[total_gteq]=ten",
+        "q[completed_at_gt]=yesterday",
+    ] {
+        let answer = spree.get(&format!("/customers/me/orders?{bad}"), me).await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert_eq!(answer.code(), "validation_error", "{bad}");
+    }
 }

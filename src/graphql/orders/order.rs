@@ -82,6 +82,7 @@ impl From<OrderFilter> for history::OrderFilter {
             status: f.status.map(Into::into),
             payment: f.payment_status.map(Into::into),
             fulfillment: f.fulfillment_status.map(Into::into),
+            ..Self::default()
         }
     }
 }

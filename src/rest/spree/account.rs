@@ -7,7 +7,7 @@ use axum::response::IntoResponse;
 
 use super::SpreeError;
 use super::extract::In;
-use super::extract::Shopper;
+use super::extract::{Params, Shopper, pick};
 use super::wire::account::{
     AuthResponse, Customer, CustomerBody, LoginBody, Message, RESET_REQUESTED, RefreshBody,
     RegisterBody, ResetBody, ResetRequestBody,
@@ -15,6 +15,7 @@ use super::wire::account::{
 use crate::state::AppState;
 use crate::store::sessions::AuthSession;
 use crate::store::{Store, accounts, addresses, password_reset, sessions};
+use serde_json::Value;
 
 /// The customer as Spree shows it, with their address book.
 pub async fn customer(store: &Store, c: accounts::Customer) -> Result<Customer, SpreeError> {
@@ -156,10 +157,11 @@ pub async fn register(
 pub async fn me(
     State(state): State<AppState>,
     auth: Shopper,
-) -> Result<Json<Customer>, SpreeError> {
+    params: Params,
+) -> Result<Json<Value>, SpreeError> {
     let principal = auth.require(&state.store).await?;
     let c = accounts::me(&state.store, &principal).await?;
-    Ok(Json(customer(&state.store, c).await?))
+    Ok(Json(pick(customer(&state.store, c).await?, &params)?))
 }
 
 /// `PATCH /customers/me`: profile, email and password (both need `current_password`).

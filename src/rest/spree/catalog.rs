@@ -6,11 +6,10 @@ use std::collections::HashMap;
 
 use axum::Json;
 use axum::extract::{Path, State};
-use serde::Serialize;
 use serde_json::Value;
 
 use super::SpreeError;
-use super::extract::{Params, Shopper};
+use super::extract::{Params, Shopper, pick};
 use super::params::{category_filter, category_key, product_filter, product_key, product_sort};
 use super::wire::List;
 use super::wire::catalog::{Category, Expand, Filters, Product, ProductParts};
@@ -59,32 +58,6 @@ async fn product_views(
             Product::new(parts, expand)
         })
         .collect())
-}
-
-/// `fields=a,b`: keeps only those top-level keys of each record (`id` always, and any
-/// expanded association).
-fn pick<T: Serialize>(value: T, params: &Params) -> Result<Value, SpreeError> {
-    let mut value = serde_json::to_value(value).map_err(crate::store::StoreError::from)?;
-    let fields = params.list("fields");
-    if fields.is_empty() {
-        return Ok(value);
-    }
-    let expand = params.list("expand");
-    let keep = |key: &str| {
-        key == "id"
-            || fields.iter().any(|f| f == key)
-            || expand.iter().any(|e| e.split('.').next() == Some(key))
-    };
-    let trim = |record: &mut Value| {
-        if let Some(map) = record.as_object_mut() {
-            map.retain(|k, _| keep(k));
-        }
-    };
-    match value.get_mut("data").and_then(Value::as_array_mut) {
-        Some(records) => records.iter_mut().for_each(trim),
-        None => trim(&mut value),
-    }
-    Ok(value)
 }
 
 /// `GET /products`.

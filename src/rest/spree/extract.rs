@@ -4,6 +4,8 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use serde::Serialize;
+use serde_json::Value;
 
 use super::SpreeError;
 use crate::http::auth::{self, Auth, PublishableKey, RequestAuth};
@@ -141,6 +143,33 @@ where
             .await
             .map(|body| Self(body.into_inner()))
     }
+}
+
+/// `fields=a,b`: keeps only those top-level keys of each record (`id` always, and any
+/// expanded association), on a record or on each record of a `{data, meta}` list. Customers,
+/// orders and products all answer `fields` this way (spree.md §1).
+pub fn pick<T: Serialize>(value: T, params: &Params) -> Result<Value, SpreeError> {
+    let mut value = serde_json::to_value(value).map_err(crate::store::StoreError::from)?;
+    let fields = params.list("fields");
+    if fields.is_empty() {
+        return Ok(value);
+    }
+    let expand = params.list("expand");
+    let keep = |key: &str| {
+        key == "id"
+            || fields.iter().any(|f| f == key)
+            || expand.iter().any(|e| e.split('.').next() == Some(key))
+    };
+    let trim = |record: &mut Value| {
+        if let Some(map) = record.as_object_mut() {
+            map.retain(|k, _| keep(k));
+        }
+    };
+    match value.get_mut("data").and_then(Value::as_array_mut) {
+        Some(records) => records.iter_mut().for_each(trim),
+        None => trim(&mut value),
+    }
+    Ok(value)
 }
 
 #[cfg(test)]

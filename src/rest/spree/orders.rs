@@ -10,8 +10,8 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 
 use super::SpreeError;
-use super::extract::{In, Params, Shopper};
-use super::params::order_filter;
+use super::extract::{In, Params, Shopper, pick};
+use super::params::{order_filter, order_sort};
 use super::wire::List;
 use super::wire::order::{Cart, CartBody, ItemBody, LineItem, NewCartBody, Order, QuantityBody};
 use crate::state::AppState;
@@ -20,6 +20,7 @@ use crate::store::orders::cart as carts;
 use crate::store::orders::history::{self, OrderKey, OrderQuery};
 use crate::store::orders::{Caller, LineItem as LineRow, Order as OrderRow, checkout};
 use crate::store::{Store, StoreError};
+use serde_json::Value;
 
 /// The line items of some carts or orders, in Spree's shape, by order id.
 async fn items_of(
@@ -335,28 +336,35 @@ pub async fn complete(
     Ok(Json(order_view(&state.store, order).await?))
 }
 
-/// `GET /customers/me/orders`: placed orders, newest first.
+/// `GET /customers/me/orders`: placed orders, newest first unless `sort` says otherwise,
+/// filtered by `q[...]` (spree.md §7).
 #[utoipa::path(
     get,
     path = "/customers/me/orders",
     tag = "Orders",
     responses(
         (status = 200, description = "{data, meta}: placed orders, newest first"),
-        (status = 401, description = "authentication_required")
+        (status = 401, description = "authentication_required"),
+        (status = 422, description = "validation_error (sort or an unreadable q[...] time or amount)")
     )
 )]
 pub async fn history(
     State(state): State<AppState>,
     auth: Shopper,
     params: Params,
-) -> Result<Json<List<Order>>, SpreeError> {
+) -> Result<Json<Value>, SpreeError> {
     let principal = auth.require(&state.store).await?;
     let page = params.page();
     let query = OrderQuery {
         first: Some(page.limit),
         after: None,
         offset: page.offset,
-        filter: order_filter(&params)?,
+        filter: order_filter(&params, &state.store.config().currency)?,
+        sort: params
+            .get("sort")
+            .map(order_sort)
+            .transpose()?
+            .unwrap_or_default(),
     };
     let store = &state.store;
     let listed = history::page_for_customer(store, &principal.customer_id, &query).await?;
@@ -367,7 +375,7 @@ pub async fn history(
         .iter()
         .map(|o| Order::new(o, items.remove(&o.id).unwrap_or_default()))
         .collect();
-    Ok(Json(List::new(data, page, count)))
+    Ok(Json(pick(List::<Order>::new(data, page, count), &params)?))
 }
 
 /// `GET /customers/me/orders/{id}`: the customer's own order (a guest token opens nothing
@@ -387,14 +395,15 @@ pub async fn my_order(
     State(state): State<AppState>,
     auth: Shopper,
     Path(id): Path<String>,
-) -> Result<Json<Order>, SpreeError> {
+    params: Params,
+) -> Result<Json<Value>, SpreeError> {
     let principal = auth.require(&state.store).await?;
     let owner = Caller {
         customer_id: Some(principal.customer_id),
         token: None,
     };
     let order = history::get(&state.store, &owner, &OrderKey::Id(id)).await?;
-    Ok(Json(order_view(&state.store, order).await?))
+    Ok(Json(pick(order_view(&state.store, order).await?, &params)?))
 }
 
 /// `GET /orders/{id}`: by the owner's JWT or the order's `x-spree-token`.
@@ -412,8 +421,9 @@ pub async fn show_order(
     State(state): State<AppState>,
     auth: Shopper,
     Path(id): Path<String>,
-) -> Result<Json<Order>, SpreeError> {
+    params: Params,
+) -> Result<Json<Value>, SpreeError> {
     let caller = caller(&state, &auth).await?;
     let order = history::get(&state.store, &caller, &OrderKey::Id(id)).await?;
-    Ok(Json(order_view(&state.store, order).await?))
+    Ok(Json(pick(order_view(&state.store, order).await?, &params)?))
 }

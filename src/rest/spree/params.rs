@@ -7,7 +7,9 @@ use crate::store::catalog::categories::{CategoryFilter, CategoryKey};
 use crate::store::catalog::products::{ProductFilter, ProductKey, ProductSort};
 use crate::store::ids::prefix;
 use crate::store::money::Money;
-use crate::store::orders::history::OrderFilter;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
+
+use crate::store::orders::history::{OrderFilter, OrderSort};
 use crate::store::orders::{FulfillmentStatus, OrderStatus, PaymentStatus};
 
 /// Parses Spree's `sort` parameter (`price`, `-price`, `name`, `-name`, `available_on`,
@@ -94,14 +96,51 @@ pub fn category_filter(params: &Params) -> Result<CategoryFilter, StoreError> {
     })
 }
 
-/// The `q[...]` filters of `GET /customers/me/orders` (`state_eq`, `payment_state_eq`,
-/// `shipment_state_eq`).
-pub fn order_filter(params: &Params) -> Result<OrderFilter, StoreError> {
+/// Parses the `sort` of `GET /customers/me/orders` (`completed_at`, `-completed_at`, `total`,
+/// `-total`, `number`, `-number`).
+pub fn order_sort(sort: &str) -> Result<OrderSort, StoreError> {
+    Ok(match sort {
+        "-completed_at" => OrderSort::Newest,
+        "completed_at" => OrderSort::Oldest,
+        "total" => OrderSort::TotalAsc,
+        "-total" => OrderSort::TotalDesc,
+        "number" => OrderSort::NumberAsc,
+        "-number" => OrderSort::NumberDesc,
+        _ => return Err(StoreError::invalid("sort", "is not a known order")),
+    })
+}
+
+/// An instant as ransack reads one: ISO 8601 with an offset, or a bare date (midnight UTC).
+fn instant(params: &Params, name: &str) -> Result<Option<NaiveDateTime>, StoreError> {
+    params
+        .q(name)
+        .map(|v| {
+            let v = v.trim();
+            DateTime::parse_from_rfc3339(v)
+                .map(|t| t.naive_utc())
+                .or_else(|_| NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S"))
+                .or_else(|_| {
+                    NaiveDate::parse_from_str(v, "%Y-%m-%d").map(|d| d.and_time(NaiveTime::MIN))
+                })
+                .map_err(|_| StoreError::invalid(&format!("q[{name}]"), "is not a time"))
+        })
+        .transpose()
+}
+
+/// The `q[...]` filters of `GET /customers/me/orders` (spree.md §7): `state_eq`,
+/// `payment_state_eq`, `shipment_state_eq`, `completed_at_gt|gteq|lt|lteq`, `number_eq|cont`,
+/// `total_gteq|lteq` (in `currency`). A state value the store has no such state for matches
+/// nothing, as ransack's comparison does; an unreadable time or amount is a validation error.
+pub fn order_filter(params: &Params, currency: &str) -> Result<OrderFilter, StoreError> {
+    let mut unmatched = false;
     let status = match params.q("state_eq") {
         None => None,
         Some("complete") => Some(OrderStatus::Placed),
         Some("canceled") => Some(OrderStatus::Canceled),
-        Some(_) => return Err(StoreError::invalid("q[state_eq]", "is not an order state")),
+        Some(_) => {
+            unmatched = true;
+            None
+        }
     };
     let payment = match params.q("payment_state_eq") {
         None => None,
@@ -109,10 +148,8 @@ pub fn order_filter(params: &Params) -> Result<OrderFilter, StoreError> {
         Some("balance_due") => Some(PaymentStatus::BalanceDue),
         Some("void") => Some(PaymentStatus::Void),
         Some(_) => {
-            return Err(StoreError::invalid(
-                "q[payment_state_eq]",
-                "is not a payment state",
-            ));
+            unmatched = true;
+            None
         }
     };
     let fulfillment = match params.q("shipment_state_eq") {
@@ -121,16 +158,32 @@ pub fn order_filter(params: &Params) -> Result<OrderFilter, StoreError> {
         Some("shipped") => Some(FulfillmentStatus::Fulfilled),
         Some("canceled") => Some(FulfillmentStatus::Canceled),
         Some(_) => {
-            return Err(StoreError::invalid(
-                "q[shipment_state_eq]",
-                "is not a shipment state",
-            ));
+            unmatched = true;
+            None
         }
+    };
+    let total = |name: &str| {
+        params
+            .q(name)
+            .map(|v| {
+                Money::parse_decimal(v, currency)
+                    .ok_or_else(|| StoreError::invalid(&format!("q[{name}]"), "is not an amount"))
+            })
+            .transpose()
     };
     Ok(OrderFilter {
         status,
         payment,
         fulfillment,
+        unmatched,
+        placed_after: instant(params, "completed_at_gt")?,
+        placed_from: instant(params, "completed_at_gteq")?,
+        placed_before: instant(params, "completed_at_lt")?,
+        placed_until: instant(params, "completed_at_lteq")?,
+        number: params.q("number_eq").map(str::to_owned),
+        number_contains: params.q("number_cont").map(str::to_owned),
+        total_min: total("total_gteq")?,
+        total_max: total("total_lteq")?,
     })
 }
 
@@ -152,5 +205,8 @@ mod tests {
             matches!(category_key("/clothing/men/"), CategoryKey::Permalink(p) if p == "clothing/men")
         );
         assert!(matches!(category_key("ctg_01J"), CategoryKey::Id(_)));
+        assert_eq!(order_sort("-total").unwrap(), OrderSort::TotalDesc);
+        assert_eq!(order_sort("completed_at").unwrap(), OrderSort::Oldest);
+        assert!(order_sort("price").is_err());
     }
 }

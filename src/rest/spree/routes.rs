@@ -126,6 +126,15 @@ impl crate::rest::idempotency::Dialect for Idempotency {
         &["x-spree-api-key", "authorization", "x-spree-token"];
     const SECRET_FIELDS: &'static [&'static str] = &["token", "refresh_token"];
 
+    fn key_in_progress() -> Response {
+        SpreeError::new(
+            StatusCode::CONFLICT,
+            "idempotency_key_in_progress",
+            "A request with this idempotency key is still being processed",
+        )
+        .into_response()
+    }
+
     fn key_reused() -> Response {
         SpreeError::new(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -1,6 +1,6 @@
-//! Products with every part a REST product shows (variants, prices in one currency, options,
-//! images, categories), read in one batch per kind for a whole page: what the REST dialects
-//! answer where GraphQL resolves the parts field by field through its loaders.
+//! Products with every part a product shows (variants, prices in one currency, options,
+//! images, categories), read in one batch per kind for a whole page, for callers that answer a
+//! whole page at once rather than field by field through loaders.
 
 use std::collections::HashMap;
 

@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use chrono::NaiveDateTime;
+
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use serde_json::Value;
@@ -79,16 +81,63 @@ pub async fn lines_for_orders(
     Ok(map)
 }
 
-/// Which of a customer's orders to list.
+/// Which of a customer's orders to list; every condition given must hold.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct OrderFilter {
     pub status: Option<OrderStatus>,
     pub payment: Option<PaymentStatus>,
     pub fulfillment: Option<FulfillmentStatus>,
+    /// A condition no order meets: a state the store does not have was asked for, which lists
+    /// nothing rather than failing.
+    pub unmatched: bool,
+    /// Placed strictly after this instant.
+    pub placed_after: Option<NaiveDateTime>,
+    /// Placed at or after this instant.
+    pub placed_from: Option<NaiveDateTime>,
+    /// Placed strictly before this instant.
+    pub placed_before: Option<NaiveDateTime>,
+    /// Placed at or before this instant.
+    pub placed_until: Option<NaiveDateTime>,
+    /// This order number exactly (case aside).
+    pub number: Option<String>,
+    /// Order numbers containing this text (case aside).
+    pub number_contains: Option<String>,
+    /// Totals at least this many minor units.
+    pub total_min: Option<i64>,
+    /// Totals at most this many minor units.
+    pub total_max: Option<i64>,
 }
 
-/// A page request over a customer's orders, newest first: after a cursor, or after skipping
-/// `offset` orders (numbered pages), or both.
+/// The order of a customer's order list.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum OrderSort {
+    /// Most recently placed first (the only order cursors follow).
+    #[default]
+    Newest,
+    Oldest,
+    TotalAsc,
+    TotalDesc,
+    NumberAsc,
+    NumberDesc,
+}
+
+impl OrderSort {
+    /// The `ORDER BY` terms, columns of `alias` (`o.` or none); the id breaks ties the same way.
+    fn terms(self, alias: &str) -> String {
+        let (column, direction) = match self {
+            Self::Newest => ("completed_at", "DESC"),
+            Self::Oldest => ("completed_at", "ASC"),
+            Self::TotalAsc => ("total", "ASC"),
+            Self::TotalDesc => ("total", "DESC"),
+            Self::NumberAsc => ("number", "ASC"),
+            Self::NumberDesc => ("number", "DESC"),
+        };
+        format!("{alias}{column} {direction}, {alias}id {direction}")
+    }
+}
+
+/// A page request over a customer's orders, in `sort` order: after a cursor (newest first
+/// only), or after skipping `offset` orders (numbered pages), or both.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct OrderQuery {
     pub first: Option<i64>,
@@ -96,6 +145,7 @@ pub struct OrderQuery {
     /// Orders to skip (after the cursor, when there is one).
     pub offset: i64,
     pub filter: OrderFilter,
+    pub sort: OrderSort,
 }
 
 /// The name cursors of this list carry.
@@ -136,6 +186,41 @@ fn push_filter(sql: &mut Sql, filter: &OrderFilter) {
             .bind_list(&states)
             .push(")");
     }
+    if filter.unmatched {
+        sql.push(" AND 1 = 0");
+    }
+    let times = [
+        (" AND o.completed_at > ", filter.placed_after),
+        (" AND o.completed_at >= ", filter.placed_from),
+        (" AND o.completed_at < ", filter.placed_before),
+        (" AND o.completed_at <= ", filter.placed_until),
+    ];
+    for (condition, at) in times {
+        if let Some(at) = at {
+            sql.push(condition).bind(Bind::Time(at));
+        }
+    }
+    if let Some(number) = &filter.number {
+        sql.push(" AND o.number = ")
+            .bind_text(&number.trim().to_ascii_uppercase());
+    }
+    if let Some(part) = &filter.number_contains {
+        let escaped = part
+            .trim()
+            .to_ascii_uppercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        sql.push(" AND o.number LIKE ")
+            .bind_text(&format!("%{escaped}%"))
+            .push(" ESCAPE '\\'");
+    }
+    if let Some(min) = filter.total_min {
+        sql.push(" AND o.total >= ").bind(Bind::Int(min));
+    }
+    if let Some(max) = filter.total_max {
+        sql.push(" AND o.total <= ").bind(Bind::Int(max));
+    }
 }
 
 /// One page of each customer's placed orders, newest first, in one statement. One customer
@@ -153,6 +238,12 @@ pub async fn pages_for_customers(
         .as_deref()
         .map(|c| Cursor::decode(ORDER_CURSOR, c))
         .transpose()?;
+    if after.is_some() && query.sort != OrderSort::Newest {
+        return Err(StoreError::invalid(
+            "after",
+            "cursors follow the newest-first order only",
+        ));
+    }
     let after_key = after.as_ref().map(|a| a.time_key()).transpose()?;
     let limit = first as i64 + 1;
     let mut sql = Sql::for_db(store.db());
@@ -161,11 +252,11 @@ pub async fn pages_for_customers(
         sql.push("SELECT o.* FROM orders o WHERE o.customer_id = ")
             .bind_text(&customer_ids[0]);
     } else {
-        sql.push(
+        sql.push(&format!(
             "SELECT * FROM (SELECT o.*, ROW_NUMBER() OVER (PARTITION BY o.customer_id \
-             ORDER BY o.completed_at DESC, o.id DESC) AS row_no FROM orders o \
-             WHERE o.customer_id IN (",
-        )
+             ORDER BY {}) AS row_no FROM orders o WHERE o.customer_id IN (",
+            query.sort.terms("o.")
+        ))
         .bind_list(customer_ids)
         .push(")");
     }
@@ -180,7 +271,7 @@ pub async fn pages_for_customers(
             .push("))");
     }
     if single {
-        sql.push(" ORDER BY o.completed_at DESC, o.id DESC LIMIT ")
+        sql.push(&format!(" ORDER BY {} LIMIT ", query.sort.terms("o.")))
             .bind(Bind::Int(limit));
         if offset > 0 {
             sql.push(" OFFSET ").bind(Bind::Int(offset));
@@ -191,7 +282,7 @@ pub async fn pages_for_customers(
         if offset > 0 {
             sql.push(" AND row_no > ").bind(Bind::Int(offset));
         }
-        sql.push(" ORDER BY completed_at DESC, id DESC");
+        sql.push(&format!(" ORDER BY {}", query.sort.terms("")));
     }
     let mut conn = store.db().conn().await?;
     let rows: Vec<Order> = sql.load(&mut conn).await?;
@@ -214,8 +305,7 @@ pub async fn pages_for_customers(
         .collect())
 }
 
-/// One page of one customer's placed orders (what `me { orders }` and the REST order lists
-/// show), in the same single statement as [`pages_for_customers`].
+/// One page of one customer's placed orders, in the same single statement as [`pages_for_customers`].
 pub async fn page_for_customer(
     store: &Store,
     customer_id: &str,
@@ -330,8 +420,8 @@ pub async fn attach_guest_orders(
     Ok(attached)
 }
 
-/// One page of the customer's placed orders and how many match, for the REST lists that show
-/// a total count.
+/// One page of the customer's placed orders and how many match, for lists that show a total
+/// count.
 pub async fn list_for_customer(
     store: &Store,
     customer_id: &str,

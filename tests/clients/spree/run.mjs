@@ -318,8 +318,18 @@ async function run() {
     const opts = { token: session.token };
     const history = await client.customer.orders.list({}, opts);
     check('customer.orders.list', history.data.some((o) => o.id === customerOrder.id) && history.meta.count >= 1, history.meta);
+    const byNumber = await client.customer.orders.list({ number_eq: customerOrder.number.toLowerCase(), sort: '-total', limit: 1 }, opts);
+    check('customer.orders.list filters by q[number_eq] under a sort', byNumber.data.length === 1 && byNumber.data[0].id === customerOrder.id && byNumber.meta.count === 1 && byNumber.meta.limit === 1, byNumber.meta);
+    const returned = await client.customer.orders.list({ state_eq: 'returned' }, opts);
+    check('an unmatched q[state_eq] lists nothing', returned.data.length === 0 && returned.meta.count === 0 && returned.meta.pages === 1, returned.meta);
+    const later = await client.customer.orders.list({ completed_at_gt: '2999-01-01', total_gteq: '0' }, opts);
+    check('q[completed_at_gt] in the future lists nothing', later.data.length === 0, later.meta);
+    const badSort = await spreeError(client.customer.orders.list({ sort: 'price' }, opts));
+    check('an unknown sort is 422 validation_error', badSort.status === 422 && badSort.code === 'validation_error', badSort);
     const order = await client.customer.orders.get(customerOrder.id, {}, opts);
     check('customer.orders.get', order.number === customerOrder.number && typeof order.display_total === 'string', order.number);
+    const sparse = await client.customer.orders.get(customerOrder.id, { fields: ['number', 'total'] }, opts);
+    check('customer.orders.get with fields', Object.keys(sparse).sort().join() === 'id,number,total' && sparse.number === customerOrder.number, sparse);
     const theirs = await spreeError(client.customer.orders.get(guestOrder.id, {}, opts));
     check("someone else's order is 404 order_not_found", theirs.status === 404 && theirs.code === 'order_not_found', theirs);
   });
