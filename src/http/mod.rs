@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod metrics;
+mod oversized;
 mod playground;
 mod request_id;
 
@@ -50,6 +51,11 @@ pub fn router(state: AppState) -> Router {
         // Applied on its own so its response body is boxed back into axum's, which the layers
         // below need (CORS answers preflights with an empty default body).
         .layer(RequestBodyLimitLayer::new(config.body_limit))
+        // Reads an over-long declared body before the limit refuses it (see `oversized`).
+        .layer(axum::middleware::from_fn_with_state(
+            config.body_limit,
+            oversized::drain_oversized,
+        ))
         // Outside the limit, so that its plain-text 413 is answered in the path's dialect.
         .layer(axum::middleware::from_fn(crate::rest::answer_in_dialect))
         // Outside the body limit, so that its plain-text 413 reaches Spree clients as JSON.
