@@ -360,26 +360,99 @@ pub async fn create_customer(
             "already signed in as a customer".into(),
         ));
     }
-    let mut problems = Problems::default();
-    let given = problems.check(
-        input
-            .email
-            .as_deref()
-            .map(|e| Email::parse("email", e))
-            .transpose(),
+    let profile = Profile::parse(&input)?;
+    let email = identity_email(store, principal, profile.email.as_ref()).await?;
+    let at = now();
+    let customer = profile.into_customer(email, at);
+    let event = events::customer(
+        events::kind::CUSTOMER_CREATED,
+        &customer.id,
+        json!({ "id": customer.id, "email": customer.email }),
     );
-    let first_name = problems.field(text("first_name", input.first_name.as_deref(), 100));
-    let last_name = problems.field(text("last_name", input.last_name.as_deref(), 100));
-    let phone = problems.field(text("phone", input.phone.as_deref(), 40));
-    let company = problems.field(text("company", input.company.as_deref(), 100));
-    let metadata = problems.check(
-        input
-            .metadata
-            .as_ref()
-            .map(accounts::metadata_text)
-            .transpose(),
-    );
-    problems.finish()?;
+    let identity_id = principal.identity_id.clone();
+    let mut conn = store.db().write_conn().await?;
+    let result = db_run!(conn, |c| c
+        .transaction(async |c| {
+            join_identity(&mut c.into(), &customer, &identity_id, at).await?;
+            events::insert(&mut c.into(), &event).await
+        })
+        .await);
+    drop(conn);
+    match result {
+        Err(StoreError::Conflict { .. }) => return Err(accounts::email_taken()),
+        other => other?,
+    }
+    tracing::info!(customer_id = %customer.id, "customer created for a registered identity");
+    super::orders::history::attach_guest_orders(store, &customer, client).await?;
+    Ok(customer)
+}
+
+/// The checked fields of a [`NewCustomer`].
+struct Profile {
+    email: Option<Email>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    phone: Option<String>,
+    company: Option<String>,
+    metadata: Option<String>,
+}
+
+impl Profile {
+    /// Checks every field and reports every problem at once.
+    fn parse(input: &NewCustomer) -> Result<Self, StoreError> {
+        let mut problems = Problems::default();
+        let email = problems.check(
+            input
+                .email
+                .as_deref()
+                .map(|e| Email::parse("email", e))
+                .transpose(),
+        );
+        let first_name = problems.field(text("first_name", input.first_name.as_deref(), 100));
+        let last_name = problems.field(text("last_name", input.last_name.as_deref(), 100));
+        let phone = problems.field(text("phone", input.phone.as_deref(), 40));
+        let company = problems.field(text("company", input.company.as_deref(), 100));
+        let metadata = problems.check(
+            input
+                .metadata
+                .as_ref()
+                .map(accounts::metadata_text)
+                .transpose(),
+        );
+        problems.finish()?;
+        Ok(Self {
+            email: email.flatten(),
+            first_name: first_name.flatten(),
+            last_name: last_name.flatten(),
+            phone: phone.flatten(),
+            company: company.flatten(),
+            metadata: metadata.flatten(),
+        })
+    }
+
+    fn into_customer(self, email: String, at: chrono::NaiveDateTime) -> Customer {
+        Customer {
+            id: ids::new(ids::prefix::CUSTOMER),
+            email,
+            first_name: self.first_name,
+            last_name: self.last_name,
+            phone: self.phone,
+            company: self.company,
+            accepts_marketing: false,
+            metadata: self.metadata.unwrap_or_else(|| "{}".into()),
+            created_at: at,
+            updated_at: at,
+        }
+    }
+}
+
+/// The identity's email, which the new customer takes: an email given in the input must be
+/// the same; an identity that already has its customer creates no other.
+async fn identity_email(
+    store: &Store,
+    principal: &IdentityPrincipal,
+    given: Option<&Email>,
+) -> Result<String, StoreError> {
     let mut conn = store.db().conn().await?;
     let identity: Option<(String, Option<String>)> = db_run!(conn, |c| identities::table
         .find(&principal.identity_id)
@@ -389,7 +462,7 @@ pub async fn create_customer(
         .optional())?;
     drop(conn);
     let (email, linked) = identity.ok_or(StoreError::not_found(Entity::Identity))?;
-    if let Some(given) = given.flatten()
+    if let Some(given) = given
         && given.as_str() != email
     {
         if taken_by_account(store, given.as_str()).await? {
@@ -403,88 +476,62 @@ pub async fn create_customer(
     if linked.is_some() {
         return Err(accounts::email_taken());
     }
-    let at = now();
-    let customer = Customer {
-        id: ids::new(ids::prefix::CUSTOMER),
-        email,
-        first_name: first_name.flatten(),
-        last_name: last_name.flatten(),
-        phone: phone.flatten(),
-        company: company.flatten(),
-        accepts_marketing: false,
-        metadata: metadata.flatten().unwrap_or_else(|| "{}".into()),
-        created_at: at,
-        updated_at: at,
-    };
-    let event = events::customer(
-        events::kind::CUSTOMER_CREATED,
-        &customer.id,
-        json!({ "id": customer.id, "email": customer.email }),
-    );
-    let identity_id = principal.identity_id.clone();
-    let mut conn = store.db().write_conn().await?;
-    let result = db_run!(conn, |c| c
-        .transaction(async |c| {
-            let taken: Option<String> = customers::table
-                .filter(customers::email.eq(&customer.email))
-                .filter(customers::has_account.eq(true))
-                .select(customers::id)
-                .first(c)
-                .await
-                .optional()?;
-            if taken.is_some() {
-                return Err(accounts::email_taken());
-            }
-            diesel::insert_into(customers::table)
-                .values((
-                    customers::id.eq(&customer.id),
-                    customers::email.eq(&customer.email),
-                    customers::has_account.eq(true),
-                    customers::first_name.eq(&customer.first_name),
-                    customers::last_name.eq(&customer.last_name),
-                    customers::phone.eq(&customer.phone),
-                    customers::company.eq(&customer.company),
-                    customers::accepts_marketing.eq(false),
-                    customers::metadata.eq(&customer.metadata),
-                    customers::created_at.eq(at),
-                    customers::updated_at.eq(at),
-                ))
-                .execute(c)
-                .await?;
-            // Only an identity still without a customer is joined: of two racing creations
-            // one wins, the other rolls back.
-            let joined = diesel::update(identities::table.find(&identity_id))
-                .filter(identities::customer_id.is_null())
-                .set((
-                    identities::customer_id.eq(&customer.id),
-                    identities::updated_at.eq(at),
-                ))
-                .execute(c)
-                .await?;
-            if joined != 1 {
-                return Err(accounts::email_taken());
-            }
-            diesel::update(sessions_t::table)
-                .filter(sessions_t::identity_id.eq(&identity_id))
-                .filter(sessions_t::customer_id.is_null())
-                .set(sessions_t::customer_id.eq(&customer.id))
-                .execute(c)
-                .await?;
-            diesel::insert_into(crate::db::schema::events::table)
-                .values(&event)
-                .execute(c)
-                .await?;
-            Ok::<_, StoreError>(())
-        })
-        .await);
-    drop(conn);
-    match result {
-        Err(StoreError::Conflict { .. }) => return Err(accounts::email_taken()),
-        other => other?,
+    Ok(email)
+}
+
+/// Inside the creation's transaction: inserts the customer and joins it to the identity and
+/// its sessions. Only an identity still without a customer is joined, so of two racing
+/// creations one wins and the other rolls back.
+async fn join_identity(
+    c: &mut crate::db::Backend<'_>,
+    customer: &Customer,
+    identity_id: &str,
+    at: chrono::NaiveDateTime,
+) -> Result<(), StoreError> {
+    let taken: Option<String> = db_run!(c, |c| customers::table
+        .filter(customers::email.eq(&customer.email))
+        .filter(customers::has_account.eq(true))
+        .select(customers::id)
+        .first(c)
+        .await
+        .optional())?;
+    if taken.is_some() {
+        return Err(accounts::email_taken());
     }
-    tracing::info!(customer_id = %customer.id, "customer created for a registered identity");
-    super::orders::history::attach_guest_orders(store, &customer, client).await?;
-    Ok(customer)
+    db_run!(c, |c| diesel::insert_into(customers::table)
+        .values((
+            customers::id.eq(&customer.id),
+            customers::email.eq(&customer.email),
+            customers::has_account.eq(true),
+            customers::first_name.eq(&customer.first_name),
+            customers::last_name.eq(&customer.last_name),
+            customers::phone.eq(&customer.phone),
+            customers::company.eq(&customer.company),
+            customers::accepts_marketing.eq(false),
+            customers::metadata.eq(&customer.metadata),
+            customers::created_at.eq(at),
+            customers::updated_at.eq(at),
+        ))
+        .execute(c)
+        .await)?;
+    let joined = db_run!(c, |c| diesel::update(identities::table.find(identity_id))
+        .filter(identities::customer_id.is_null())
+        .set((
+            identities::customer_id.eq(&customer.id),
+            identities::updated_at.eq(at),
+        ))
+        .execute(c)
+        .await)?;
+    if joined != 1 {
+        return Err(accounts::email_taken());
+    }
+    db_run!(c, |c| diesel::update(sessions_t::table)
+        .filter(sessions_t::identity_id.eq(identity_id))
+        .filter(sessions_t::customer_id.is_null())
+        .set(sessions_t::customer_id.eq(&customer.id))
+        .execute(c)
+        .await)?;
+    Ok(())
 }
 
 /// Whether an account (a customer with a login) uses `email`.
