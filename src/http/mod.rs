@@ -58,8 +58,6 @@ pub fn router(state: AppState) -> Router {
         ))
         // Outside the limit, so that its plain-text 413 is answered in the path's dialect.
         .layer(axum::middleware::from_fn(crate::rest::answer_in_dialect))
-        // Outside the body limit, so that its plain-text 413 reaches Spree clients as JSON.
-        .layer(axum::middleware::from_fn(crate::rest::spree::json_errors))
         .layer(
             ServiceBuilder::new()
                 .layer(SetSensitiveRequestHeadersLayer::new([

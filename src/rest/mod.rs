@@ -27,9 +27,10 @@ pub fn routes() -> axum::Router<AppState> {
         .merge(spree::routes())
 }
 
-/// Answers in the dialect of the path what was refused before any route ran: a body over the
-/// size limit (`RequestBodyLimitLayer` answers plain text), and a path or method no route
-/// serves. Other answers pass unchanged.
+/// Middleware for the whole app: answers under a dialect's paths leave in that dialect, even
+/// those made before any route ran (a body over the size limit, which `RequestBodyLimitLayer`
+/// answers in plain text; a path or method no route serves; a timeout). Other answers pass
+/// unchanged.
 pub async fn answer_in_dialect(
     request: axum::extract::Request,
     next: axum::middleware::Next,
@@ -37,27 +38,12 @@ pub async fn answer_in_dialect(
     let path = request.uri().path().to_owned();
     let method = request.method().clone();
     let response = next.run(request).await;
-    let is_json = response
-        .headers()
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if is_json || !medusa::owns(&path) {
-        return response;
-    }
-    match response.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => medusa::MedusaError::bad_body(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "request body is too large".into(),
-        )
-        .into_response(),
-        StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => medusa::MedusaError::new(
-            StatusCode::NOT_FOUND,
-            medusa::error::kind::NOT_FOUND,
-            format!("Cannot {method} {path}"),
-        )
-        .into_response(),
-        _ => response,
+    if path.starts_with(spree::PREFIX) {
+        spree::in_envelope(response)
+    } else if medusa::owns(&path) {
+        medusa::in_medusa_shape(&method, &path, response)
+    } else {
+        response
     }
 }
 

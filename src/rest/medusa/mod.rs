@@ -121,3 +121,39 @@ impl FromRequestParts<AppState> for StoreKey {
 pub fn owns(path: &str) -> bool {
     path == "/store" || path.starts_with("/store/") || path.starts_with("/auth/")
 }
+
+/// An answer under Medusa's paths as its clients need it (see `rest::answer_in_dialect`): a
+/// plain-text refusal made before a route ran becomes Medusa's JSON shape.
+pub fn in_medusa_shape(
+    method: &axum::http::Method,
+    path: &str,
+    response: axum::response::Response,
+) -> axum::response::Response {
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+
+    use crate::rest::DialectError;
+
+    let is_json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return response;
+    }
+    match response.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => error::MedusaError::bad_body(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "request body is too large".into(),
+        )
+        .into_response(),
+        StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => error::MedusaError::new(
+            StatusCode::NOT_FOUND,
+            error::kind::NOT_FOUND,
+            format!("Cannot {method} {path}"),
+        )
+        .into_response(),
+        _ => response,
+    }
+}

@@ -14,4 +14,4 @@ mod routes;
 pub mod wire;
 
 pub use error::SpreeError;
-pub use routes::{Idempotency, PREFIX, json_errors, openapi, routes};
+pub use routes::{Idempotency, PREFIX, in_envelope, openapi, routes};

@@ -4,9 +4,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -157,16 +155,11 @@ impl crate::rest::idempotency::Dialect for Idempotency {
     }
 }
 
-/// Middleware for the whole app: an error answer under [`PREFIX`] that is not JSON (from a
-/// layer below the routes: the body limit, the timeout, an extractor's plain-text rejection)
-/// becomes Spree's envelope for its status. Every answer under the prefix also carries Spree's
-/// security headers.
-pub async fn json_errors(request: Request, next: Next) -> Response {
-    let spree = request.uri().path().starts_with(PREFIX);
-    let mut response = next.run(request).await;
-    if !spree {
-        return response;
-    }
+/// An answer under [`PREFIX`] as Spree clients need it (see `rest::answer_in_dialect`): an
+/// error that is not JSON (from a layer below the routes: the body limit, the timeout, an
+/// extractor's plain-text rejection) becomes Spree's envelope for its status, and every answer
+/// carries Spree's security headers.
+pub fn in_envelope(mut response: Response) -> Response {
     let headers = response.headers_mut();
     for (name, value) in [
         ("x-content-type-options", "nosniff"),
