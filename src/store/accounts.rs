@@ -389,25 +389,7 @@ pub async fn change_password(
     let mut conn = store.db().write_conn().await?;
     db_run!(conn, |c| c
         .transaction(async |c| {
-            diesel::update(identities::table.find(&identity_id))
-                .set((
-                    identities::password_hash.eq(&hash),
-                    identities::updated_at.eq(at),
-                ))
-                .execute(c)
-                .await?;
-            diesel::update(sessions_t::table)
-                .filter(sessions_t::identity_id.eq(&identity_id))
-                .filter(sessions_t::revoked_at.is_null())
-                .set(sessions_t::revoked_at.eq(at))
-                .execute(c)
-                .await?;
-            diesel::update(password_resets::table)
-                .filter(password_resets::identity_id.eq(&identity_id))
-                .filter(password_resets::used_at.is_null())
-                .set(password_resets::used_at.eq(at))
-                .execute(c)
-                .await?;
+            replace_password(&mut c.into(), &identity_id, &hash, None, at).await?;
             diesel::insert_into(sessions_t::table)
                 .values(&session)
                 .execute(c)
@@ -420,6 +402,40 @@ pub async fn change_password(
     tracing::info!(customer_id = %principal.customer_id, "password changed; sessions ended");
     let customer = get(store, &principal.customer_id).await?;
     sessions::payload(store, customer, &session.id, refresh)
+}
+
+/// Inside a password change's transaction: stores the new hash, ends the identity's sessions
+/// (all but `keep`, when given) and voids its pending reset tokens.
+async fn replace_password(
+    c: &mut crate::db::Backend<'_>,
+    identity_id: &str,
+    hash: &str,
+    keep: Option<&str>,
+    at: chrono::NaiveDateTime,
+) -> Result<(), StoreError> {
+    db_run!(c, |c| diesel::update(identities::table.find(identity_id))
+        .set((
+            identities::password_hash.eq(hash),
+            identities::updated_at.eq(at),
+        ))
+        .execute(c)
+        .await)?;
+    let live = sessions_t::table
+        .filter(sessions_t::identity_id.eq(identity_id))
+        .filter(sessions_t::revoked_at.is_null())
+        // No session id is empty: without `keep`, every live session ends.
+        .filter(sessions_t::id.ne(keep.unwrap_or_default()));
+    db_run!(c, |c| diesel::update(live)
+        .set(sessions_t::revoked_at.eq(at))
+        .execute(c)
+        .await)?;
+    db_run!(c, |c| diesel::update(password_resets::table)
+        .filter(password_resets::identity_id.eq(identity_id))
+        .filter(password_resets::used_at.is_null())
+        .set(password_resets::used_at.eq(at))
+        .execute(c)
+        .await)?;
+    Ok(())
 }
 
 /// A new password with its confirmation (when the client sends one, it must match).
@@ -486,30 +502,9 @@ pub async fn update_account(
     let mut conn = store.db().write_conn().await?;
     db_run!(conn, |c| c
         .transaction(async |c| {
-            diesel::update(identities::table.find(&identity_id))
-                .set((
-                    identities::password_hash.eq(&hash),
-                    identities::updated_at.eq(at),
-                ))
-                .execute(c)
-                .await?;
-            diesel::update(sessions_t::table)
-                .filter(sessions_t::identity_id.eq(&identity_id))
-                .filter(sessions_t::id.ne(&principal.session_id))
-                .filter(sessions_t::revoked_at.is_null())
-                .set(sessions_t::revoked_at.eq(at))
-                .execute(c)
-                .await?;
-            diesel::update(password_resets::table)
-                .filter(password_resets::identity_id.eq(&identity_id))
-                .filter(password_resets::used_at.is_null())
-                .set(password_resets::used_at.eq(at))
-                .execute(c)
-                .await?;
-            diesel::insert_into(crate::db::schema::events::table)
-                .values(&event)
-                .execute(c)
-                .await?;
+            let keep = Some(principal.session_id.as_str());
+            replace_password(&mut c.into(), &identity_id, &hash, keep, at).await?;
+            events::insert(&mut c.into(), &event).await?;
             Ok::<_, StoreError>(())
         })
         .await)?;
