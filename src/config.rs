@@ -123,6 +123,36 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
         "operations in one batched GraphQL request",
     ),
     (
+        "STOREFRONT_WS_MAX_CONNECTIONS",
+        "1000",
+        "GraphQL WebSockets open at once per instance; more are answered 503",
+    ),
+    (
+        "STOREFRONT_WS_MAX_SUBSCRIPTIONS",
+        "20",
+        "subscriptions running at once on one WebSocket",
+    ),
+    (
+        "STOREFRONT_WS_MAX_MESSAGE",
+        "65536",
+        "largest WebSocket message a client may send, bytes",
+    ),
+    (
+        "STOREFRONT_WS_KEEPALIVE",
+        "15",
+        "seconds between pings; a socket silent for three is closed",
+    ),
+    (
+        "STOREFRONT_WS_INIT_TIMEOUT",
+        "10",
+        "seconds a new socket has to send connection_init (else closed 4408)",
+    ),
+    (
+        "STOREFRONT_EVENTS_BUFFER",
+        "1024",
+        "events a subscriber may fall behind before it is told it lagged",
+    ),
+    (
         "STOREFRONT_PASSWORD_HASH_CONCURRENCY",
         "0",
         "password hashes computed at once; 0 = one per core",
@@ -208,6 +238,18 @@ pub struct GraphqlLimits {
     pub max_batch: usize,
 }
 
+/// Bounds of the GraphQL WebSocket and of event publication (DESIGN.md section 7).
+#[derive(Clone, Debug)]
+pub struct SocketLimits {
+    pub max_connections: usize,
+    pub max_subscriptions: usize,
+    pub max_message: usize,
+    pub keepalive: Duration,
+    pub init_timeout: Duration,
+    /// Events one subscriber may fall behind before it is told it lagged.
+    pub events_buffer: usize,
+}
+
 /// Throttles (DESIGN.md section 5): attempts allowed per fixed window, per IP and per account.
 #[derive(Clone, Debug)]
 pub struct ThrottleLimits {
@@ -248,6 +290,7 @@ pub struct Config {
     pub request_timeout: Duration,
     pub shutdown_timeout: Duration,
     pub graphql: GraphqlLimits,
+    pub sockets: SocketLimits,
     /// Password hashes computed at once (each takes ~19 MiB and one core for ~30 ms).
     pub password_hash_concurrency: usize,
     pub throttle: ThrottleLimits,
@@ -362,6 +405,14 @@ impl Config {
                 max_depth: number(&get, "STOREFRONT_GRAPHQL_MAX_DEPTH", 2)?,
                 max_complexity: number(&get, "STOREFRONT_GRAPHQL_MAX_COMPLEXITY", 10)?,
                 max_batch: number(&get, "STOREFRONT_GRAPHQL_MAX_BATCH", 1)?,
+            },
+            sockets: SocketLimits {
+                max_connections: number(&get, "STOREFRONT_WS_MAX_CONNECTIONS", 1)?,
+                max_subscriptions: number(&get, "STOREFRONT_WS_MAX_SUBSCRIPTIONS", 1)?,
+                max_message: number(&get, "STOREFRONT_WS_MAX_MESSAGE", 1024)?,
+                keepalive: seconds(&get, "STOREFRONT_WS_KEEPALIVE", 1)?,
+                init_timeout: seconds(&get, "STOREFRONT_WS_INIT_TIMEOUT", 1)?,
+                events_buffer: number(&get, "STOREFRONT_EVENTS_BUFFER", 16)?,
             },
             password_hash_concurrency: match number(
                 &get,

@@ -152,6 +152,8 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let grace = state.config.shutdown_timeout;
     let db = state.db().clone();
+    let hub = state.store.events_hub().clone();
+    hub.start(db.url(), db.written());
     let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
     let app = crate::app(state);
     let server = axum::serve(
@@ -172,6 +174,7 @@ pub async fn serve(
             Ok(())
         }
     };
+    hub.stop();
     db.close();
     result
 }

@@ -15,6 +15,8 @@ pub struct AppState {
     pub store: Store,
     pub schema: AppSchema,
     pub metrics: Arc<Metrics>,
+    /// Places for GraphQL WebSockets (`STOREFRONT_WS_MAX_CONNECTIONS`).
+    pub sockets: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -23,10 +25,13 @@ impl AppState {
         let store = Store::new(db, config.clone());
         let schema = crate::graphql::build(store.clone(), &config.graphql);
         Self {
-            config,
             store,
             schema,
             metrics: Arc::new(Metrics::new()),
+            sockets: Arc::new(tokio::sync::Semaphore::new(
+                config.sockets.max_connections,
+            )),
+            config,
         }
     }
 

@@ -45,7 +45,7 @@ use diesel_async::pooled_connection::{
 use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use futures_util::FutureExt;
-use tokio::sync::{Mutex, OwnedMutexGuard};
+use tokio::sync::{Mutex, Notify, OwnedMutexGuard};
 
 pub use instrument::StatementCounter;
 
@@ -148,13 +148,30 @@ pub struct Db {
     pools: Arc<Pools>,
     url: Arc<DatabaseUrl>,
     statements: StatementCounter,
+    /// Woken after every SQLite write transaction (see [`WriteGuard`]).
+    written: Arc<Notify>,
+}
+
+/// The SQLite write lock, held by a write connection. Dropping it (after the transaction has
+/// committed or rolled back) wakes the event publisher, which reads the outbox for new rows:
+/// SQLite has no NOTIFY, and one process holds every writer.
+pub struct WriteGuard {
+    _lock: OwnedMutexGuard<()>,
+    written: Arc<Notify>,
+}
+
+impl Drop for WriteGuard {
+    fn drop(&mut self) {
+        self.written.notify_one();
+    }
 }
 
 /// A pooled connection of either backend. Use it through [`db_run!`](crate::db_run).
 // One lives briefly per operation; boxing it would add an allocation to every checkout.
 #[allow(clippy::large_enum_variant)]
 pub enum DbConn {
-    Sqlite(Object<SqliteConn>, Option<OwnedMutexGuard<()>>),
+    // The guard is the second field, so it drops after the connection went back to the pool.
+    Sqlite(Object<SqliteConn>, Option<WriteGuard>),
     Postgres(Object<PgConn>),
 }
 
@@ -286,6 +303,7 @@ impl Db {
             pools: Arc::new(pools),
             url: Arc::new(url.clone()),
             statements,
+            written: Arc::new(Notify::new()),
         };
         db.ping().await.map_err(|e| ConnectError::Unreachable {
             backend: url.backend_name(),
@@ -312,7 +330,10 @@ impl Db {
     pub async fn write_conn(&self) -> Result<DbConn, StoreError> {
         match &*self.pools {
             Pools::Sqlite { pool, write_lock } => {
-                let guard = write_lock.clone().lock_owned().await;
+                let guard = WriteGuard {
+                    _lock: write_lock.clone().lock_owned().await,
+                    written: self.written.clone(),
+                };
                 Ok(DbConn::Sqlite(pool.get().await?, Some(guard)))
             }
             Pools::Postgres(pool) => Ok(DbConn::Postgres(pool.get().await?)),
@@ -339,6 +360,11 @@ impl Db {
             available: status.available,
             waiting: status.waiting,
         }
+    }
+
+    /// Woken after each SQLite write transaction (never on PostgreSQL, which has NOTIFY).
+    pub fn written(&self) -> Arc<Notify> {
+        self.written.clone()
     }
 
     /// Statements executed through this handle since it was opened (tests count N+1 with it).

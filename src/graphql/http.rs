@@ -1,18 +1,19 @@
 //! The GraphQL endpoints: `/graphql` (GET and POST, batches bounded), `/graphql/ws`
-//! (graphql-ws and the legacy subscriptions-transport-ws).
+//! (graphql-transport-ws and the legacy graphql-ws of subscriptions-transport-ws).
 
-use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
-use async_graphql::{BatchRequest, Data, ServerError};
-use async_graphql_axum::{GraphQLBatchRequest, GraphQLProtocol, GraphQLResponse, GraphQLWebSocket};
+use std::str::FromStr;
+
+use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, WebSocketProtocols};
+use async_graphql::{BatchRequest, ServerError};
+use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
 
 use axum::Router;
 use axum::extract::{State, WebSocketUpgrade};
-use axum::http::{HeaderMap, Method};
-use axum::response::Response;
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use crate::graphql::session::SocketAuth;
-use crate::http::auth::{Auth, Graphql, RequestAuth, Surface};
+use crate::http::auth::{Auth, Graphql};
 use crate::state::AppState;
 
 /// The routes of the GraphQL surface.
@@ -25,30 +26,51 @@ pub fn routes() -> Router<AppState> {
 /// `/graphql/ws`: the caller's credentials come in the `connection_init` payload
 /// (`{"authorization": "Bearer ...", "x-order-token": "...", "x-storefront-secret-key": "..."}`,
 /// any case), since browsers cannot set headers on a WebSocket; other clients may send them as
-/// headers of the upgrade request, which the payload overrides. Each operation on the socket
-/// then checks them afresh (see `loaders::PerRequestLoaders`), so a session ended while the
-/// socket is open ends its access too.
+/// headers of the upgrade request, which the payload overrides. They are checked at
+/// `connection_init` (4403 when bad), again by each operation on the socket (see
+/// `loaders::PerRequestLoaders`), and whenever the customer's sessions may have ended (see
+/// `graphql::socket`). At most `STOREFRONT_WS_MAX_CONNECTIONS` sockets are open at once (503
+/// beyond), and messages are at most `STOREFRONT_WS_MAX_MESSAGE` bytes.
 async fn websocket(
     State(state): State<AppState>,
-    protocol: GraphQLProtocol,
     upgrade_auth: Auth<Graphql>,
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let schema = state.schema.clone();
+    let Some(protocol) = protocol_of(&headers) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "Sec-WebSocket-Protocol must be graphql-transport-ws or graphql-ws",
+        )
+            .into_response();
+    };
+    let Ok(slot) = state.sockets.clone().try_acquire_owned() else {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "5")],
+            "too many WebSocket connections; try again shortly",
+        )
+            .into_response();
+    };
     let ip = upgrade_auth.client.ip;
+    let max_message = state.config.sockets.max_message;
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .max_message_size(max_message)
+        .max_frame_size(max_message)
         .on_upgrade(move |socket| {
-            GraphQLWebSocket::new(socket, schema, protocol)
-                .on_connection_init(move |payload| async move {
-                    let mut data = Data::default();
-                    let auth = RequestAuth::from_payload(Graphql::HEADERS, ip, &headers, &payload);
-                    data.insert(SocketAuth(auth));
-                    Ok(data)
-                })
-                .serve()
+            super::socket::serve(socket, state, protocol, ip, headers, slot)
         })
+}
+
+/// The first GraphQL subprotocol the client offers.
+fn protocol_of(headers: &HeaderMap) -> Option<WebSocketProtocols> {
+    headers
+        .get(header::SEC_WEBSOCKET_PROTOCOL)?
+        .to_str()
+        .ok()?
+        .split(',')
+        .find_map(|p| WebSocketProtocols::from_str(p.trim()).ok())
 }
 
 async fn execute(

@@ -11,8 +11,10 @@ pub mod loaders;
 mod orders;
 pub mod session;
 mod shop;
+mod socket;
+mod subscriptions;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, Schema};
 
 use crate::config::GraphqlLimits;
 use crate::store::Store;
@@ -37,15 +39,17 @@ pub struct MutationRoot(
     orders::OrdersMutation,
 );
 
-/// The schema type served at `/graphql`.
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub use subscriptions::SubscriptionRoot;
+
+/// The schema type served at `/graphql` and `/graphql/ws`.
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Builds the schema with every limit set explicitly.
 pub fn build(store: Store, limits: &GraphqlLimits) -> AppSchema {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot,
     )
     .data(store)
     .extension(loaders::PerRequestLoaders)
@@ -61,7 +65,7 @@ pub fn sdl() -> String {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot,
     )
     .finish()
     .sdl()

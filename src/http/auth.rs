@@ -162,6 +162,16 @@ impl RequestAuth {
             .map(Some)
     }
 
+    /// When the customer's access token expires, if one was sent and is valid.
+    pub fn bearer_expires_at(&self, store: &Store) -> Option<chrono::DateTime<chrono::Utc>> {
+        auth::expires_at(store, self.bearer.as_ref()?.expose()).ok()
+    }
+
+    /// Whether a secret key was sent (valid or not).
+    pub fn has_secret_key(&self) -> bool {
+        self.secret_key.is_some()
+    }
+
     /// The signed-in customer, required.
     pub async fn require(&self, store: &Store) -> Result<Principal, StoreError> {
         self.principal(store)

@@ -7,7 +7,6 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
-use serde_json::json;
 
 use super::auth::{Client, Principal};
 use super::events::NewEvent;
@@ -132,9 +131,11 @@ pub async fn register(
     let identity_id = ids::new(ids::prefix::IDENTITY);
     let (session, refresh) = sessions::new_row(store, &identity_id, &customer.id, client)?;
     let event = events::customer(
-        events::kind::CUSTOMER_CREATED,
         &customer.id,
-        json!({ "id": customer.id, "email": customer.email }),
+        &events::CustomerCreated {
+            id: customer.id.clone(),
+            email: customer.email.clone(),
+        },
     );
     let mut conn = store.db().write_conn().await?;
     let result = db_run!(conn, |c| c
@@ -330,9 +331,11 @@ pub async fn update_me(
         updated_at: now(),
     };
     let event = events::customer(
-        events::kind::CUSTOMER_UPDATED,
         &principal.customer_id,
-        json!({ "id": principal.customer_id, "changed": changes.fields() }),
+        &events::CustomerUpdated {
+            id: principal.customer_id.clone(),
+            changed: changes.fields().into_iter().map(str::to_owned).collect(),
+        },
     );
     let mut conn = store.db().write_conn().await?;
     let result = db_run!(conn, |c| c
@@ -381,9 +384,11 @@ pub async fn change_password(
     let (session, refresh) =
         sessions::new_row(store, &identity_id, &principal.customer_id, client)?;
     let event = events::customer(
-        events::kind::CUSTOMER_PASSWORD_CHANGED,
         &principal.customer_id,
-        json!({ "id": principal.customer_id }),
+        &events::PasswordChanged {
+            id: principal.customer_id.clone(),
+            other_sessions_only: false,
+        },
     );
     let at = now();
     let mut conn = store.db().write_conn().await?;
@@ -494,9 +499,11 @@ pub async fn update_account(
     let hash = store.hasher().hash(&new_password).await?;
     let customer = update_me(store, principal, update, client).await?;
     let event = events::customer(
-        events::kind::CUSTOMER_PASSWORD_CHANGED,
         &principal.customer_id,
-        json!({ "id": principal.customer_id }),
+        &events::PasswordChanged {
+            id: principal.customer_id.clone(),
+            other_sessions_only: true,
+        },
     );
     let at = now();
     let mut conn = store.db().write_conn().await?;

@@ -137,6 +137,12 @@ pub async fn authenticate(store: &Store, token: &str) -> Result<Principal, Store
     }
 }
 
+/// When a valid access token expires (sockets close then); `UNAUTHENTICATED` for a bad one.
+pub fn expires_at(store: &Store, token: &str) -> Result<DateTime<Utc>, StoreError> {
+    let claims = decode(store, token)?;
+    DateTime::from_timestamp(claims.exp, 0).ok_or(StoreError::Unauthenticated)
+}
+
 /// What a valid access token says, before any session check: the customer id (empty for an
 /// identity that has no customer yet, see [`super::identities`]), the session id and its times.
 #[derive(Clone, Debug)]

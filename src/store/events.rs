@@ -1,31 +1,198 @@
 //! The events outbox: every state change worth telling is written to `events` in the same
-//! transaction as the change. Publishing them (LISTEN/NOTIFY, in-process broadcast) is the
-//! events issue's work; this module only builds the rows.
+//! transaction as the change, with a payload typed below (one struct per event type, listed in
+//! the README). [`super::publication`] reads the outbox by id and publishes each row to the
+//! subscribers of every instance.
 
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use serde_json::Value;
+use serde::{Deserialize, Serialize};
 
 use super::{StoreError, ids, now};
 use crate::db::Backend;
 use crate::db::schema::events;
 use crate::db_run;
 
-/// Event types written by the accounts and orders services.
+/// Event types, as stored in `events.event_type` and shown to subscribers.
 pub mod kind {
     pub const CUSTOMER_CREATED: &str = "customer.created";
     pub const CUSTOMER_UPDATED: &str = "customer.updated";
     pub const CUSTOMER_PASSWORD_CHANGED: &str = "customer.password_changed";
     pub const PASSWORD_RESET_REQUESTED: &str = "customer.password_reset_requested";
     pub const PASSWORD_RESET_COMPLETED: &str = "customer.password_reset";
+    pub const CUSTOMER_SESSION_ENDED: &str = "customer.session_ended";
     pub const ORDER_PLACED: &str = "order.placed";
     pub const ORDER_PAID: &str = "order.paid";
     pub const ORDER_FULFILLED: &str = "order.fulfilled";
     pub const ORDER_CANCELED: &str = "order.canceled";
+
+    /// Every type, in the order the README lists them.
+    pub const ALL: &[&str] = &[
+        CUSTOMER_CREATED,
+        CUSTOMER_UPDATED,
+        CUSTOMER_PASSWORD_CHANGED,
+        PASSWORD_RESET_REQUESTED,
+        PASSWORD_RESET_COMPLETED,
+        CUSTOMER_SESSION_ENDED,
+        ORDER_PLACED,
+        ORDER_PAID,
+        ORDER_FULFILLED,
+        ORDER_CANCELED,
+    ];
+
+    /// Types after which a customer's sessions may have ended: open sockets re-check theirs.
+    pub fn ends_sessions(event_type: &str) -> bool {
+        matches!(
+            event_type,
+            CUSTOMER_PASSWORD_CHANGED | PASSWORD_RESET_COMPLETED | CUSTOMER_SESSION_ENDED
+        )
+    }
 }
 
-/// One event row, written by [`insert`] inside the transaction that makes the change. Payloads never hold secrets (tokens, hashes, passwords).
-#[derive(Clone, Debug, Insertable)]
+/// A typed event payload: the struct names its event type.
+pub trait Payload: Serialize {
+    const KIND: &'static str;
+}
+
+/// `customer.created`: an account was registered (any surface).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CustomerCreated {
+    pub id: String,
+    pub email: String,
+}
+
+/// `customer.updated`: profile fields changed; `changed` names them (never their values).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CustomerUpdated {
+    pub id: String,
+    pub changed: Vec<String>,
+}
+
+/// `customer.password_changed`: the password was changed by its owner. `other_sessions_only`
+/// says the caller's session went on (a profile update), else every session ended.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PasswordChanged {
+    pub id: String,
+    pub other_sessions_only: bool,
+}
+
+/// `customer.password_reset_requested`: a reset link was made for a known account. The only
+/// payload that carries a secret, the reset `token`, so that an integrator holding a secret
+/// key can send the mail itself.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct PasswordResetRequested {
+    pub customer_id: Option<String>,
+    pub email: String,
+    pub token: String,
+    /// RFC 3339, UTC.
+    pub expires_at: String,
+    /// The allowed `redirect_url` the link should point at, when one was given.
+    pub redirect_url: Option<String>,
+}
+
+impl std::fmt::Debug for PasswordResetRequested {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordResetRequested")
+            .field("customer_id", &self.customer_id)
+            .field("token", &"***")
+            .finish_non_exhaustive()
+    }
+}
+
+/// `customer.password_reset`: a reset token was used; every earlier session ended.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PasswordReset {
+    pub id: String,
+}
+
+/// `customer.session_ended`: a session was signed out (`logout`) or revoked because a rotated
+/// refresh token was replayed (`refresh_reuse`). Sockets of that session close.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SessionEnded {
+    pub id: String,
+    pub session_id: String,
+    pub reason: String,
+}
+
+/// The order every order event is about.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct OrderRef {
+    pub order_id: String,
+    pub number: Option<String>,
+}
+
+/// `order.placed`: a cart was completed.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct OrderPlaced {
+    #[serde(flatten)]
+    pub order: OrderRef,
+    pub email: Option<String>,
+    pub currency: String,
+    pub item_count: i32,
+    /// Minor units of `currency`.
+    pub total: i64,
+}
+
+/// `order.paid`: an integrator recorded the payment.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct OrderPaid {
+    #[serde(flatten)]
+    pub order: OrderRef,
+    pub amount: i64,
+    pub currency: String,
+}
+
+/// `order.fulfilled`: an integrator recorded the shipment.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct OrderFulfilled {
+    #[serde(flatten)]
+    pub order: OrderRef,
+    pub tracking_number: Option<String>,
+}
+
+/// `order.canceled`: by its owner (`shopper`) or an integrator (`integrator`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct OrderCanceled {
+    #[serde(flatten)]
+    pub order: OrderRef,
+    pub canceled_by: String,
+    /// What was paid and is owed back, minor units (0 when nothing was paid).
+    pub refund_due: i64,
+    pub currency: String,
+}
+
+impl Payload for CustomerCreated {
+    const KIND: &'static str = kind::CUSTOMER_CREATED;
+}
+impl Payload for CustomerUpdated {
+    const KIND: &'static str = kind::CUSTOMER_UPDATED;
+}
+impl Payload for PasswordChanged {
+    const KIND: &'static str = kind::CUSTOMER_PASSWORD_CHANGED;
+}
+impl Payload for PasswordResetRequested {
+    const KIND: &'static str = kind::PASSWORD_RESET_REQUESTED;
+}
+impl Payload for PasswordReset {
+    const KIND: &'static str = kind::PASSWORD_RESET_COMPLETED;
+}
+impl Payload for SessionEnded {
+    const KIND: &'static str = kind::CUSTOMER_SESSION_ENDED;
+}
+impl Payload for OrderPlaced {
+    const KIND: &'static str = kind::ORDER_PLACED;
+}
+impl Payload for OrderPaid {
+    const KIND: &'static str = kind::ORDER_PAID;
+}
+impl Payload for OrderFulfilled {
+    const KIND: &'static str = kind::ORDER_FULFILLED;
+}
+impl Payload for OrderCanceled {
+    const KIND: &'static str = kind::ORDER_CANCELED;
+}
+
+/// One event row, written by [`insert`] inside the transaction that makes the change.
+#[derive(Clone, Insertable)]
 #[diesel(table_name = events, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct NewEvent {
     pub event_id: String,
@@ -36,24 +203,34 @@ pub struct NewEvent {
     pub created_at: chrono::NaiveDateTime,
 }
 
-/// An event about a customer.
-pub fn customer(event_type: &str, customer_id: &str, payload: Value) -> NewEvent {
-    new(event_type, Some(customer_id.to_owned()), None, payload)
+impl std::fmt::Debug for NewEvent {
+    // The payload may hold a reset token: never printed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewEvent")
+            .field("event_id", &self.event_id)
+            .field("event_type", &self.event_type)
+            .finish_non_exhaustive()
+    }
 }
 
-/// An event about an order (built by `Order::event`, which adds the order's id and number).
-pub fn new(
-    event_type: &str,
+/// An event about a customer.
+pub fn customer<P: Payload>(customer_id: &str, payload: &P) -> NewEvent {
+    new(Some(customer_id.to_owned()), None, payload)
+}
+
+/// An event about a customer and/or an order (orders use `Order::event`).
+pub fn new<P: Payload>(
     customer_id: Option<String>,
     order_id: Option<String>,
-    payload: Value,
+    payload: &P,
 ) -> NewEvent {
     NewEvent {
         event_id: ids::new(ids::prefix::EVENT),
-        event_type: event_type.to_owned(),
-        customer_id,
+        event_type: P::KIND.to_owned(),
+        customer_id: customer_id.filter(|c| !c.is_empty()),
         order_id,
-        payload: payload.to_string(),
+        // A struct of strings and numbers always serializes.
+        payload: serde_json::to_string(payload).unwrap_or_else(|_| "{}".into()),
         created_at: now(),
     }
 }

@@ -12,7 +12,6 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use hmac::{Hmac, Mac};
-use serde_json::json;
 use sha2::Sha256;
 
 use super::accounts;
@@ -365,9 +364,11 @@ pub async fn create_customer(
     let at = now();
     let customer = profile.into_customer(email, at);
     let event = events::customer(
-        events::kind::CUSTOMER_CREATED,
         &customer.id,
-        json!({ "id": customer.id, "email": customer.email }),
+        &events::CustomerCreated {
+            id: customer.id.clone(),
+            email: customer.email.clone(),
+        },
     );
     let identity_id = principal.identity_id.clone();
     let mut conn = store.db().write_conn().await?;

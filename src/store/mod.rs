@@ -20,6 +20,7 @@ pub mod orders;
 pub mod pagination;
 pub mod password_reset;
 pub mod passwords;
+pub mod publication;
 pub mod sessions;
 pub mod shop;
 pub mod throttle;
@@ -44,6 +45,7 @@ struct Inner {
     hasher: passwords::Hasher,
     jwt: auth::JwtKeys,
     mailer: mail::Mailer,
+    events_hub: publication::Hub,
 }
 
 impl Store {
@@ -71,6 +73,7 @@ impl Store {
                 hasher: passwords::Hasher::new(config.password_hash_concurrency),
                 jwt: auth::JwtKeys::new(secret.as_bytes()),
                 mailer,
+                events_hub: publication::Hub::new(config.sockets.events_buffer),
                 config,
             }),
         }
@@ -86,6 +89,11 @@ impl Store {
 
     pub fn mailer(&self) -> &mail::Mailer {
         &self.inner.mailer
+    }
+
+    /// The publisher of this instance's event subscriptions ([`publication`]).
+    pub fn events_hub(&self) -> &publication::Hub {
+        &self.inner.events_hub
     }
 
     pub fn db(&self) -> &Db {

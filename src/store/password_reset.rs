@@ -9,7 +9,6 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
-use serde_json::json;
 
 use super::auth::Client;
 use super::customers::{self, EMAILPASS};
@@ -60,14 +59,14 @@ pub async fn request(
     let customer_id = identity.as_ref().and_then(|(_, c)| c.clone());
     let row_id = ids::new(ids::prefix::PASSWORD_RESET);
     let event = events::customer(
-        events::kind::PASSWORD_RESET_REQUESTED,
         customer_id.as_deref().unwrap_or_default(),
-        json!({
-            "customer_id": customer_id,
-            "email": email.as_str(),
-            "expires_at": (at + ttl).and_utc().to_rfc3339(),
-            "redirect_url": redirect,
-        }),
+        &events::PasswordResetRequested {
+            customer_id: customer_id.clone(),
+            email: email.as_str().to_owned(),
+            token: token.expose().clone(),
+            expires_at: (at + ttl).and_utc().to_rfc3339(),
+            redirect_url: redirect.clone(),
+        },
     );
     let known = identity.is_some();
     db_run!(conn, |c| c
@@ -252,9 +251,10 @@ pub async fn reset(
     let customer_id = customer_id.ok_or_else(invalid_reset)?;
     let (session, refresh) = sessions::new_row(store, &identity_id, &customer_id, client)?;
     let event = events::customer(
-        events::kind::PASSWORD_RESET_COMPLETED,
         &customer_id,
-        json!({ "id": customer_id }),
+        &events::PasswordReset {
+            id: customer_id.clone(),
+        },
     );
     let used = db_run!(conn, |c| c
         .transaction(async |c| {

@@ -17,7 +17,7 @@ use super::auth::{self, Client, Principal};
 use super::customers::{self, Customer, EMAILPASS};
 use super::throttle::{self, Action};
 use super::validate::Email;
-use super::{Store, StoreError, ids, now, tokens};
+use super::{Store, StoreError, events, ids, now, tokens};
 use crate::db::Backend;
 use crate::db::schema::{identities, sessions};
 use crate::db_run;
@@ -249,6 +249,7 @@ async fn rotate(
         .set(sessions::revoked_at.eq(at))
         .execute(c)
         .await)?;
+    session_ended(c, &row.id, row.customer_id.as_deref(), "refresh_reuse").await?;
     Ok(Outcome::Reused)
 }
 
@@ -359,28 +360,59 @@ pub async fn logout(
     let mut conn = store.db().write_conn().await?;
     let ended = db_run!(conn, |c| c
         .transaction(async |c| {
-            let mut ended = 0;
+            let mut ended: Vec<(String, Option<String>)> = Vec::new();
             if let Some(hash) = &hash {
-                ended += diesel::update(sessions::table)
-                    .filter(
-                        sessions::refresh_token_hash
-                            .eq(hash)
-                            .or(sessions::previous_token_hash.eq(hash)),
-                    )
-                    .filter(sessions::revoked_at.is_null())
-                    .set(sessions::revoked_at.eq(at))
-                    .execute(c)
-                    .await?;
+                ended.extend(
+                    diesel::update(sessions::table)
+                        .filter(
+                            sessions::refresh_token_hash
+                                .eq(hash)
+                                .or(sessions::previous_token_hash.eq(hash)),
+                        )
+                        .filter(sessions::revoked_at.is_null())
+                        .set(sessions::revoked_at.eq(at))
+                        .returning((sessions::id, sessions::customer_id))
+                        .get_results(c)
+                        .await?,
+                );
             }
             if let Some(id) = &session_id {
-                ended += diesel::update(sessions::table.find(id))
-                    .filter(sessions::revoked_at.is_null())
-                    .set(sessions::revoked_at.eq(at))
-                    .execute(c)
-                    .await?;
+                ended.extend(
+                    diesel::update(sessions::table.find(id))
+                        .filter(sessions::revoked_at.is_null())
+                        .set(sessions::revoked_at.eq(at))
+                        .returning((sessions::id, sessions::customer_id))
+                        .get_results(c)
+                        .await?,
+                );
             }
-            Ok::<_, StoreError>(ended)
+            for (session, customer) in &ended {
+                session_ended(&mut c.into(), session, customer.as_deref(), "logout").await?;
+            }
+            Ok::<_, StoreError>(ended.len())
         })
         .await)?;
     Ok(ended > 0)
+}
+
+/// Inside the transaction that ends a session: the `customer.session_ended` event, so open
+/// sockets of that session (on any instance) close.
+async fn session_ended(
+    c: &mut Backend<'_>,
+    session_id: &str,
+    customer_id: Option<&str>,
+    reason: &str,
+) -> Result<(), StoreError> {
+    let Some(customer_id) = customer_id.filter(|c| !c.is_empty()) else {
+        return Ok(());
+    };
+    let event = events::customer(
+        customer_id,
+        &events::SessionEnded {
+            id: customer_id.to_owned(),
+            session_id: session_id.to_owned(),
+            reason: reason.to_owned(),
+        },
+    );
+    events::insert(c, &event).await
 }

@@ -286,7 +286,8 @@ async fn websocket_callers_sign_in_with_connection_init_and_logout_ends_it() {
         json!({ "data": { "me": { "email": "socket@example.com" } } })
     );
 
-    // Every operation checks the session again: logging out ends the open socket's access.
+    // Logging out ends the open socket: it closes with 4403 (tests/api/subscriptions.rs says
+    // more, with a bad token at connection_init too).
     let out = app
         .graphql_as(
             Some(&who.token),
@@ -295,18 +296,16 @@ async fn websocket_callers_sign_in_with_connection_init_and_logout_ends_it() {
         )
         .await;
     assert!(out["errors"].is_null(), "{out}");
-    let after = over_socket(&mut signed, "2", "{ me { email } }").await;
-    assert_eq!(
-        after["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
-        "{after}"
-    );
-
-    let mut forged = socket_with(&app, json!({ "authorization": "Bearer not-a-token" })).await;
-    let forged = over_socket(&mut forged, "1", "{ me { email } }").await;
-    assert_eq!(
-        forged["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
-        "{forged}"
-    );
+    use futures_util::StreamExt;
+    let code = loop {
+        match signed.next().await.expect("a frame").expect("readable") {
+            tokio_tungstenite::tungstenite::Message::Close(frame) => {
+                break frame.map(|f| u16::from(f.code));
+            }
+            _ => continue,
+        }
+    };
+    assert_eq!(code, Some(4403));
 }
 
 /// Every example operation of the GraphiQL page still fits the schema: run without its

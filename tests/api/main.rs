@@ -43,4 +43,5 @@ mod spree_idempotency;
 mod spree_openapi;
 mod spree_orders;
 mod spree_support;
+mod subscriptions;
 mod throttling;

@@ -14,7 +14,6 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use rand::Rng;
-use serde_json::json;
 
 use super::pricing::reprice_cart;
 use super::{
@@ -25,7 +24,7 @@ use crate::db::Backend;
 use crate::db::schema::{orders, products, variants};
 use crate::db_run;
 use crate::store::catalog::{Product, Variant};
-use crate::store::events::{self, kind};
+use crate::store::events;
 use crate::store::{Entity, FieldError, Store, StoreError, now};
 
 /// Places the order of cart `cart_id`: needs items, an email and a shipping address (the
@@ -59,16 +58,13 @@ pub async fn complete(store: &Store, caller: &Caller, cart_id: &str) -> Result<O
             }
             let number = unused_number(&mut c.into()).await?;
             let order = place(&mut c.into(), &cart, caller, &number, at).await?;
-            let event = order.event(
-                kind::ORDER_PLACED,
-                json!({
-                    "number": order.number,
-                    "email": order.email,
-                    "currency": order.currency,
-                    "item_count": order.item_count,
-                    "total": order.total,
-                }),
-            );
+            let event = order.event(&events::OrderPlaced {
+                order: order.event_ref(),
+                email: order.email.clone(),
+                currency: order.currency.clone(),
+                item_count: order.item_count,
+                total: order.total,
+            });
             events::insert(&mut c.into(), &event).await?;
             Ok::<_, StoreError>(order)
         })

@@ -5,7 +5,6 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
-use serde_json::json;
 
 use super::{
     Caller, FulfillmentStatus, LineItem, Order, OrderStatus, PaymentStatus, ShipmentState, row_id,
@@ -14,7 +13,7 @@ use super::{
 use crate::db::Backend;
 use crate::db::schema::{line_items, orders, products, variants};
 use crate::db_run;
-use crate::store::events::{self, kind};
+use crate::store::events;
 use crate::store::{Entity, Store, StoreError, now};
 
 /// Who changes an order.
@@ -41,7 +40,7 @@ impl Actor {
         }
     }
 
-    fn require_integrator(&self) -> Result<(), StoreError> {
+    pub fn require_integrator(&self) -> Result<(), StoreError> {
         match self {
             Self::Integrator => Ok(()),
             Self::Shopper(_) => Err(StoreError::Forbidden(
@@ -135,14 +134,12 @@ pub async fn cancel(store: &Store, actor: &Actor, order_id: &str) -> Result<Orde
                 .returning(Order::as_returning())
                 .get_result(c)
                 .await?;
-            let event = order.event(
-                kind::ORDER_CANCELED,
-                json!({
-                    "canceled_by": actor.name(),
-                    "refund_due": if paid { order.total } else { 0 },
-                    "currency": order.currency,
-                }),
-            );
+            let event = order.event(&events::OrderCanceled {
+                order: order.event_ref(),
+                canceled_by: actor.name().to_owned(),
+                refund_due: if paid { order.total } else { 0 },
+                currency: order.currency.clone(),
+            });
             events::insert(&mut c.into(), &event).await?;
             Ok::<_, StoreError>(order)
         })
@@ -179,10 +176,11 @@ pub async fn mark_paid(store: &Store, actor: &Actor, order_id: &str) -> Result<O
                 .returning(Order::as_returning())
                 .get_result(c)
                 .await?;
-            let event = order.event(
-                kind::ORDER_PAID,
-                json!({ "amount": order.total, "currency": order.currency }),
-            );
+            let event = order.event(&events::OrderPaid {
+                order: order.event_ref(),
+                amount: order.total,
+                currency: order.currency.clone(),
+            });
             events::insert(&mut c.into(), &event).await?;
             Ok::<_, StoreError>(order)
         })
@@ -231,10 +229,10 @@ pub async fn fulfil(
                 .returning(Order::as_returning())
                 .get_result(c)
                 .await?;
-            let event = order.event(
-                kind::ORDER_FULFILLED,
-                json!({ "tracking_number": order.tracking_number }),
-            );
+            let event = order.event(&events::OrderFulfilled {
+                order: order.event_ref(),
+                tracking_number: order.tracking_number.clone(),
+            });
             events::insert(&mut c.into(), &event).await?;
             Ok::<_, StoreError>(order)
         })

@@ -22,7 +22,6 @@ mod state;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::addresses::ValidAddress;
 use super::addresses::{Address, country_name, province_name};
@@ -103,19 +102,17 @@ impl Order {
         OrderAddress::from_column(self.billing_address.as_deref())
     }
 
-    /// An event about this order; the payload always names the order's id and number.
-    pub fn event(&self, event_type: &str, payload: Value) -> NewEvent {
-        let mut payload = payload;
-        if let Value::Object(map) = &mut payload {
-            map.insert("order_id".into(), Value::from(self.id.clone()));
-            map.insert("number".into(), Value::from(self.number.clone()));
+    /// An event about this order (its customer's, when it has one).
+    pub fn event<P: events::Payload>(&self, payload: &P) -> NewEvent {
+        events::new(self.customer_id.clone(), Some(self.id.clone()), payload)
+    }
+
+    /// The order as every order event's payload names it.
+    pub fn event_ref(&self) -> events::OrderRef {
+        events::OrderRef {
+            order_id: self.id.clone(),
+            number: self.number.clone(),
         }
-        events::new(
-            event_type,
-            self.customer_id.clone(),
-            Some(self.id.clone()),
-            payload,
-        )
     }
 
     /// Whether `token` is this row's guest token.
