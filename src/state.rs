@@ -28,9 +28,7 @@ impl AppState {
             store,
             schema,
             metrics: Arc::new(Metrics::new()),
-            sockets: Arc::new(tokio::sync::Semaphore::new(
-                config.sockets.max_connections,
-            )),
+            sockets: Arc::new(tokio::sync::Semaphore::new(config.sockets.max_connections)),
             config,
         }
     }

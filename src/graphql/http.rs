@@ -58,9 +58,7 @@ async fn websocket(
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .max_message_size(max_message)
         .max_frame_size(max_message)
-        .on_upgrade(move |socket| {
-            super::socket::serve(socket, state, protocol, ip, headers, slot)
-        })
+        .on_upgrade(move |socket| super::socket::serve(socket, state, protocol, ip, headers, slot))
 }
 
 /// The first GraphQL subprotocol the client offers.

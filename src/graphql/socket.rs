@@ -257,10 +257,11 @@ async fn session_end(store: &Store, watch: Watch, mut feed: Feed) -> &'static st
             () = &mut expiry => return "the access token has expired",
             next = feed.next() => match next {
                 Ok(_) | Err(FeedError::Lagged(_)) => {
-                    match watch.auth.fresh().principal(store).await {
-                        Err(StoreError::Unauthenticated) => return "the session has ended",
-                        // Still live, or the database could not say: keep the socket.
-                        _ => {}
+                    // Still live, or the database could not say: the socket stays.
+                    if let Err(StoreError::Unauthenticated) =
+                        watch.auth.fresh().principal(store).await
+                    {
+                        return "the session has ended";
                     }
                 }
                 Err(FeedError::Closed) => future::pending::<()>().await,

@@ -25,7 +25,7 @@ pub struct SubscriptionSlots(pub Arc<Semaphore>);
 #[derive(Default)]
 pub struct SubscriptionRoot;
 
-#[Subscription]
+#[Subscription(name = "Subscription")]
 impl SubscriptionRoot {
     /// Events of the caller's orders: one order (`orderId`; a guest sends its order token as
     /// `token` or in `connection_init`), or every order of the signed-in customer when
@@ -42,10 +42,14 @@ impl SubscriptionRoot {
         let slot = take_slot(ctx)?;
         let store = ctx.data::<Store>()?.clone();
         let caller = session::auth(ctx).caller(&store, token).await.gql()?;
-        let feed =
-            publication::follow_orders(&store, &caller, order_id.as_ref().map(|id| id.as_str()), after.as_deref())
-                .await
-                .gql()?;
+        let feed = publication::follow_orders(
+            &store,
+            &caller,
+            order_id.as_ref().map(|id| id.as_str()),
+            after.as_deref(),
+        )
+        .await
+        .gql()?;
         Ok(events(feed, slot, move |event| OrderEvent {
             event,
             caller: caller.clone(),
@@ -78,11 +82,7 @@ fn take_slot(ctx: &Context<'_>) -> Result<Option<OwnedSemaphorePermit>> {
     let Some(slots) = ctx.data_opt::<SubscriptionSlots>() else {
         return Ok(None);
     };
-    let max = ctx
-        .data::<Store>()?
-        .config()
-        .sockets
-        .max_subscriptions;
+    let max = ctx.data::<Store>()?.config().sockets.max_subscriptions;
     slots.0.clone().try_acquire_owned().map(Some).map_err(|_| {
         async_graphql::Error::new(format!(
             "a socket may run at most {max} subscriptions at once"
@@ -100,33 +100,30 @@ fn events<T: Send + 'static>(
     convert: impl Fn(Arc<Published>) -> T + Send + 'static,
 ) -> impl Stream<Item = Result<T>> {
     let last: Option<i64> = None;
-    futures_util::stream::unfold(
-        Some((feed, slot, convert, last)),
-        |state| async move {
-            let (mut feed, slot, convert, last) = state?;
-            match feed.next().await {
-                Ok(event) => {
-                    let last = Some(event.id);
-                    Some((Ok(convert(event)), Some((feed, slot, convert, last))))
-                }
-                Err(FeedError::Lagged(missed)) => Some((
-                    Err(async_graphql::Error::new(format!(
-                        "this subscription fell behind and {missed} events were dropped; \
-                         subscribe again with `after` set to the last position received"
-                    ))
-                    .extend_with(|_, e| {
-                        e.set("code", "LAGGED");
-                        e.set("missed", missed);
-                        if let Some(last) = last {
-                            e.set("position", last.to_string());
-                        }
-                    })),
-                    None,
-                )),
-                Err(FeedError::Closed) => None,
+    futures_util::stream::unfold(Some((feed, slot, convert, last)), |state| async move {
+        let (mut feed, slot, convert, last) = state?;
+        match feed.next().await {
+            Ok(event) => {
+                let last = Some(event.id);
+                Some((Ok(convert(event)), Some((feed, slot, convert, last))))
             }
-        },
-    )
+            Err(FeedError::Lagged(missed)) => Some((
+                Err(async_graphql::Error::new(format!(
+                    "this subscription fell behind and {missed} events were dropped; \
+                         subscribe again with `after` set to the last position received"
+                ))
+                .extend_with(|_, e| {
+                    e.set("code", "LAGGED");
+                    e.set("missed", missed);
+                    if let Some(last) = last {
+                        e.set("position", last.to_string());
+                    }
+                })),
+                None,
+            )),
+            Err(FeedError::Closed) => None,
+        }
+    })
 }
 
 /// An event of one of the caller's orders.

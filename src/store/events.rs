@@ -149,7 +149,7 @@ pub struct OrderFulfilled {
     pub tracking_number: Option<String>,
 }
 
-/// `order.canceled`: by its owner (`shopper`) or an integrator (`integrator`).
+/// `order.canceled`: by its owner (`customer`) or an integrator (`integrator`).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct OrderCanceled {
     #[serde(flatten)]

@@ -33,9 +33,9 @@ use futures_util::StreamExt;
 use tokio::sync::{Notify, broadcast};
 use tokio::task::JoinHandle;
 
+use super::orders::Caller;
 use super::orders::history::{self, OrderKey};
 use super::orders::lifecycle::Actor;
-use super::orders::Caller;
 use super::{Store, StoreError};
 use crate::db::schema::events;
 use crate::db::{Backend, DatabaseUrl, PgConn, SqliteConn};
@@ -415,7 +415,8 @@ impl Cursor {
                 found.push(Published::from(row));
             }
             let now = Instant::now();
-            self.gaps.retain(|_, since| now.duration_since(*since) < GAP_GRACE);
+            self.gaps
+                .retain(|_, since| now.duration_since(*since) < GAP_GRACE);
         }
         loop {
             let rows: Vec<EventRow> = db_run!(c, |c| events::table
@@ -445,7 +446,11 @@ impl Cursor {
         let now = Instant::now();
         for id in (from + 1)..to {
             if self.gaps.len() >= MAX_GAPS {
-                tracing::warn!(from, to, "too many outbox gaps; later skipped ids are not awaited");
+                tracing::warn!(
+                    from,
+                    to,
+                    "too many outbox gaps; later skipped ids are not awaited"
+                );
                 break;
             }
             self.gaps.insert(id, now);
@@ -586,6 +591,9 @@ mod tests {
     fn skipped_ids_become_gaps() {
         let mut cursor = Cursor::default();
         cursor.skip_to(3, 7);
-        assert_eq!(cursor.gaps.keys().copied().collect::<Vec<_>>(), vec![4, 5, 6]);
+        assert_eq!(
+            cursor.gaps.keys().copied().collect::<Vec<_>>(),
+            vec![4, 5, 6]
+        );
     }
 }

@@ -138,16 +138,48 @@ async fn customers_receive_their_own_order_events_and_never_another_customers() 
     socket.subscribe("all", ORDER_UPDATED, json!({})).await;
     wait_for_feeds(&app, 2).await;
 
-    let ada_order = place(&app, Who::Customer(&ada.token), &[(&goods.tee, 1)], "ada@example.com").await;
-    let bob_order = place(&app, Who::Customer(&bob.token), &[(&goods.mug, 1)], "bob@example.com").await;
-    ok(&app, Who::Integrator(&key), &mark_paid(), json!({ "id": bob_order["id"] }), "markOrderPaid").await;
-    ok(&app, Who::Integrator(&key), &mark_paid(), json!({ "id": ada_order["id"] }), "markOrderPaid").await;
+    let ada_order = place(
+        &app,
+        Who::Customer(&ada.token),
+        &[(&goods.tee, 1)],
+        "ada@example.com",
+    )
+    .await;
+    let bob_order = place(
+        &app,
+        Who::Customer(&bob.token),
+        &[(&goods.mug, 1)],
+        "bob@example.com",
+    )
+    .await;
+    ok(
+        &app,
+        Who::Integrator(&key),
+        &mark_paid(),
+        json!({ "id": bob_order["id"] }),
+        "markOrderPaid",
+    )
+    .await;
+    ok(
+        &app,
+        Who::Integrator(&key),
+        &mark_paid(),
+        json!({ "id": ada_order["id"] }),
+        "markOrderPaid",
+    )
+    .await;
 
     // Bob's two events came in between: the next two Ada gets are both hers.
     let placed = socket.next("all").await;
-    assert_eq!(placed["data"]["orderUpdated"]["type"], "order.placed", "{placed}");
+    assert_eq!(
+        placed["data"]["orderUpdated"]["type"], "order.placed",
+        "{placed}"
+    );
     assert_eq!(placed["data"]["orderUpdated"]["orderId"], ada_order["id"]);
-    assert_eq!(placed["data"]["orderUpdated"]["number"], ada_order["number"]);
+    assert_eq!(
+        placed["data"]["orderUpdated"]["number"],
+        ada_order["number"]
+    );
     let paid = socket.next("all").await;
     assert_eq!(paid["data"]["orderUpdated"]["type"], "order.paid", "{paid}");
     assert_eq!(paid["data"]["orderUpdated"]["orderId"], ada_order["id"]);
@@ -158,14 +190,23 @@ async fn customers_receive_their_own_order_events_and_never_another_customers() 
 
     // Bob cannot follow Ada's order by its id: it does not exist for him.
     let mut bobs = Socket::open(&app, bearer(&bob.token)).await;
-    bobs.subscribe("spy", ORDER_UPDATED, json!({ "id": ada_order["id"] })).await;
+    bobs.subscribe("spy", ORDER_UPDATED, json!({ "id": ada_order["id"] }))
+        .await;
     let refused = bobs.next("spy").await;
-    assert_eq!(refused["errors"][0]["extensions"]["code"], "NOT_FOUND", "{refused}");
-    assert_eq!(bobs.message().await, json!({ "id": "spy", "type": "complete" }));
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "NOT_FOUND",
+        "{refused}"
+    );
+    assert_eq!(
+        bobs.message().await,
+        json!({ "id": "spy", "type": "complete" })
+    );
 
     // Resuming from the start of the outbox replays Ada's events only, in order.
     let mut again = Socket::open(&app, bearer(&ada.token)).await;
-    again.subscribe("replay", ORDER_UPDATED, json!({ "after": "0" })).await;
+    again
+        .subscribe("replay", ORDER_UPDATED, json!({ "after": "0" }))
+        .await;
     let first = again.next("replay").await;
     let second = again.next("replay").await;
     assert_eq!(first["data"]["orderUpdated"]["type"], "order.placed");
@@ -178,26 +219,55 @@ async fn a_guest_follows_one_order_with_its_token() {
     let app = TestApp::spawn().await;
     let goods = shop(&app).await;
     let key = secret_key(&app).await;
-    let order = place(&app, Who::Anonymous, &[(&goods.tee, 1)], "guest@example.com").await;
-    let token = order["token"].as_str().expect("the guest's token").to_owned();
+    let order = place(
+        &app,
+        Who::Anonymous,
+        &[(&goods.tee, 1)],
+        "guest@example.com",
+    )
+    .await;
+    let token = order["token"]
+        .as_str()
+        .expect("the guest's token")
+        .to_owned();
 
     let mut anonymous = Socket::open(&app, json!({})).await;
     anonymous.subscribe("mine", ORDER_UPDATED, json!({})).await;
     let refused = anonymous.next("mine").await;
-    assert_eq!(refused["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{refused}");
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{refused}"
+    );
     assert_eq!(anonymous.message().await["type"], "complete");
-    anonymous.subscribe("guess", ORDER_UPDATED, json!({ "id": order["id"] })).await;
+    anonymous
+        .subscribe("guess", ORDER_UPDATED, json!({ "id": order["id"] }))
+        .await;
     let refused = anonymous.next("guess").await;
-    assert_eq!(refused["errors"][0]["extensions"]["code"], "NOT_FOUND", "{refused}");
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "NOT_FOUND",
+        "{refused}"
+    );
     assert_eq!(anonymous.message().await["type"], "complete");
 
     let mut guest = Socket::open(&app, json!({ "x-order-token": token })).await;
-    guest.subscribe("one", ORDER_UPDATED, json!({ "id": order["id"] })).await;
+    guest
+        .subscribe("one", ORDER_UPDATED, json!({ "id": order["id"] }))
+        .await;
     wait_for_feeds(&app, 1).await;
-    ok(&app, Who::Integrator(&key), &mark_paid(), json!({ "id": order["id"] }), "markOrderPaid").await;
+    ok(
+        &app,
+        Who::Integrator(&key),
+        &mark_paid(),
+        json!({ "id": order["id"] }),
+        "markOrderPaid",
+    )
+    .await;
     let paid = guest.next("one").await;
     assert_eq!(paid["data"]["orderUpdated"]["type"], "order.paid", "{paid}");
-    assert_eq!(paid["data"]["orderUpdated"]["order"]["number"], order["number"]);
+    assert_eq!(
+        paid["data"]["orderUpdated"]["order"]["number"],
+        order["number"]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -213,7 +283,10 @@ async fn store_events_need_a_secret_key_and_carry_the_mailed_reset_token() {
         let mut socket = Socket::open(&app, payload).await;
         socket.subscribe("1", STORE_EVENTS, json!({})).await;
         let refused = socket.next("1").await;
-        assert_eq!(refused["errors"][0]["extensions"]["code"], "FORBIDDEN", "{refused}");
+        assert_eq!(
+            refused["errors"][0]["extensions"]["code"], "FORBIDDEN",
+            "{refused}"
+        );
         assert_eq!(socket.message().await["type"], "complete");
     }
 
@@ -244,16 +317,24 @@ async fn store_events_need_a_secret_key_and_carry_the_mailed_reset_token() {
 
     // The secret key may also come as a header of the upgrade, named as on HTTP.
     let mut by_name = Socket::open(&app, json!({ "x-storefront-secret-key": key })).await;
-    by_name.subscribe("all", STORE_EVENTS, json!({ "after": "0" })).await;
+    by_name
+        .subscribe("all", STORE_EVENTS, json!({ "after": "0" }))
+        .await;
     let first = by_name.next("all").await;
-    assert_eq!(first["data"]["storeEvents"]["type"], "customer.created", "{first}");
+    assert_eq!(
+        first["data"]["storeEvents"]["type"], "customer.created",
+        "{first}"
+    );
 
     let mut unknown_type = Socket::open(&app, bearer(&key)).await;
     unknown_type
         .subscribe("1", STORE_EVENTS, json!({ "types": ["order.shipped"] }))
         .await;
     let refused = unknown_type.next("1").await;
-    assert_eq!(refused["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{refused}");
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{refused}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -286,13 +367,20 @@ async fn every_account_change_writes_its_event() {
 
     let mut integrator = Socket::open(&app, bearer(&key)).await;
     integrator
-        .subscribe("all", STORE_EVENTS, json!({ "types": ["customer.*"], "after": "0" }))
+        .subscribe(
+            "all",
+            STORE_EVENTS,
+            json!({ "types": ["customer.*"], "after": "0" }),
+        )
         .await;
     let mut seen = Vec::new();
     for _ in 0..4 {
         let event = integrator.next("all").await["data"]["storeEvents"].clone();
         assert_eq!(event["customerId"], ada.customer_id.as_str(), "{event}");
-        seen.push((event["type"].as_str().unwrap().to_owned(), event["payload"].clone()));
+        seen.push((
+            event["type"].as_str().unwrap().to_owned(),
+            event["payload"].clone(),
+        ));
     }
     assert_eq!(
         seen,
@@ -384,14 +472,28 @@ async fn a_socket_is_bounded() {
     socket.subscribe("1", STORE_EVENTS, json!({})).await;
     socket.subscribe("2", STORE_EVENTS, json!({})).await;
     let refused = socket.next("2").await;
-    assert_eq!(refused["errors"][0]["extensions"]["code"], "RATE_LIMITED", "{refused}");
-    assert_eq!(socket.message().await, json!({ "id": "2", "type": "complete" }));
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "RATE_LIMITED",
+        "{refused}"
+    );
+    assert_eq!(
+        socket.message().await,
+        json!({ "id": "2", "type": "complete" })
+    );
     // Stopping the first frees its place.
     socket.send(json!({ "id": "1", "type": "complete" })).await;
-    assert_eq!(socket.message().await, json!({ "id": "1", "type": "complete" }));
-    socket.subscribe("3", STORE_EVENTS, json!({ "after": "0" })).await;
+    assert_eq!(
+        socket.message().await,
+        json!({ "id": "1", "type": "complete" })
+    );
+    socket
+        .subscribe("3", STORE_EVENTS, json!({ "after": "0" }))
+        .await;
     let replayed = socket.next("3").await;
-    assert_eq!(replayed["data"]["storeEvents"]["type"], "customer.created", "{replayed}");
+    assert_eq!(
+        replayed["data"]["storeEvents"]["type"], "customer.created",
+        "{replayed}"
+    );
 
     // A message over the size limit ends the socket: 1009, message too big.
     let huge = format!("{{ shop {{ name }} }} # {}", "x".repeat(4096));

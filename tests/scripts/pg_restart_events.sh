@@ -12,11 +12,15 @@
 # (its WebSocket client), and may restart that cluster: do not run it beside other tests on it.
 #
 #   tests/scripts/pg_restart_events.sh
+#   PG_CLUSTER_NAME=other TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5433/postgres \
+#     tests/scripts/pg_restart_events.sh      # against another cluster of the machine
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 ADMIN_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 CLUSTER_VERSION="${PG_CLUSTER_VERSION:-$(ls /etc/postgresql | head -n1)}"
+CLUSTER_NAME="${PG_CLUSTER_NAME:-main}"
+PG_PORT="$(echo "$ADMIN_URL" | sed -E 's#.*:([0-9]+)/[^/]*$#\1#')"
 BEFORE="${EVENTS_BEFORE:-5}"
 AFTER="${EVENTS_AFTER:-5}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/storefront-ci-target}"
@@ -33,7 +37,7 @@ cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
-  rm -rf "$WORK"
+  if [ -n "${KEEP_LOGS:-}" ]; then echo "logs kept in $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 
@@ -129,9 +133,9 @@ check() {
 for i in $(seq 1 "$BEFORE"); do register "before-$i@example.com"; done
 check "before the restart"
 
-echo "restarting PostgreSQL $CLUSTER_VERSION/main"
-pg_ctlcluster --skip-systemctl-redirect "$CLUSTER_VERSION" main restart
-for _ in $(seq 1 50); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 0.2; done
+echo "restarting PostgreSQL $CLUSTER_VERSION/$CLUSTER_NAME"
+pg_ctlcluster --skip-systemctl-redirect "$CLUSTER_VERSION" "$CLUSTER_NAME" restart
+for _ in $(seq 1 50); do pg_isready -q -h 127.0.0.1 -p "$PG_PORT" && break; sleep 0.2; done
 for i in $(seq 1 "$AFTER"); do register "after-$i@example.com"; done
 check "after the restart"
 
