@@ -46,7 +46,7 @@ fail() { echo "FAIL: $*" >&2; for f in "$WORK"/*.log; do echo "--- $f" >&2; tail
 psql -q "$ADMIN_URL" -c "CREATE DATABASE $DB" >/dev/null
 DATABASE_URL="$DB_URL" STOREFRONT_SEED=none "$BIN" migrate >/dev/null
 
-# Starts an instance; prints its base URL once it serves.
+# Starts an instance in the background (its pid joins PIDS, in this shell).
 start() {
   local name="$1"
   mkdir -p "$WORK/$name"
@@ -55,17 +55,23 @@ start() {
     STOREFRONT_THROTTLE_REGISTER_PER_IP=1000 RUST_LOG=info,storefront=info \
     "$BIN" serve >"$WORK/$name.log" 2>&1 &
   PIDS+=("$!")
+}
+
+# Prints an instance's base URL once it serves.
+url_of() {
+  local name="$1" url
   for _ in $(seq 1 100); do
-    local url
     url="$(grep -o 'serving on http://[0-9.:]*' "$WORK/$name.log" | head -n1 | sed 's/serving on //')" || true
     if [ -n "$url" ]; then echo "$url"; return 0; fi
     sleep 0.2
   done
-  fail "instance $name did not start"
+  return 1
 }
 
-A="$(start a)"
-B="$(start b)"
+start a
+start b
+A="$(url_of a)" || fail "instance a did not start"
+B="$(url_of b)" || fail "instance b did not start"
 KEY="$(DATABASE_URL="$DB_URL" "$BIN" keys create secret --name events-script)"
 echo "instance A: $A   instance B: $B"
 
