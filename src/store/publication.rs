@@ -587,6 +587,26 @@ mod tests {
         assert!(known_type("order.*") && known_type("*") && !known_type("order.shipped"));
     }
 
+    #[tokio::test]
+    async fn a_subscriber_that_falls_behind_is_told_and_others_go_on() {
+        let hub = Hub::new(2);
+        let feed = |hub: &Hub| Feed {
+            receiver: hub.subscribe(),
+            filter: Filter::Types(None),
+            replay: VecDeque::new(),
+            replayed: HashSet::new(),
+        };
+        let (mut slow, mut quick) = (feed(&hub), feed(&hub));
+        for id in 1..=4 {
+            let mut e = event("order.paid", None, None);
+            e.id = id;
+            // Sending never waits for a subscriber.
+            assert!(hub.sender.send(Arc::new(e)).is_ok());
+            assert_eq!(quick.next().await.map(|e| e.id), Ok(id));
+        }
+        assert_eq!(slow.next().await.map(|e| e.id), Err(FeedError::Lagged(2)));
+    }
+
     #[test]
     fn skipped_ids_become_gaps() {
         let mut cursor = Cursor::default();
