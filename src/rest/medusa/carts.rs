@@ -149,9 +149,7 @@ fn unknown_variant(variant: &str) -> MedusaError {
 }
 
 /// A body that may be absent (an empty body is `T::default()`), read in Medusa's shape.
-pub(super) fn optional_body<T: DeserializeOwned + Default>(
-    bytes: &[u8],
-) -> Result<T, MedusaError> {
+pub(super) fn optional_body<T: DeserializeOwned + Default>(bytes: &[u8]) -> Result<T, MedusaError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
@@ -170,7 +168,8 @@ pub(super) async fn cart_value(
     order: &Order,
     token: &str,
 ) -> Result<Value, MedusaError> {
-    let mut lines = history::lines_for_orders(&state.store, std::slice::from_ref(&order.id)).await?;
+    let mut lines =
+        history::lines_for_orders(&state.store, std::slice::from_ref(&order.id)).await?;
     let lines = lines.remove(&order.id).unwrap_or_default();
     Ok(wire_cart::cart(&state.store, order, token, &lines))
 }
@@ -313,7 +312,9 @@ pub async fn update(
     let order = cart::update(&state.store, &opened.caller, &opened.order.id, change)
         .await
         .map_err(|e| match e {
-            StoreError::InvalidInput { ref fields, .. } if fields.iter().any(|f| f.field == "email") => {
+            StoreError::InvalidInput { ref fields, .. }
+                if fields.iter().any(|f| f.field == "email") =>
+            {
                 MedusaError::invalid_request("Invalid email address")
             }
             other => cart_error(&id, None, None)(other),
@@ -460,7 +461,8 @@ pub(super) async fn order_value(
     order: &Order,
     token: &str,
 ) -> Result<Value, MedusaError> {
-    let mut lines = history::lines_for_orders(&state.store, std::slice::from_ref(&order.id)).await?;
+    let mut lines =
+        history::lines_for_orders(&state.store, std::slice::from_ref(&order.id)).await?;
     let lines = lines.remove(&order.id).unwrap_or_default();
     let mut value = super::orders::detailed(order, &lines);
     if order.customer_id.is_none() {

@@ -268,7 +268,10 @@ pub fn shipping_option(option: &DeliveryOption) -> Value {
 /// An address in a cart body.
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-#[expect(dead_code, reason = "Medusa's fields are accepted; these are not stored")]
+#[expect(
+    dead_code,
+    reason = "Medusa's fields are accepted; these are not stored"
+)]
 pub struct CartAddressBody {
     pub id: Option<String>,
     pub first_name: Option<String>,
@@ -305,7 +308,10 @@ impl CartAddressBody {
 /// An item of `POST /store/carts`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-#[expect(dead_code, reason = "Medusa's fields are accepted; these are not stored")]
+#[expect(
+    dead_code,
+    reason = "Medusa's fields are accepted; these are not stored"
+)]
 pub struct ItemBody {
     pub variant_id: String,
     pub quantity: f64,
@@ -315,7 +321,10 @@ pub struct ItemBody {
 /// `POST /store/carts` (every field optional; no body at all is `{}`).
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-#[expect(dead_code, reason = "Medusa's fields are accepted; these are not stored")]
+#[expect(
+    dead_code,
+    reason = "Medusa's fields are accepted; these are not stored"
+)]
 pub struct CreateCartBody {
     pub region_id: Option<String>,
     pub email: Option<String>,
@@ -334,7 +343,10 @@ pub struct CreateCartBody {
 /// `POST /store/carts/{id}`.
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-#[expect(dead_code, reason = "Medusa's fields are accepted; these are not stored")]
+#[expect(
+    dead_code,
+    reason = "Medusa's fields are accepted; these are not stored"
+)]
 pub struct UpdateCartBody {
     pub region_id: Option<String>,
     pub email: Option<String>,
@@ -350,7 +362,10 @@ pub struct UpdateCartBody {
 /// `POST /store/carts/{id}/line-items`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-#[expect(dead_code, reason = "Medusa's fields are accepted; these are not stored")]
+#[expect(
+    dead_code,
+    reason = "Medusa's fields are accepted; these are not stored"
+)]
 pub struct AddItemBody {
     pub variant_id: String,
     pub quantity: f64,
@@ -360,7 +375,10 @@ pub struct AddItemBody {
 /// `POST /store/carts/{id}/line-items/{line_id}`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-#[expect(dead_code, reason = "Medusa's fields are accepted; these are not stored")]
+#[expect(
+    dead_code,
+    reason = "Medusa's fields are accepted; these are not stored"
+)]
 pub struct UpdateItemBody {
     pub quantity: f64,
     pub metadata: Option<Value>,
@@ -369,7 +387,10 @@ pub struct UpdateItemBody {
 /// `POST /store/carts/{id}/shipping-methods`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-#[expect(dead_code, reason = "Medusa's fields are accepted; these are not stored")]
+#[expect(
+    dead_code,
+    reason = "Medusa's fields are accepted; these are not stored"
+)]
 pub struct ShippingMethodBody {
     pub option_id: String,
     pub data: Option<Value>,
@@ -385,7 +406,10 @@ pub struct CollectionBody {
 /// `POST /store/payment-collections/{id}/payment-sessions`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-#[expect(dead_code, reason = "Medusa's fields are accepted; these are not stored")]
+#[expect(
+    dead_code,
+    reason = "Medusa's fields are accepted; these are not stored"
+)]
 pub struct SessionBody {
     pub provider_id: String,
     pub data: Option<Value>,

@@ -505,7 +505,11 @@ mod tests {
             repeat_answers_order: true,
         };
         assert_eq!(
-            fields(check_complete(&ready, &[line("variant_a", 1)], step_by_step)),
+            fields(check_complete(
+                &ready,
+                &[line("variant_a", 1)],
+                step_by_step
+            )),
             ["payment", "delivery"]
         );
         let mut started = cart(Some("ada@example.com"), Some("{}"));
@@ -520,7 +524,11 @@ mod tests {
         assert!(check_complete(&started, &[line("variant_a", 1)], step_by_step).is_ok());
         started.total = 200;
         assert_eq!(
-            fields(check_complete(&started, &[line("variant_a", 1)], step_by_step)),
+            fields(check_complete(
+                &started,
+                &[line("variant_a", 1)],
+                step_by_step
+            )),
             ["payment_session"],
             "a session for another total is void"
         );
