@@ -301,6 +301,8 @@ impl CartAddressBody {
             country_code: self.country_code.clone(),
             province_code: self.province.clone(),
             phone: self.phone.clone(),
+            // A cart's address is a snapshot without metadata.
+            metadata: None,
         }
     }
 }
