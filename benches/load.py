@@ -315,6 +315,14 @@ class Database:
         subprocess.run(["psql", self.pg_admin_url, "-v", "ON_ERROR_STOP=1", "-qAtc", sql],
                        check=True, capture_output=True, text=True)
 
+    def analyze(self) -> None:
+        """PostgreSQL plans from statistics that autovacuum gathers only later: a freshly seeded
+        database without them gets nested-loop plans that make a search take seconds."""
+        if self.name:
+            base = self.pg_admin_url.rsplit("/", 1)[0]
+            subprocess.run(["psql", f"{base}/{self.name}", "-qAtc", "ANALYZE"], check=True,
+                           capture_output=True, text=True)
+
     def close(self) -> None:
         if self.name:
             try:
@@ -495,11 +503,13 @@ def run_scenarios(scenarios: list[Scenario], ctx: dict, base: str, pid: int, arg
         if problem:
             log(f"{label} {scenario.name}: a single request fails: {problem}")
             ctx.setdefault("problems", {})[scenario.name] = problem
-        if args.warmup > 0:
+        # Node's JIT needs longer than our server to reach its pace.
+        warmup = max(args.warmup, 3) if scenario.peer else args.warmup
+        if warmup > 0:
             try:
                 if scenario.name in prepare:
                     prepare[scenario.name](args.connections[0])
-                run_wrk(scenario, ctx, base, args.connections[0], args.warmup, args.threads)
+                run_wrk(scenario, ctx, base, args.connections[0], warmup, args.threads)
             except Exception as e:  # noqa: BLE001
                 log(f"{label} {scenario.name}: warm-up failed: {e}")
         for connections in args.connections:
@@ -556,6 +566,7 @@ def run_backend(backend: str, binary: Path, args, scenarios: list[Scenario]) -> 
         started = time.perf_counter()
         server.command("seed", "--products", str(args.products), "--customers", str(args.customers))
         outcome["seed_s"] = time.perf_counter() - started
+        database.analyze()
         key = server.command("keys", "create", "publishable", "--name", "load-bench").splitlines()[-1].strip()
         outcome["ready_ms"] = server.start() * 1000
         outcome["idle_rss_mb"] = (status_kb(server.pid, "VmRSS") or 0) / 1024
@@ -705,7 +716,8 @@ def report(info: dict, args, outcomes: list[dict], peer: dict | None, command: s
         f"- {info['wrk']}: {threads} (one connection per thread for refresh and checkout), {args.duration:g} s per"
         f" run after a {args.warmup:g} s warm-up per scenario; latencies include wrk's own queueing.",
         f"- Database: fresh per backend, `storefront seed --products {args.products} --customers"
-        f" {args.customers}`; login and refresh throttles raised so they are not what is measured.",
+        f" {args.customers}` (then `ANALYZE` on PostgreSQL, as autovacuum would do later); login and refresh"
+        " throttles raised so they are not what is measured.",
         "- errors: non-2xx answers, GraphQL `errors`, socket errors and timeouts. Server CPU: user+system"
         " time of the server process over the run divided by its requests (PostgreSQL's processes"
         " apart). Peak RSS: VmHWM, reset before each run.",
