@@ -84,6 +84,7 @@ class Scenario:
     mode: str = "fixed"  # fixed | refresh | checkout
     peer: bool = False  # runs against the Medusa peer
     default: bool = True
+    background: str | None = None  # another scenario loading the server at the same time
 
     @property
     def one_connection_per_thread(self) -> bool:
@@ -137,6 +138,9 @@ SCENARIOS = [
              tokens=lambda ctx: ctx["refresh_tokens"]),
     Scenario("checkout", "GraphQL: guest createCart + updateCart + completeCart (req/s = steps)",
              path=lambda ctx: "/graphql", method="POST", graphql=True, mode="checkout"),
+    Scenario("listing-during-logins", "GraphQL listing while as many other connections log in",
+             path=lambda ctx: "/graphql", method="POST", bodies=lambda ctx: [gql_body(LISTING)], graphql=True,
+             background="login"),
     Scenario("spree-products", "Spree: `GET /api/v3/store/products?per_page=20&expand=...`",
              path=lambda ctx: f"/api/v3/store/products?per_page=20&{SPREE_EXPAND}", headers=_spree),
     Scenario("spree-product", "Spree: `GET /api/v3/store/products/{slug}?expand=...`",
@@ -414,11 +418,12 @@ class Result:
     peak_is_running: bool = False
     orders_per_s: float | None = None
     failed: str | None = None  # the run could not be made at all
+    note: str | None = None
     detail: dict = field(default_factory=dict)
 
 
-def run_wrk(scenario: Scenario, ctx: dict, base: str, connections: int, seconds: float,
-            threads: int) -> dict:
+def start_wrk(scenario: Scenario, ctx: dict, base: str, connections: int, seconds: float,
+              threads: int) -> subprocess.Popen:
     env = dict(os.environ)
     env.update({
         "BENCH_MODE": scenario.mode,
@@ -433,12 +438,32 @@ def run_wrk(scenario: Scenario, ctx: dict, base: str, connections: int, seconds:
         threads = connections
     command = ["wrk", f"-t{min(threads, connections)}", f"-c{connections}", f"-d{max(1, round(seconds))}s",
                "--timeout", "10s", "--latency", "-s", str(LUA), base + scenario.path(ctx)]
-    process = subprocess.run(command, env=env, capture_output=True, text=True)
-    for line in process.stdout.splitlines():
+    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def wrk_result(process: subprocess.Popen) -> dict:
+    stdout, stderr = process.communicate()
+    for line in stdout.splitlines():
         if line.startswith("BENCH_JSON "):
             return json.loads(line[len("BENCH_JSON "):])
-    raise RuntimeError(f"wrk printed no result ({process.returncode}): {process.stderr.strip()[-400:]}"
-                       f" {process.stdout.strip()[-400:]}")
+    raise RuntimeError(f"wrk printed no result ({process.returncode}): {stderr.strip()[-400:]}"
+                       f" {stdout.strip()[-400:]}")
+
+
+def run_wrk(scenario: Scenario, ctx: dict, base: str, connections: int, seconds: float,
+            threads: int) -> dict:
+    background = None
+    if scenario.background:
+        # The load beside: started first and ending after the measured run.
+        other = next(s for s in SCENARIOS if s.name == scenario.background)
+        background = start_wrk(other, ctx, base, connections, seconds + 2, threads)
+        time.sleep(1)
+    try:
+        return wrk_result(start_wrk(scenario, ctx, base, connections, seconds, threads))
+    finally:
+        if background:
+            background_result = wrk_result(background)
+            ctx["background"] = background_result
 
 
 def preflight(scenario: Scenario, ctx: dict, base: str) -> str | None:
@@ -491,6 +516,11 @@ def measure(scenario: Scenario, ctx: dict, base: str, pid: int, connections: int
         result.pg_cpu_ms = (pg1 - pg0) * 1000 / tick / requests
     hwm = status_kb(pid, "VmHWM")
     result.peak_rss_mb = hwm / 1024 if hwm else None
+    if scenario.background:
+        result.cpu_ms = result.pg_cpu_ms = None  # shared with the load beside
+        beside = ctx.pop("background", None)
+        if beside:
+            result.note = f"{beside['rps']:.1f} logins/s beside"
     if scenario.mode == "checkout":
         result.orders_per_s = out["orders"] / (out["duration_us"] / 1e6)
     return result
@@ -691,6 +721,8 @@ def table(results: list[Result], with_postgres: bool, ceiling: dict[int, float] 
         rate = fmt(r.rps)
         if r.orders_per_s is not None:
             rate += f" ({r.orders_per_s:.1f} orders/s)"
+        if r.note:
+            rate += f" ({r.note})"
         row = [names[r.scenario], str(r.connections), rate, fmt(r.p50_ms, 2), fmt(r.p99_ms, 1),
                f"{r.errors} of {r.requests}" if r.errors else "0", fmt(r.cpu_ms, 3)]
         if with_postgres:
@@ -720,7 +752,8 @@ def report(info: dict, args, outcomes: list[dict], peer: dict | None, command: s
         " throttles raised so they are not what is measured.",
         "- errors: non-2xx answers, GraphQL `errors`, socket errors and timeouts. Server CPU: user+system"
         " time of the server process over the run divided by its requests (PostgreSQL's processes"
-        " apart). Peak RSS: VmHWM, reset before each run.",
+        " apart). Peak RSS: VmHWM, reset to the current RSS before each run (so it includes what earlier"
+        " runs left allocated).",
         "",
     ]
     peer_rps = {}
@@ -809,7 +842,7 @@ def parse_args(argv: list[str]):
                                          s.name + ("" if s.default else " (not by default)") for s in SCENARIOS)
                                             + "; peer-products, peer-me run when the peer is up.")
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--duration", type=float, default=10, help="seconds per measured run (default 10)")
+    parser.add_argument("--duration", type=float, default=8, help="seconds per measured run (default 8)")
     parser.add_argument("--warmup", type=float, default=2, help="seconds of warm-up per scenario (default 2)")
     parser.add_argument("--connections", default="16,64", help="comma list (default 16,64)")
     parser.add_argument("--threads", type=int, default=min(os.cpu_count() or 2, 4),
