@@ -550,7 +550,7 @@ def run_scenarios(scenarios: list[Scenario], ctx: dict, base: str, pid: int, arg
                 log(f"{label} {scenario.name} c={connections}: FAILED {result.failed}")
             else:
                 log(f"{label} {scenario.name} c={connections}: {result.rps:.1f} req/s, p50 {result.p50_ms:.2f} ms,"
-                    f" p99 {result.p99_ms:.2f} ms, errors {result.errors}, cpu {result.cpu_ms:.3f} ms/req,"
+                    f" p99 {result.p99_ms:.2f} ms, errors {result.errors}, cpu {fmt(result.cpu_ms, 3)} ms/req,"
                     f" peak RSS {fmt(result.peak_rss_mb, 1)} MB")
 
 
@@ -808,7 +808,8 @@ def report(info: dict, args, outcomes: list[dict], peer: dict | None, command: s
         for problem_scenario, problem in peer.get("problems", {}).items():
             lines += [f"- `{problem_scenario}`: one request by hand answered {problem}"]
     else:
-        lines += ["The Medusa peer was not running: no comparison in this run.", ""]
+        why = "not asked for (--no-peer)" if args.no_peer else "not running"
+        lines += [f"The Medusa peer was {why}: no comparison in this run.", ""]
     lines.append(REPORT_END)
     return "\n".join(lines) + "\n"
 
