@@ -559,9 +559,22 @@ def run_scenarios(scenarios: list[Scenario], ctx: dict, base: str, pid: int, arg
 
 
 def logins(base: str, emails: list[str]) -> list[dict]:
+    """Tokens for the emails; a failed login is logged and tried again (twice at most)."""
     query = 'mutation { login(email: "%s", password: "%s") { token refreshToken } }'
+
+    def login(email: str) -> dict:
+        for attempt in range(3):
+            try:
+                return graphql(base, query % (email, DEMO_PASSWORD))["login"]
+            except RuntimeError as e:
+                log(f"login of {email} failed (attempt {attempt + 1}): {e}")
+                if attempt == 2:
+                    raise
+                time.sleep(1)
+        raise AssertionError("unreachable")
+
     with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
-        return list(pool.map(lambda e: graphql(base, query % (e, DEMO_PASSWORD))["login"], emails))
+        return list(pool.map(login, emails))
 
 
 def context(base: str, customers: int) -> dict:
