@@ -19,6 +19,7 @@ pub mod prefix {
     pub const OPTION_VALUE: &str = "optval";
     pub const IMAGE: &str = "media";
     pub const EVENT: &str = "evt";
+    pub const MAIL: &str = "mail";
 }
 
 /// A new id with this prefix.

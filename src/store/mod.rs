@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod customers;
 pub mod events;
 pub mod idempotency;
+pub mod jobs;
 pub mod identities;
 pub mod ids;
 pub mod mail;
@@ -44,6 +45,8 @@ struct Inner {
     hasher: passwords::Hasher,
     jwt: auth::JwtKeys,
     mailer: mail::Mailer,
+    /// Woken after a commit that queued mail, so the worker sends it at once.
+    mail_queued: tokio::sync::Notify,
 }
 
 impl Store {
@@ -71,6 +74,7 @@ impl Store {
                 hasher: passwords::Hasher::new(config.password_hash_concurrency),
                 jwt: auth::JwtKeys::new(secret.as_bytes()),
                 mailer,
+                mail_queued: tokio::sync::Notify::new(),
                 config,
             }),
         }
@@ -86,6 +90,16 @@ impl Store {
 
     pub fn mailer(&self) -> &mail::Mailer {
         &self.inner.mailer
+    }
+
+    /// Tells this instance's mail worker that a commit queued mail.
+    pub fn wake_mail(&self) {
+        self.inner.mail_queued.notify_one();
+    }
+
+    /// What the mail worker waits on besides its timers.
+    pub fn mail_queued(&self) -> &tokio::sync::Notify {
+        &self.inner.mail_queued
     }
 
     pub fn db(&self) -> &Db {

@@ -22,6 +22,17 @@ impl ReceivedMail {
         self.data.replace("=\r\n", "").replace("=3D", "=")
     }
 
+    /// The value of header `name` (first occurrence, unfolded).
+    pub fn header(&self, name: &str) -> Option<String> {
+        let head = self.data.split("\r\n\r\n").next().unwrap_or_default();
+        let unfolded = head.replace("\r\n ", " ").replace("\r\n\t", " ");
+        let prefix = format!("{}:", name.to_ascii_lowercase());
+        unfolded
+            .lines()
+            .find(|l| l.to_ascii_lowercase().starts_with(&prefix))
+            .map(|l| l[prefix.len()..].trim().to_owned())
+    }
+
     /// The `token=` value of the first link in the mail.
     pub fn token(&self) -> String {
         let text = self.text();
@@ -33,6 +44,12 @@ impl ReceivedMail {
     }
 }
 
+/// A port nothing listens on (yet): a mail server that is down.
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("address").port()
+}
+
 /// A running sink; stops with the test's runtime.
 #[derive(Clone)]
 pub struct SmtpSink {
@@ -42,7 +59,12 @@ pub struct SmtpSink {
 
 impl SmtpSink {
     pub async fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0")
+        Self::start_on(0).await
+    }
+
+    /// A sink on `port` (from [`free_port`]): the mail server that comes back after an outage.
+    pub async fn start_on(port: u16) -> Self {
+        let listener = TcpListener::bind(("127.0.0.1", port))
             .await
             .expect("bind smtp sink");
         let port = listener.local_addr().unwrap().port();
@@ -70,7 +92,7 @@ impl SmtpSink {
 
     /// Waits until `count` mails arrived (mail leaves the server in the background).
     pub async fn wait_for(&self, count: usize) -> Vec<ReceivedMail> {
-        for _ in 0..100 {
+        for _ in 0..300 {
             let mails = self.mails();
             if mails.len() >= count {
                 return mails;

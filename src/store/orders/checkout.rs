@@ -26,6 +26,7 @@ use crate::db::schema::{orders, products, variants};
 use crate::db_run;
 use crate::store::catalog::{Product, Variant};
 use crate::store::events::{self, kind};
+use crate::store::mail::{self, outbox};
 use crate::store::{Entity, FieldError, Store, StoreError, now};
 
 /// Places the order of cart `cart_id`: needs items, an email and a shipping address (the
@@ -70,9 +71,16 @@ pub async fn complete(store: &Store, caller: &Caller, cart_id: &str) -> Result<O
                 }),
             );
             events::insert(&mut c.into(), &event).await?;
+            let guest_token = caller.token.as_ref().map(|t| t.expose().as_str());
+            if let Some(confirmation) =
+                mail::order_confirmation(store.config(), &order, &lines, guest_token)
+            {
+                outbox::queue(&mut c.into(), &confirmation).await?;
+            }
             Ok::<_, StoreError>(order)
         })
         .await)
+    .inspect(|_| store.wake_mail())
 }
 
 /// Touches the row (a row lock on PostgreSQL) and checks it is a cart the caller may complete.
