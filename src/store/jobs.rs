@@ -33,7 +33,7 @@ use crate::db_run;
 
 /// The advisory lock a housekeeping pass holds on PostgreSQL (an arbitrary constant; the
 /// migration lock is another).
-const PG_HOUSEKEEPING_LOCK: i64 = 0x5f0f_4b65_6570;
+pub const PG_HOUSEKEEPING_LOCK: i64 = 0x5f0f_4b65_6570;
 
 /// Rows one pass deleted, per kind.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

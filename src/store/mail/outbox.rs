@@ -207,7 +207,12 @@ pub enum Outcome {
 
 /// Records the outcome of `worker`'s claim on mail `id`. False when the claim was no longer
 /// `worker`'s (its lease lapsed and another worker took the mail over).
-pub async fn finish(db: &Db, id: &str, worker: &str, outcome: &Outcome) -> Result<bool, StoreError> {
+pub async fn finish(
+    db: &Db,
+    id: &str,
+    worker: &str,
+    outcome: &Outcome,
+) -> Result<bool, StoreError> {
     let at = now();
     let blank = (
         mail_outbox::text_body.eq(""),

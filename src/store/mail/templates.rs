@@ -88,7 +88,10 @@ pub fn order_confirmation(
     let values = vec![
         greeting(order),
         text("number", number),
-        text("placed_at", when(order.completed_at.unwrap_or(order.created_at))),
+        text(
+            "placed_at",
+            when(order.completed_at.unwrap_or(order.created_at)),
+        ),
         order_lines(lines),
         text("item_total", money(order.item_total)),
         text("shipping_total", money(order.shipping_total)),
@@ -125,14 +128,15 @@ pub fn order_shipped(config: &Config, order: &Order) -> Rendered {
     render(config, subject, &ORDER_SHIPPED, values)
 }
 
-/// The page of an order: the account's order page, or the guest's page with the token.
+/// The page of an order: the account's order page, or the guest's page (with the token when
+/// known).
 pub fn order_link(config: &Config, order: &Order, guest_token: Option<&str>) -> String {
     let number = order.number.as_deref().unwrap_or_default();
-    match guest_token {
-        Some(token) if order.customer_id.is_none() => {
-            format!("{}/orders/{number}?token={token}", config.public_url)
-        }
-        _ => format!("{}/account/orders/{number}", config.public_url),
+    match (&order.customer_id, guest_token) {
+        (Some(_), _) => format!("{}/account/orders/{number}", config.public_url),
+        (None, Some(token)) => format!("{}/orders/{number}?token={token}", config.public_url),
+        // A guest's later mails: the token is only in the confirmation (it is stored hashed).
+        (None, None) => format!("{}/orders/{number}", config.public_url),
     }
 }
 
@@ -312,7 +316,10 @@ mod tests {
         assert_eq!(mail.subject, "Reset your Tom & Jerry's <Shop> password");
         assert!(mail.text.contains("https://shop.test/r?a=1&token=abc"));
         assert!(mail.text.contains("within 15 minutes"));
-        assert!(mail.html.contains("href=\"https://shop.test/r?a=1&amp;token=abc\""));
+        assert!(
+            mail.html
+                .contains("href=\"https://shop.test/r?a=1&amp;token=abc\"")
+        );
         assert!(mail.html.contains("Tom &amp; Jerry&#39;s &lt;Shop&gt;"));
         assert!(!mail.html.contains("<Shop>"));
         for rendered in [
@@ -325,7 +332,10 @@ mod tests {
 
     #[test]
     fn fill_leaves_out_unknown_names_and_keeps_unclosed_braces() {
-        assert_eq!(fill("a{{x}}b{{y}}c", |n| (n == "x").then_some("X".into())), "aXbc");
+        assert_eq!(
+            fill("a{{x}}b{{y}}c", |n| (n == "x").then_some("X".into())),
+            "aXbc"
+        );
         assert_eq!(fill("a{{x", |_| None), "a{{x");
     }
 }

@@ -117,7 +117,9 @@ async fn deliver(store: &Store, db: &Db, worker: &str, mail: &Claimed) {
                 tracing::warn!(error = %e, "cannot record a mail's outcome; retrying");
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
-            Err(e) => tracing::error!(error = %e, mail_id = %mail.id, "cannot record a mail's outcome"),
+            Err(e) => {
+                tracing::error!(error = %e, mail_id = %mail.id, "cannot record a mail's outcome")
+            }
         }
     }
 }
@@ -125,7 +127,9 @@ async fn deliver(store: &Store, db: &Db, worker: &str, mail: &Claimed) {
 /// The wait before retry number `attempts` (1 after the first failure): the retry delay,
 /// doubled each time, at most the maximum delay.
 pub fn backoff(settings: &MailSettings, attempts: i32) -> Duration {
-    let doublings = u32::try_from(attempts.saturating_sub(1)).unwrap_or(0).min(20);
+    let doublings = u32::try_from(attempts.saturating_sub(1))
+        .unwrap_or(0)
+        .min(20);
     settings
         .retry_delay
         .saturating_mul(1 << doublings)
