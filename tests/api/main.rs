@@ -34,6 +34,7 @@ mod orders_idor;
 mod orders_statements;
 mod password_reset;
 mod persistence;
+mod playground;
 mod schema_sync;
 mod sessions;
 mod smtp;
