@@ -160,6 +160,7 @@ impl From<AddressInput> for addresses::AddressInput {
             country_code: i.country_code,
             province_code: i.province_code,
             phone: i.phone,
+            metadata: None,
         }
     }
 }
@@ -182,7 +183,7 @@ impl AddressesMutation {
     /// no default shipping or billing address, the new one becomes it.
     async fn create_address(&self, ctx: &Context<'_>, input: AddressInput) -> Result<Address> {
         let (store, customer_id) = caller(ctx).await?;
-        addresses::create(store, &customer_id, &input.into())
+        addresses::create(store, &customer_id, &input.into(), Default::default())
             .await
             .gql()
             .map(Address)

@@ -15,7 +15,7 @@ use super::mail::{self, outbox};
 use super::passwords::NewPassword;
 use super::sessions::{self, AuthSession, NewSession};
 use super::throttle::{self, Action};
-use super::validate::{Problems, change, text};
+use super::validate::{self, Problems, change, text};
 use super::{Entity, Store, StoreError, events, ids, now};
 use crate::db::Backend;
 use crate::db::schema::{customers, identities, password_resets, sessions as sessions_t};
@@ -50,25 +50,6 @@ pub struct CustomerUpdate {
     pub current_password: Option<Secret<String>>,
     /// Replaces the metadata: a JSON object (`Some(Value::Null)` clears it).
     pub metadata: Option<serde_json::Value>,
-}
-
-/// Longest metadata object, serialized.
-pub const MAX_METADATA_BYTES: usize = 16 * 1024;
-
-/// A metadata value as stored: an object (null means empty) of bounded size.
-pub(super) fn metadata_text(value: &serde_json::Value) -> Result<String, StoreError> {
-    let text = match value {
-        serde_json::Value::Null => "{}".to_owned(),
-        serde_json::Value::Object(_) => value.to_string(),
-        _ => return Err(StoreError::invalid("metadata", "must be an object")),
-    };
-    if text.len() > MAX_METADATA_BYTES {
-        return Err(StoreError::invalid(
-            "metadata",
-            format!("must be at most {MAX_METADATA_BYTES} bytes"),
-        ));
-    }
-    Ok(text)
 }
 
 pub(super) fn email_taken() -> StoreError {
@@ -297,7 +278,7 @@ pub async fn update_me(
     let last_name = problems.field(change("last_name", update.last_name.as_deref(), 100));
     let phone = problems.field(change("phone", update.phone.as_deref(), 40));
     let company = problems.field(change("company", update.company.as_deref(), 100));
-    let metadata = problems.check(update.metadata.as_ref().map(metadata_text).transpose());
+    let metadata = problems.check(update.metadata.as_ref().map(validate::metadata).transpose());
     let email = problems.check(
         update
             .email

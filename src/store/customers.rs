@@ -31,10 +31,7 @@ pub struct Customer {
 impl Customer {
     /// The metadata object, `None` when it holds no keys.
     pub fn metadata_object(&self) -> Option<serde_json::Map<String, serde_json::Value>> {
-        match serde_json::from_str(&self.metadata) {
-            Ok(serde_json::Value::Object(map)) if !map.is_empty() => Some(map),
-            _ => None,
-        }
+        super::validate::metadata_object(&self.metadata)
     }
 
     /// First and last name joined, or `None` when both are empty.

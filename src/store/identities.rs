@@ -416,7 +416,7 @@ impl Profile {
             input
                 .metadata
                 .as_ref()
-                .map(accounts::metadata_text)
+                .map(super::validate::metadata)
                 .transpose(),
         );
         problems.finish()?;

@@ -75,6 +75,33 @@ pub fn printable(
     Ok(value)
 }
 
+/// Longest metadata object, serialized.
+pub const MAX_METADATA_BYTES: usize = 16 * 1024;
+
+/// A metadata value as stored: a JSON object (null means empty) of bounded size.
+pub fn metadata(value: &serde_json::Value) -> Result<String, StoreError> {
+    let text = match value {
+        serde_json::Value::Null => "{}".to_owned(),
+        serde_json::Value::Object(_) => value.to_string(),
+        _ => return Err(StoreError::invalid("metadata", "must be an object")),
+    };
+    if text.len() > MAX_METADATA_BYTES {
+        return Err(StoreError::invalid(
+            "metadata",
+            format!("must be at most {MAX_METADATA_BYTES} bytes"),
+        ));
+    }
+    Ok(text)
+}
+
+/// The keys of a stored metadata text, `None` when it holds none.
+pub fn metadata_object(text: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
+    match serde_json::from_str(text) {
+        Ok(serde_json::Value::Object(map)) if !map.is_empty() => Some(map),
+        _ => None,
+    }
+}
+
 /// A required [`printable`] text: absent or blank is a problem.
 pub fn required(field: &str, value: Option<&str>, max: usize) -> Result<String, FieldError> {
     printable(field, value, max)?.ok_or_else(|| FieldError::new(field, "is required"))

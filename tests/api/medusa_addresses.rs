@@ -236,6 +236,70 @@ async fn the_address_book_answers_in_medusa_shapes() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn address_metadata_is_kept_until_replaced() {
+    let app = TestApp::spawn().await;
+    let m = Medusa::new(&app).await;
+    let (_, token) = m.sign_up("alice@example.com", "Alice").await;
+    let me = As::Bearer(&token);
+    let mut body = home();
+    body["metadata"] = json!({ "door": "blue", "floor": 3 });
+    let (status, created) = m.post(ADDRESSES, me, body).await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let id = created["customer"]["addresses"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let one = format!("{ADDRESSES}/{id}");
+    assert_eq!(
+        m.get(&one, me).await.1["address"]["metadata"],
+        json!({ "door": "blue", "floor": 3 })
+    );
+
+    // A change that does not name metadata keeps it; one that does replaces it.
+    m.post(&one, me, json!({ "city": "Leeds" })).await;
+    let (_, read) = m.get(&one, me).await;
+    assert_eq!(read["address"]["city"], "Leeds");
+    assert_eq!(
+        read["address"]["metadata"],
+        json!({ "door": "blue", "floor": 3 })
+    );
+    m.post(&one, me, json!({ "metadata": { "door": "red" } }))
+        .await;
+    assert_eq!(
+        m.get(&one, me).await.1["address"]["metadata"],
+        json!({ "door": "red" })
+    );
+    // So does a GraphQL update, which has no metadata to give.
+    let graphql = app
+        .graphql_as(
+            Some(&token),
+            "mutation($id: ID!) { updateAddress(id: $id, input: { address1: \"2 Side St\", \
+             city: \"York\", countryCode: \"GB\" }) { id city } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        graphql["data"]["updateAddress"]["city"], "York",
+        "{graphql}"
+    );
+    assert_eq!(
+        m.get(&one, me).await.1["address"]["metadata"],
+        json!({ "door": "red" })
+    );
+
+    // Metadata is an object of bounded size; nothing is stored when it is refused.
+    for bad in [json!([1, 2]), json!({ "big": "x".repeat(17 * 1024) })] {
+        let (status, body) = m.post(&one, me, json!({ "metadata": bad })).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(body["type"], "invalid_data");
+    }
+    assert_eq!(
+        m.get(&one, me).await.1["address"]["metadata"],
+        json!({ "door": "red" })
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn another_customers_address_is_a_missing_one() {
     let app = TestApp::spawn().await;
     let m = Medusa::new(&app).await;

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use crate::helpers::TestApp;
 use crate::medusa_support::{As, Medusa, normalised};
-use crate::order_support::{Who, place, shop};
+use crate::order_support::{Who, cancel, ok, place, shop};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_customers_orders_list_and_show_and_stay_theirs() {
@@ -128,12 +128,50 @@ async fn a_customers_orders_list_and_show_and_stay_theirs() {
         );
     }
     assert_eq!(m.get("/store/orders", As::Bearer(&bob)).await.1["count"], 0);
-    let (status, _) = m
-        .get("/store/orders?status=pending", As::Bearer(&alice))
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    let (_, canceled) = m
-        .get("/store/orders?status=canceled", As::Bearer(&alice))
-        .await;
-    assert_eq!(canceled["count"], 0);
+
+    // Status filters: one status, several (any of them), one the store never gives, and a word
+    // Medusa's validator refuses.
+    ok(
+        &app,
+        Who::Customer(&alice),
+        &cancel(),
+        json!({ "id": first_id }),
+        "cancelOrder",
+    )
+    .await;
+    let ids = |body: &serde_json::Value| -> Vec<String> {
+        body["orders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    for (query, expected) in [
+        ("status=pending", vec![second_id.clone()]),
+        ("status=canceled", vec![first_id.clone()]),
+        (
+            "status[]=pending&status[]=canceled",
+            vec![second_id.clone(), first_id.clone()],
+        ),
+        ("status=completed", vec![]),
+        ("status[]=draft&status[]=canceled", vec![first_id.clone()]),
+    ] {
+        let (status, body) = m
+            .get(&format!("/store/orders?{query}"), As::Bearer(&alice))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{query}: {body}");
+        assert_eq!(ids(&body), expected, "{query}");
+        assert_eq!(body["count"], expected.len(), "{query}");
+    }
+    assert_eq!(
+        m.get("/store/orders?status=shipped", As::Bearer(&alice))
+            .await,
+        (
+            StatusCode::BAD_REQUEST,
+            json!({ "type": "invalid_data", "message": "Invalid request: Expected: 'pending, \
+                completed, draft, archived, canceled, requires_action' for field 'status', but \
+                got: 'shipped'" })
+        )
+    );
 }

@@ -189,7 +189,7 @@ pub async fn create_address(
     let params = Params::parse(query.as_deref())?;
     let principal = caller.customer(&state.store).await?;
     let body = body.unwrap();
-    addresses::create_with_defaults(
+    addresses::create(
         &state.store,
         &principal.customer_id,
         &body.input(),

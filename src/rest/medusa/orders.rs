@@ -140,16 +140,35 @@ fn detailed(o: &Order, lines: &[LineItem]) -> Value {
     value
 }
 
-/// Medusa's `status` filter: `pending` (placed) or `canceled`.
-fn status_filter(values: &[String]) -> Result<Option<OrderStatus>, MedusaError> {
-    match values {
-        [] => Ok(None),
-        [one] if one == "pending" => Ok(Some(OrderStatus::Placed)),
-        [one] if one == "canceled" => Ok(Some(OrderStatus::Canceled)),
-        _ => Err(MedusaError::invalid_request(
-            "status must be one of: pending, canceled",
-        )),
+/// Medusa's order statuses; ours are `pending` (placed) and `canceled`.
+const STATUSES: [&str; 6] = [
+    "pending",
+    "completed",
+    "draft",
+    "archived",
+    "canceled",
+    "requires_action",
+];
+
+/// Medusa's `status` filter (one value or several, meaning any of them) as the store's: a
+/// status the store never gives (`completed`, `draft`, ...) matches nothing, an unknown word is
+/// refused as Medusa's validator does.
+fn status_filter(values: &[String], filter: &mut OrderFilter) -> Result<(), MedusaError> {
+    if let Some(bad) = values.iter().find(|v| !STATUSES.contains(&v.as_str())) {
+        return Err(MedusaError::invalid_request(format!(
+            "Expected: '{}' for field 'status', but got: '{bad}'",
+            STATUSES.join(", ")
+        )));
     }
+    let wanted = |name: &str| values.iter().any(|v| v == name);
+    match (wanted("pending"), wanted("canceled")) {
+        _ if values.is_empty() => {}
+        (true, true) => {}
+        (true, false) => filter.status = Some(OrderStatus::Placed),
+        (false, true) => filter.status = Some(OrderStatus::Canceled),
+        (false, false) => filter.unmatched = true,
+    }
+    Ok(())
 }
 
 /// `GET /store/orders`: `{orders, count, offset, limit}` (limit 50, at most 100), newest first.
@@ -178,13 +197,12 @@ pub(super) async fn list_body(
             "orders are listed newest first: order=-created_at",
         ));
     }
+    let mut filter = OrderFilter::default();
+    status_filter(&params.all("status"), &mut filter)?;
     let query = OrderQuery {
         first: Some(limit),
         offset,
-        filter: OrderFilter {
-            status: status_filter(&params.all("status"))?,
-            ..OrderFilter::default()
-        },
+        filter,
         ..OrderQuery::default()
     };
     let (page, count) = history::list_for_customer(&state.store, customer_id, &query).await?;

@@ -100,6 +100,7 @@ impl From<Address> for MedusaCustomerAddress {
 impl From<Address> for MedusaAddress {
     fn from(a: Address) -> Self {
         Self {
+            metadata: a.metadata_object(),
             id: a.id,
             address_name: a.label,
             company: a.company,
@@ -113,7 +114,6 @@ impl From<Address> for MedusaAddress {
             postal_code: a.postal_code,
             country_code: Some(a.country_code.to_lowercase()),
             phone: a.phone,
-            metadata: None,
             is_default_shipping: a.is_default_shipping,
             is_default_billing: a.is_default_billing,
             created_at: time(a.created_at),
@@ -163,8 +163,6 @@ pub struct AddressBody {
     pub province: Option<String>,
     pub postal_code: Option<String>,
     pub phone: Option<String>,
-    /// Accepted as Medusa does; the address book keeps no metadata yet.
-    #[expect(dead_code, reason = "accepted for compatibility, not stored")]
     pub metadata: Option<Value>,
     pub is_default_shipping: Option<bool>,
     pub is_default_billing: Option<bool>,
@@ -194,6 +192,7 @@ impl AddressBody {
             country_code: self.country_code.clone(),
             province_code: self.province.clone(),
             phone: self.phone.clone(),
+            metadata: self.metadata.clone(),
         }
     }
 

@@ -84,7 +84,7 @@ pub async fn create(
 ) -> Result<impl IntoResponse, SpreeError> {
     let principal = auth.require(&state.store).await?;
     let (input, make) = body.into_parts();
-    let address = addresses::create_as(&state.store, &principal.customer_id, &input, make)
+    let address = addresses::create(&state.store, &principal.customer_id, &input, make)
         .await
         .map_err(SpreeError::address)?;
     Ok((StatusCode::CREATED, Json(Address::from(address))))
@@ -111,7 +111,7 @@ pub async fn update(
 ) -> Result<Json<Address>, SpreeError> {
     let principal = auth.require(&state.store).await?;
     let (input, make) = body.into_parts();
-    let address = addresses::amend(&state.store, &principal.customer_id, &id, &input, make)
+    let address = addresses::patch(&state.store, &principal.customer_id, &id, &input, make)
         .await
         .map_err(SpreeError::address)?;
     Ok(Json(address.into()))

@@ -38,6 +38,9 @@ pub struct AddressInput {
     /// ISO 3166-2 subdivision code of that country, short (`NY`) or full (`US-NY`).
     pub province_code: Option<String>,
     pub phone: Option<String>,
+    /// A JSON object of the storefront's own keys; `None` keeps what is stored (none on a new
+    /// address), JSON `null` empties it.
+    pub metadata: Option<serde_json::Value>,
 }
 
 /// An address that passed every rule: texts trimmed (empty means none), the country an ISO
@@ -56,6 +59,8 @@ pub struct ValidAddress {
     pub(in crate::store) country_code: String,
     pub(in crate::store) province_code: Option<String>,
     pub(in crate::store) phone: Option<String>,
+    /// The metadata object as stored, or `None` to keep what is stored.
+    pub(in crate::store) metadata: Option<String>,
 }
 
 impl ValidAddress {
@@ -71,6 +76,7 @@ impl ValidAddress {
         let city = problems.field(required("city", &input.city, MAX_NAME));
         let postal_code = problems.field(postal_code(&input.postal_code));
         let phone = problems.field(text("phone", &input.phone, MAX_PHONE));
+        let metadata = problems.check(input.metadata.as_ref().map(validate::metadata).transpose());
         let country_code = problems.field(country(&input.country_code)).flatten();
         // A province can only be checked against a known country.
         let province_code = match &country_code {
@@ -93,6 +99,7 @@ impl ValidAddress {
                 country_code,
                 province_code,
                 phone: phone.flatten(),
+                metadata: metadata.flatten(),
             }),
             _ => Err(StoreError::Internal("validated address missing".into())),
         }

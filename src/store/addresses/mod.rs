@@ -20,6 +20,7 @@ pub use input::{AddressInput, ValidAddress, country_name, province_name};
 
 use super::customers::{self as customer_rows, Customer};
 use super::{Entity, Store, StoreError, ids, now};
+use crate::db::Backend;
 use crate::db::schema::{addresses, customers};
 use crate::db_run;
 
@@ -52,6 +53,8 @@ pub struct Address {
     /// The short part of an ISO 3166-2 code (`NY` for `US-NY`).
     pub province_code: Option<String>,
     pub phone: Option<String>,
+    /// A JSON object of the storefront's own keys (`{}` when none).
+    pub metadata: String,
     pub is_default_shipping: bool,
     pub is_default_billing: bool,
     pub created_at: chrono::NaiveDateTime,
@@ -67,6 +70,11 @@ impl Address {
     /// The country's English short name.
     pub fn country_name(&self) -> Option<&'static str> {
         country_name(&self.country_code)
+    }
+
+    /// The metadata object, `None` when it holds no keys.
+    pub fn metadata_object(&self) -> Option<serde_json::Map<String, serde_json::Value>> {
+        super::validate::metadata_object(&self.metadata)
     }
 
     /// The province's name, when there is one.
@@ -95,6 +103,7 @@ impl Address {
             country_code: row.country_code,
             province_code: row.province_code,
             phone: row.phone,
+            metadata: row.metadata,
             created_at: row.created_at,
             updated_at: row.updated_at,
         }
@@ -117,6 +126,7 @@ struct AddressRow {
     country_code: String,
     province_code: Option<String>,
     phone: Option<String>,
+    metadata: String,
     created_at: chrono::NaiveDateTime,
     updated_at: chrono::NaiveDateTime,
 }
@@ -221,84 +231,29 @@ pub async fn get(store: &Store, customer_id: &str, id: &str) -> Result<Address, 
 }
 
 /// Adds an address to the customer's book. While the customer has no default of a kind, the
-/// new address becomes it: the first address becomes both defaults.
+/// new address becomes it (the first address becomes both defaults); then `defaults` applies.
 pub async fn create(
     store: &Store,
     customer_id: &str,
     input: &AddressInput,
+    defaults: DefaultChange,
 ) -> Result<Address, StoreError> {
     let valid = ValidAddress::parse(input)?;
     let id = ids::new(ids::prefix::ADDRESS);
-    // Microseconds, as PostgreSQL keeps them: the answer equals what later reads return.
     let at = now();
-    let fields = AddressFields::of(&valid, at);
     let mut conn = store.db().write_conn().await?;
-    let (shipping, billing) = db_run!(conn, |c| c
+    db_run!(conn, |c| c
         .transaction(async |c| {
-            // Touching the customer row first locks it on PostgreSQL, so two concurrent creates
-            // for one customer take turns and cannot both pass the count below.
-            let touched = diesel::update(customers::table.find(customer_id))
-                .set(customers::updated_at.eq(customers::updated_at))
-                .execute(c)
-                .await?;
-            if touched == 0 {
-                return Err(StoreError::not_found(Entity::Customer));
-            }
-            let count: i64 = addresses::table
-                .filter(addresses::customer_id.eq(customer_id))
-                .count()
-                .get_result(c)
-                .await?;
-            if count >= MAX_PER_CUSTOMER {
-                return Err(StoreError::Conflict {
-                    message: format!("an address book holds at most {MAX_PER_CUSTOMER} addresses"),
-                    field: None,
-                });
-            }
-            diesel::insert_into(addresses::table)
-                .values((
-                    addresses::id.eq(&id),
-                    addresses::customer_id.eq(customer_id),
-                    fields,
-                    addresses::created_at.eq(at),
-                ))
-                .execute(c)
-                .await?;
-            let shipping = diesel::update(customers::table.find(customer_id))
-                .filter(customers::default_shipping_address_id.is_null())
-                .set(customers::default_shipping_address_id.eq(&id))
-                .execute(c)
-                .await?;
-            let billing = diesel::update(customers::table.find(customer_id))
-                .filter(customers::default_billing_address_id.is_null())
-                .set(customers::default_billing_address_id.eq(&id))
-                .execute(c)
-                .await?;
-            Ok::<_, StoreError>((shipping == 1, billing == 1))
+            insert(&mut c.into(), customer_id, &id, &valid, at).await?;
+            apply_defaults(&mut c.into(), customer_id, &id, defaults).await
         })
         .await)?;
-    Ok(Address {
-        id,
-        customer_id: customer_id.to_owned(),
-        label: valid.label,
-        first_name: valid.first_name,
-        last_name: valid.last_name,
-        company: valid.company,
-        address1: valid.address1,
-        address2: valid.address2,
-        city: valid.city,
-        postal_code: valid.postal_code,
-        country_code: valid.country_code,
-        province_code: valid.province_code,
-        phone: valid.phone,
-        is_default_shipping: shipping,
-        is_default_billing: billing,
-        created_at: at,
-        updated_at: at,
-    })
+    drop(conn);
+    get(store, customer_id, &id).await
 }
 
-/// Replaces every field of the customer's address `id` (an absent optional field is cleared).
+/// Replaces every field of the customer's address `id` (an absent optional field is cleared;
+/// absent metadata is kept).
 pub async fn update(
     store: &Store,
     customer_id: &str,
@@ -306,19 +261,146 @@ pub async fn update(
     input: &AddressInput,
 ) -> Result<Address, StoreError> {
     let valid = ValidAddress::parse(input)?;
-    let fields = AddressFields::of(&valid, now());
     let mut conn = store.db().write_conn().await?;
-    let changed = db_run!(conn, |c| diesel::update(addresses::table)
-        .filter(addresses::id.eq(id))
-        .filter(addresses::customer_id.eq(customer_id))
-        .set(&fields)
-        .execute(c)
+    write(&mut conn.backend(), customer_id, id, &valid, now()).await?;
+    drop(conn);
+    get(store, customer_id, id).await
+}
+
+/// Changes only the fields `changes` gives (an empty text clears an optional one, the others
+/// keep their value) and the default flags; the result must still be a valid address. A new
+/// country without a province drops the old country's province.
+pub async fn patch(
+    store: &Store,
+    customer_id: &str,
+    id: &str,
+    changes: &AddressInput,
+    defaults: DefaultChange,
+) -> Result<Address, StoreError> {
+    let mut conn = store.db().write_conn().await?;
+    db_run!(conn, |c| c
+        .transaction(async |c| {
+            let current = read(&mut c.into(), customer_id, id).await?;
+            let valid = ValidAddress::parse(&merge(changes, current))?;
+            write(&mut c.into(), customer_id, id, &valid, now()).await?;
+            apply_defaults(&mut c.into(), customer_id, id, defaults).await
+        })
         .await)?;
     drop(conn);
+    get(store, customer_id, id).await
+}
+
+/// `changes` over the stored address: what `changes` gives wins.
+fn merge(changes: &AddressInput, current: AddressRow) -> AddressInput {
+    let keep = |given: &Option<String>, stored: Option<String>| given.clone().or(stored);
+    AddressInput {
+        label: keep(&changes.label, current.label),
+        first_name: keep(&changes.first_name, current.first_name),
+        last_name: keep(&changes.last_name, current.last_name),
+        company: keep(&changes.company, current.company),
+        address1: keep(&changes.address1, Some(current.address1)),
+        address2: keep(&changes.address2, current.address2),
+        city: keep(&changes.city, Some(current.city)),
+        postal_code: keep(&changes.postal_code, current.postal_code),
+        province_code: match (&changes.country_code, &changes.province_code) {
+            (_, Some(given)) => Some(given.clone()),
+            (Some(_), None) => None,
+            (None, None) => current.province_code,
+        },
+        country_code: keep(&changes.country_code, Some(current.country_code)),
+        phone: keep(&changes.phone, current.phone),
+        metadata: changes.metadata.clone(),
+    }
+}
+
+/// Inside a transaction: inserts the address, refusing a full book, and makes it the default of
+/// each kind the customer has none of.
+async fn insert(
+    c: &mut Backend<'_>,
+    customer_id: &str,
+    id: &str,
+    valid: &ValidAddress,
+    at: chrono::NaiveDateTime,
+) -> Result<(), StoreError> {
+    // Touching the customer row first locks it on PostgreSQL, so two concurrent creates for one
+    // customer take turns and cannot both pass the count below.
+    let touched = db_run!(c, |c| diesel::update(customers::table.find(customer_id))
+        .set(customers::updated_at.eq(customers::updated_at))
+        .execute(c)
+        .await)?;
+    if touched == 0 {
+        return Err(StoreError::not_found(Entity::Customer));
+    }
+    let count: i64 = db_run!(c, |c| addresses::table
+        .filter(addresses::customer_id.eq(customer_id))
+        .count()
+        .get_result(c)
+        .await)?;
+    if count >= MAX_PER_CUSTOMER {
+        return Err(StoreError::Conflict {
+            message: format!("an address book holds at most {MAX_PER_CUSTOMER} addresses"),
+            field: None,
+        });
+    }
+    let fields = AddressFields::of(valid, at);
+    db_run!(c, |c| diesel::insert_into(addresses::table)
+        .values((
+            addresses::id.eq(id),
+            addresses::customer_id.eq(customer_id),
+            &fields,
+            addresses::metadata.eq(valid.metadata.as_deref().unwrap_or("{}")),
+            addresses::created_at.eq(at),
+        ))
+        .execute(c)
+        .await)?;
+    db_run!(c, |c| diesel::update(customers::table.find(customer_id))
+        .filter(customers::default_shipping_address_id.is_null())
+        .set(customers::default_shipping_address_id.eq(id))
+        .execute(c)
+        .await)?;
+    db_run!(c, |c| diesel::update(customers::table.find(customer_id))
+        .filter(customers::default_billing_address_id.is_null())
+        .set(customers::default_billing_address_id.eq(id))
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+/// Stores `valid` over the customer's address `id`.
+async fn write(
+    c: &mut Backend<'_>,
+    customer_id: &str,
+    id: &str,
+    valid: &ValidAddress,
+    at: chrono::NaiveDateTime,
+) -> Result<(), StoreError> {
+    let fields = AddressFields::of(valid, at);
+    let target = addresses::table
+        .filter(addresses::id.eq(id))
+        .filter(addresses::customer_id.eq(customer_id));
+    let changed = match &valid.metadata {
+        Some(metadata) => db_run!(c, |c| diesel::update(target)
+            .set((&fields, addresses::metadata.eq(metadata)))
+            .execute(c)
+            .await),
+        None => db_run!(c, |c| diesel::update(target).set(&fields).execute(c).await),
+    }?;
     if changed == 0 {
         return Err(not_found());
     }
-    get(store, customer_id, id).await
+    Ok(())
+}
+
+/// The customer's stored address `id`.
+async fn read(c: &mut Backend<'_>, customer_id: &str, id: &str) -> Result<AddressRow, StoreError> {
+    let row = db_run!(c, |c| addresses::table
+        .filter(addresses::id.eq(id))
+        .filter(addresses::customer_id.eq(customer_id))
+        .select(AddressRow::as_select())
+        .first(c)
+        .await
+        .optional())?;
+    row.ok_or_else(not_found)
 }
 
 /// Deletes the customer's address `id`; a default that named it becomes empty.
@@ -343,29 +425,40 @@ pub async fn set_default(
     id: &str,
     kind: AddressKind,
 ) -> Result<Customer, StoreError> {
-    // One statement: the address is checked to be the customer's in the same UPDATE.
+    let mut conn = store.db().write_conn().await?;
+    make_default(&mut conn.backend(), customer_id, id, kind).await?;
+    drop(conn);
+    customer_rows::get(store, customer_id).await
+}
+
+/// Makes address `id` the customer's default of `kind`, in one statement that also checks the
+/// address is theirs.
+async fn make_default(
+    c: &mut Backend<'_>,
+    customer_id: &str,
+    id: &str,
+    kind: AddressKind,
+) -> Result<(), StoreError> {
     let owned = addresses::table
         .filter(addresses::id.eq(id))
         .filter(addresses::customer_id.eq(customer_id));
     let target = customers::table
         .find(customer_id)
         .filter(diesel::dsl::exists(owned));
-    let mut conn = store.db().write_conn().await?;
     let changed = match kind {
-        AddressKind::Shipping => db_run!(conn, |c| diesel::update(target)
+        AddressKind::Shipping => db_run!(c, |c| diesel::update(target)
             .set(customers::default_shipping_address_id.eq(id))
             .execute(c)
             .await),
-        AddressKind::Billing => db_run!(conn, |c| diesel::update(target)
+        AddressKind::Billing => db_run!(c, |c| diesel::update(target)
             .set(customers::default_billing_address_id.eq(id))
             .execute(c)
             .await),
     }?;
-    drop(conn);
     if changed == 0 {
         return Err(not_found());
     }
-    customer_rows::get(store, customer_id).await
+    Ok(())
 }
 
 /// The customer with their whole address book (oldest first), as one answer.
@@ -463,50 +556,8 @@ pub struct DefaultChange {
     pub billing: Option<bool>,
 }
 
-/// Changes some fields of the customer's address `id` (a `None` field keeps its value, an
-/// empty text clears it) and its default flags; the whole result must still be a valid
-/// address.
-pub async fn patch(
-    store: &Store,
-    customer_id: &str,
-    id: &str,
-    changes: &AddressInput,
-    defaults: DefaultChange,
-) -> Result<Address, StoreError> {
-    let current = get(store, customer_id, id).await?;
-    let keep = |new: &Option<String>, old: Option<&str>| new.clone().or(old.map(str::to_owned));
-    let merged = AddressInput {
-        label: keep(&changes.label, current.label.as_deref()),
-        first_name: keep(&changes.first_name, current.first_name.as_deref()),
-        last_name: keep(&changes.last_name, current.last_name.as_deref()),
-        company: keep(&changes.company, current.company.as_deref()),
-        address1: keep(&changes.address1, Some(&current.address1)),
-        address2: keep(&changes.address2, current.address2.as_deref()),
-        city: keep(&changes.city, Some(&current.city)),
-        postal_code: keep(&changes.postal_code, current.postal_code.as_deref()),
-        country_code: keep(&changes.country_code, Some(&current.country_code)),
-        province_code: keep(&changes.province_code, current.province_code.as_deref()),
-        phone: keep(&changes.phone, current.phone.as_deref()),
-    };
-    update(store, customer_id, id, &merged).await?;
-    apply_defaults(store, customer_id, id, defaults).await?;
-    get(store, customer_id, id).await
-}
-
-/// Adds an address (see [`create`]) and applies the default flags asked for.
-pub async fn create_with_defaults(
-    store: &Store,
-    customer_id: &str,
-    input: &AddressInput,
-    defaults: DefaultChange,
-) -> Result<Address, StoreError> {
-    let address = create(store, customer_id, input).await?;
-    apply_defaults(store, customer_id, &address.id, defaults).await?;
-    get(store, customer_id, &address.id).await
-}
-
 async fn apply_defaults(
-    store: &Store,
+    c: &mut Backend<'_>,
     customer_id: &str,
     id: &str,
     defaults: DefaultChange,
@@ -516,10 +567,8 @@ async fn apply_defaults(
         (AddressKind::Billing, defaults.billing),
     ] {
         match wanted {
-            Some(true) => {
-                set_default(store, customer_id, id, kind).await?;
-            }
-            Some(false) => clear_default(store, customer_id, id, kind).await?,
+            Some(true) => make_default(c, customer_id, id, kind).await?,
+            Some(false) => clear_default(c, customer_id, id, kind).await?,
             None => {}
         }
     }
@@ -528,14 +577,13 @@ async fn apply_defaults(
 
 /// The customer has no default of `kind` any more, if it was address `id`.
 async fn clear_default(
-    store: &Store,
+    c: &mut Backend<'_>,
     customer_id: &str,
     id: &str,
     kind: AddressKind,
 ) -> Result<(), StoreError> {
-    let mut conn = store.db().write_conn().await?;
     match kind {
-        AddressKind::Shipping => db_run!(conn, |c| diesel::update(
+        AddressKind::Shipping => db_run!(c, |c| diesel::update(
             customers::table
                 .find(customer_id)
                 .filter(customers::default_shipping_address_id.eq(id))
@@ -543,7 +591,7 @@ async fn clear_default(
         .set(customers::default_shipping_address_id.eq(None::<String>))
         .execute(c)
         .await),
-        AddressKind::Billing => db_run!(conn, |c| diesel::update(
+        AddressKind::Billing => db_run!(c, |c| diesel::update(
             customers::table
                 .find(customer_id)
                 .filter(customers::default_billing_address_id.eq(id))
@@ -553,76 +601,4 @@ async fn clear_default(
         .await),
     }?;
     Ok(())
-}
-
-/// Which defaults an address should become (a flag set to make it the default); `false`
-/// changes nothing (it does not clear an existing default).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct MakeDefault {
-    pub shipping: bool,
-    pub billing: bool,
-}
-
-async fn make_default(
-    store: &Store,
-    customer_id: &str,
-    id: &str,
-    make: MakeDefault,
-) -> Result<(), StoreError> {
-    if make.shipping {
-        set_default(store, customer_id, id, AddressKind::Shipping).await?;
-    }
-    if make.billing {
-        set_default(store, customer_id, id, AddressKind::Billing).await?;
-    }
-    Ok(())
-}
-
-/// [`create`], then makes the new address the defaults asked for.
-pub async fn create_as(
-    store: &Store,
-    customer_id: &str,
-    input: &AddressInput,
-    make: MakeDefault,
-) -> Result<Address, StoreError> {
-    let address = create(store, customer_id, input).await?;
-    if make == MakeDefault::default() {
-        return Ok(address);
-    }
-    make_default(store, customer_id, &address.id, make).await?;
-    get(store, customer_id, &address.id).await
-}
-
-/// Changes only the fields `input` gives (an empty string clears an optional one; the others
-/// keep their value), then makes the address the defaults asked for.
-pub async fn amend(
-    store: &Store,
-    customer_id: &str,
-    id: &str,
-    input: &AddressInput,
-    make: MakeDefault,
-) -> Result<Address, StoreError> {
-    let current = get(store, customer_id, id).await?;
-    let keep = |given: &Option<String>, now: &Option<String>| given.clone().or_else(|| now.clone());
-    let merged = AddressInput {
-        label: keep(&input.label, &current.label),
-        first_name: keep(&input.first_name, &current.first_name),
-        last_name: keep(&input.last_name, &current.last_name),
-        company: keep(&input.company, &current.company),
-        address1: keep(&input.address1, &Some(current.address1.clone())),
-        address2: keep(&input.address2, &current.address2),
-        city: keep(&input.city, &Some(current.city.clone())),
-        postal_code: keep(&input.postal_code, &current.postal_code),
-        // A new country without a province drops the old country's province.
-        province_code: match (&input.country_code, &input.province_code) {
-            (_, Some(p)) => Some(p.clone()),
-            (Some(_), None) => None,
-            (None, None) => current.province_code.clone(),
-        },
-        country_code: keep(&input.country_code, &Some(current.country_code.clone())),
-        phone: keep(&input.phone, &current.phone),
-    };
-    update(store, customer_id, id, &merged).await?;
-    make_default(store, customer_id, id, make).await?;
-    get(store, customer_id, id).await
 }

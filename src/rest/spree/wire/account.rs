@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::{amount, display};
 use crate::error::Secret;
 use crate::store::accounts::{self, CustomerUpdate, Registration};
-use crate::store::addresses::{self, AddressInput, MakeDefault};
+use crate::store::addresses::{self, AddressInput, DefaultChange};
 use crate::store::money::Money;
 use crate::store::orders::OrderAddress;
 use crate::store::sessions::AuthSession;
@@ -271,7 +271,9 @@ pub struct AddressBody {
 }
 
 impl AddressBody {
-    pub fn into_parts(self) -> (AddressInput, MakeDefault) {
+    /// The address and the defaults it should become (`false` leaves a default alone, as
+    /// Spree does).
+    pub fn into_parts(self) -> (AddressInput, DefaultChange) {
         (
             AddressInput {
                 label: None,
@@ -285,10 +287,11 @@ impl AddressBody {
                 country_code: self.country_iso,
                 province_code: self.state_abbr,
                 phone: self.phone,
+                metadata: None,
             },
-            MakeDefault {
-                shipping: self.is_default_shipping,
-                billing: self.is_default_billing,
+            DefaultChange {
+                shipping: self.is_default_shipping.then_some(true),
+                billing: self.is_default_billing.then_some(true),
             },
         )
     }
