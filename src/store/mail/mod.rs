@@ -110,7 +110,7 @@ impl Mailer {
                 })
             }
             Self::Files { dir, .. } => {
-                let fail = |e: String| SendError::transient(e);
+                let fail = SendError::transient;
                 tokio::fs::create_dir_all(dir)
                     .await
                     .map_err(|e| fail(format!("cannot create {}: {e}", dir.display())))?;
