@@ -27,10 +27,13 @@ async fn examples(app: &TestApp) -> Vec<(String, Value)> {
         .text()
         .await
         .unwrap();
-    let start = html.find(r#"<script id="examples" type="application/json">"#).unwrap();
+    let start = html
+        .find(r#"<script id="examples" type="application/json">"#)
+        .unwrap();
     let json_start = html[start..].find('>').unwrap() + start + 1;
     let end = html[json_start..].find("</script>").unwrap() + json_start;
-    let examples: Vec<Value> = serde_json::from_str(&html[json_start..end].replace("<\\/", "</")).unwrap();
+    let examples: Vec<Value> =
+        serde_json::from_str(&html[json_start..end].replace("<\\/", "</")).unwrap();
     examples
         .into_iter()
         .map(|e| {
@@ -58,7 +61,10 @@ fn operations(document: &str, kind: &str) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_example_operation_is_valid_against_the_schema() {
-    let app = TestApp::builder().env("STOREFRONT_SEED", "demo").spawn().await;
+    let app = TestApp::builder()
+        .env("STOREFRONT_SEED", "demo")
+        .spawn()
+        .await;
     let examples = examples(&app).await;
     assert_eq!(examples.len(), 7, "one tab per journey");
     let mut ran = Vec::new();
@@ -77,9 +83,28 @@ async fn every_example_operation_is_valid_against_the_schema() {
             ran.push(name);
         }
     }
-    for journey in ["Products", "Search", "Register", "Login", "Me", "AddressBook", "NewCart", "PlaceOrder", "RequestReset", "Reset", "ChangePassword"] {
-        assert!(ran.iter().any(|n| n == journey), "{journey} missing from {ran:?}");
+    for journey in [
+        "Products",
+        "Search",
+        "Register",
+        "Login",
+        "Me",
+        "AddressBook",
+        "NewCart",
+        "PlaceOrder",
+        "RequestReset",
+        "Reset",
+        "ChangePassword",
+    ] {
+        assert!(
+            ran.iter().any(|n| n == journey),
+            "{journey} missing from {ran:?}"
+        );
     }
     // Subscriptions run over the socket; the Subscription tab names orderUpdated.
-    assert!(examples.iter().any(|(q, _)| q.contains("subscription MyOrders {\n  orderUpdated")));
+    assert!(
+        examples
+            .iter()
+            .any(|(q, _)| q.contains("subscription MyOrders {\n  orderUpdated"))
+    );
 }

@@ -36,7 +36,10 @@ impl ReceivedMail {
     /// The `token=` value of the first link in the mail.
     pub fn token(&self) -> String {
         let text = self.text();
-        let start = text.find("token=").expect("a token in the mail") + "token=".len();
+        let start = text
+            .find("token=")
+            .unwrap_or_else(|| panic!("no token in {text}"))
+            + "token=".len();
         text[start..]
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric())
@@ -88,6 +91,26 @@ impl SmtpSink {
 
     pub fn mails(&self) -> Vec<ReceivedMail> {
         self.mails.lock().unwrap().clone()
+    }
+
+    /// Waits until `count` password reset mails arrived (other mail, such as the notice of a
+    /// password change, is left out) and returns them in order.
+    pub async fn resets(&self, count: usize) -> Vec<ReceivedMail> {
+        for _ in 0..300 {
+            let resets: Vec<ReceivedMail> = self
+                .mails()
+                .into_iter()
+                .filter(|m| {
+                    m.header("Subject")
+                        .is_some_and(|s| s.starts_with("Reset your"))
+                })
+                .collect();
+            if resets.len() >= count {
+                return resets;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("expected {count} reset mails, got {:#?}", self.mails());
     }
 
     /// Waits until `count` mails arrived (mail leaves the server in the background).
