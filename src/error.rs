@@ -34,6 +34,8 @@ pub enum Entity {
     Product,
     Variant,
     Category,
+    /// The payment started on a cart.
+    Payment,
     /// A row the code did not name (diesel's `NotFound` from a `.first()` without context).
     Record,
 }
@@ -51,6 +53,7 @@ impl Entity {
             Self::Product => "product",
             Self::Variant => "variant",
             Self::Category => "category",
+            Self::Payment => "payment",
             Self::Record => "record",
         }
     }
@@ -67,6 +70,7 @@ impl Entity {
             Self::Product => "Product",
             Self::Variant => "Variant",
             Self::Category => "Category",
+            Self::Payment => "Payment",
             Self::Record => "Record",
         }
     }

@@ -270,6 +270,13 @@ diesel::table! {
         canceled_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        shipping_option_id -> Nullable<Text>,
+        shipping_method_id -> Nullable<Text>,
+        payment_started_at -> Nullable<Timestamp>,
+        payment_provider -> Nullable<Text>,
+        payment_session_id -> Nullable<Text>,
+        payment_session_amount -> Nullable<BigInt>,
+        payment_session_at -> Nullable<Timestamp>,
     }
 }
 

@@ -178,6 +178,7 @@ impl RequestAuth {
             token: token
                 .map(Secret::new)
                 .or_else(|| self.client.order_token.clone()),
+            token_for_guest_rows_only: false,
         })
     }
 

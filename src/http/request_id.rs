@@ -18,7 +18,9 @@ impl MakeRequestId for MakeUlid {
     }
 }
 
-/// The span of one request: method, route path and request id (never headers or query).
+/// The span of one request: method, path and request id (never headers or query). A path
+/// segment ending in a 64-hex-digit token (a Medusa cart id is `cart_<token>`, a capability)
+/// is logged with the token redacted.
 pub fn span<B>(request: &Request<B>) -> Span {
     let id = request
         .headers()
@@ -28,7 +30,44 @@ pub fn span<B>(request: &Request<B>) -> Span {
     tracing::info_span!(
         "request",
         method = %request.method(),
-        path = %request.uri().path(),
+        path = %loggable(request.uri().path()),
         request_id = %id,
     )
+}
+
+/// `path` with every token-bearing segment's token replaced by `<redacted>`.
+fn loggable(path: &str) -> std::borrow::Cow<'_, str> {
+    let token = |segment: &str| {
+        segment.len() >= 64
+            && segment.as_bytes()[segment.len() - 64..]
+                .iter()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+    };
+    if !path.split('/').any(token) {
+        return path.into();
+    }
+    path.split('/')
+        .map(|segment| match token(segment) {
+            true => format!("{}<redacted>", &segment[..segment.len() - 64]),
+            false => segment.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+        .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable;
+
+    #[test]
+    fn tokens_in_paths_are_not_logged() {
+        let token = "ab".repeat(32);
+        assert_eq!(
+            loggable(&format!("/store/carts/cart_{token}/line-items")),
+            "/store/carts/cart_<redacted>/line-items"
+        );
+        assert_eq!(loggable("/store/carts/cart_123"), "/store/carts/cart_123");
+        assert_eq!(loggable("/graphql"), "/graphql");
+    }
 }

@@ -20,6 +20,8 @@ pub mod prefix {
     pub const IMAGE: &str = "media";
     pub const EVENT: &str = "evt";
     pub const MAIL: &str = "mail";
+    pub const SHIPPING_METHOD: &str = "sm";
+    pub const PAYMENT_SESSION: &str = "payses";
 }
 
 /// A new id with this prefix.

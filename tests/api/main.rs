@@ -1,6 +1,9 @@
 //! One integration test binary: every test starts the real server on port 0 over a fresh
 //! database (SQLite by default, PostgreSQL with `TEST_DATABASE_URL`) and talks HTTP to it.
 
+// The Medusa cart test compares whole bodies written as one `json!` literal.
+#![recursion_limit = "256"]
+
 mod account_support;
 mod accounts;
 mod addresses;
@@ -22,6 +25,7 @@ mod logs;
 mod mail_outbox;
 mod medusa_accounts;
 mod medusa_addresses;
+mod medusa_carts;
 mod medusa_catalog;
 mod medusa_openapi;
 mod medusa_orders;

@@ -34,6 +34,19 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/store/product-categories/{id}"),
     ("get", "/store/regions"),
     ("get", "/store/regions/{id}"),
+    ("post", "/store/carts"),
+    ("get", "/store/carts/{id}"),
+    ("post", "/store/carts/{id}"),
+    ("post", "/store/carts/{id}/line-items"),
+    ("post", "/store/carts/{id}/line-items/{line_id}"),
+    ("delete", "/store/carts/{id}/line-items/{line_id}"),
+    ("post", "/store/carts/{id}/customer"),
+    ("post", "/store/carts/{id}/complete"),
+    ("get", "/store/shipping-options"),
+    ("post", "/store/carts/{id}/shipping-methods"),
+    ("get", "/store/payment-providers"),
+    ("post", "/store/payment-collections"),
+    ("post", "/store/payment-collections/{id}/payment-sessions"),
     ("get", "/store/orders"),
     ("get", "/store/orders/{id}"),
     ("post", "/store/auth"),
@@ -79,6 +92,7 @@ async fn every_mounted_route_is_described_and_every_described_route_is_mounted()
     for (method, path) in &described {
         let concrete = path
             .replace("{id}", "x_1")
+            .replace("{line_id}", "li_1")
             .replace("{provider}", "nosuch")
             .replace("{email}", "a@example.com");
         let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();

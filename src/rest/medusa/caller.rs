@@ -90,6 +90,7 @@ impl Caller {
         OrderCaller {
             customer_id: principal.map(|p| p.customer_id),
             token: self.auth.client.order_token.clone(),
+            token_for_guest_rows_only: false,
         }
     }
 }

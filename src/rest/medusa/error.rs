@@ -49,7 +49,7 @@ impl MedusaError {
     }
 
     /// `{code, type, message}` with this status.
-    fn coded(status: StatusCode, code: &str, kind: &str, message: impl Into<String>) -> Self {
+    pub fn coded(status: StatusCode, code: &str, kind: &str, message: impl Into<String>) -> Self {
         Self {
             status,
             body: json!({ "code": code, "type": kind, "message": message.into() }),

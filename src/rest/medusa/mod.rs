@@ -9,13 +9,16 @@
 
 mod auth;
 pub mod caller;
+mod carts;
 mod catalog;
+mod checkout;
 mod customers;
 pub mod error;
 mod orders;
 mod query;
 mod v1;
 mod wire;
+mod wire_cart;
 mod wire_catalog;
 
 use std::sync::OnceLock;
@@ -61,6 +64,17 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(catalog::get_category))
         .routes(routes!(catalog::list_regions))
         .routes(routes!(catalog::get_region))
+        .routes(routes!(carts::create))
+        .routes(routes!(carts::get, carts::update))
+        .routes(routes!(carts::add_item))
+        .routes(routes!(carts::update_item, carts::delete_item))
+        .routes(routes!(carts::transfer))
+        .routes(routes!(carts::complete))
+        .routes(routes!(checkout::shipping_options))
+        .routes(routes!(checkout::add_shipping_method))
+        .routes(routes!(checkout::payment_providers))
+        .routes(routes!(checkout::create_collection))
+        .routes(routes!(checkout::create_session))
         .routes(routes!(orders::list))
         .routes(routes!(orders::get))
         .routes(routes!(v1::login, v1::session, v1::logout))

@@ -112,7 +112,7 @@ fn line(o: &Order, l: &LineItem) -> Value {
 }
 
 /// The order as Medusa retrieves it: the listed fields plus email, totals, addresses, items.
-fn detailed(o: &Order, lines: &[LineItem]) -> Value {
+pub(super) fn detailed(o: &Order, lines: &[LineItem]) -> Value {
     let money = |minor: i64| amount(minor, &o.currency);
     let mut value = listed(o);
     let extra = json!({
@@ -226,15 +226,37 @@ pub async fn get(
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, MedusaError> {
     let params = Params::parse(query.as_deref())?;
+    let not_found = || {
+        MedusaError::new(
+            axum::http::StatusCode::NOT_FOUND,
+            super::error::kind::NOT_FOUND,
+            format!("Order id not found: {id}"),
+        )
+    };
+    // A guest's order as its completion named it: `order_<token>`.
+    if super::wire_cart::token_in(&id, super::wire_cart::ORDER).is_some() {
+        let opened = super::carts::open(
+            &state,
+            &caller,
+            &id,
+            super::wire_cart::ORDER,
+            super::carts::Says::Change,
+        )
+        .await
+        .map_err(|_| not_found())?;
+        if opened.order.status() == OrderStatus::Cart {
+            return Err(not_found());
+        }
+        let order = super::carts::order_value(&state, &opened.order, &opened.token).await?;
+        return Ok(Json(
+            json!({ "order": project(order, params.fields.as_deref()) }),
+        ));
+    }
     let order_caller = caller.order_caller(&state.store).await;
     let (order, lines) = history::detail(&state.store, &order_caller, &OrderKey::Id(id.clone()))
         .await
         .map_err(|e| match e {
-            StoreError::NotFound { .. } => MedusaError::new(
-                axum::http::StatusCode::NOT_FOUND,
-                super::error::kind::NOT_FOUND,
-                format!("Order id not found: {id}"),
-            ),
+            StoreError::NotFound { .. } => not_found(),
             other => other.into(),
         })?;
     Ok(Json(

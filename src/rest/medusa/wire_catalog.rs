@@ -22,7 +22,7 @@ pub fn amount(minor: i64, currency: &str) -> Value {
     }
 }
 
-fn raw(minor: i64, currency: &str) -> Value {
+pub fn raw(minor: i64, currency: &str) -> Value {
     json!({ "value": Money::new(minor, currency).decimal(), "precision": 20 })
 }
 

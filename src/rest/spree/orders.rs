@@ -400,7 +400,7 @@ pub async fn my_order(
     let principal = auth.require(&state.store).await?;
     let owner = Caller {
         customer_id: Some(principal.customer_id),
-        token: None,
+        ..Caller::default()
     };
     let order = history::get(&state.store, &owner, &OrderKey::Id(id)).await?;
     Ok(Json(pick(order_view(&state.store, order).await?, &params)?))

@@ -211,6 +211,19 @@ pub async fn create(
     caller: &Caller,
     input: NewCart,
 ) -> Result<(Order, Option<Secret<String>>), StoreError> {
+    let (order, token) = create_with_token(store, caller, input).await?;
+    let token = caller.customer_id.is_none().then_some(token);
+    Ok((order, token))
+}
+
+/// [`create`], returning the cart's token whoever the caller is: for clients whose handle on
+/// a cart is its token, a signed-in owner's included (the caller must not show it to anyone
+/// else).
+pub async fn create_with_token(
+    store: &Store,
+    caller: &Caller,
+    input: NewCart,
+) -> Result<(Order, Secret<String>), StoreError> {
     let currency = store.config().currency.clone();
     let email = match (&input.email, &caller.customer_id) {
         (Some(raw), _) => Some(parse_email(raw)?),
@@ -281,7 +294,6 @@ pub async fn create(
             reprice_cart(&mut c.into(), &id, &currency, rates, at).await
         })
         .await)?;
-    let token = caller.customer_id.is_none().then_some(token);
     Ok((order, token))
 }
 
@@ -317,7 +329,7 @@ pub async fn current(store: &Store, customer_id: &str) -> Result<Option<Order>, 
 
 /// Touches the cart row (a row lock on PostgreSQL) and checks the caller may change it: the
 /// first step of every cart change.
-async fn lock(
+pub(super) async fn lock(
     c: &mut Backend<'_>,
     id: &str,
     caller: &Caller,

@@ -29,58 +29,138 @@ use crate::store::events::{self, kind};
 use crate::store::mail::{self, outbox};
 use crate::store::{Entity, FieldError, Store, StoreError, now};
 
+/// What a checkout asks of a cart beyond items, an email and a shipping address, for clients
+/// that take the shopper through delivery and payment step by step.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Needs {
+    /// A delivery option chosen ([`delivery::choose`](super::delivery::choose)).
+    pub delivery_choice: bool,
+    /// A payment started and a session in force ([`payment`](super::payment)).
+    pub payment_session: bool,
+    /// Completing a cart that already became an order answers that order (a retried request)
+    /// instead of refusing.
+    pub repeat_answers_order: bool,
+}
+
 /// Places the order of cart `cart_id`: needs items, an email and a shipping address (the
 /// billing address defaults to it). The order owes its total (`balance_due`: payment is
 /// manual) and waits for fulfilment. A signed-in caller completing a guest cart owns the order.
 pub async fn complete(store: &Store, caller: &Caller, cart_id: &str) -> Result<Order, StoreError> {
+    match complete_with(store, caller, cart_id, Needs::default()).await? {
+        Completion::Placed(order) => Ok(order),
+        // Only a payment session, which this checkout does not ask for, is voided by a change
+        // of total.
+        Completion::Repriced(_) => Err(StoreError::Internal(
+            "a completion without a payment session was stopped by one".into(),
+        )),
+    }
+}
+
+/// What [`complete_with`] did.
+#[derive(Clone, Debug)]
+pub enum Completion {
+    /// The cart became this order.
+    Placed(Order),
+    /// Re-pricing the cart at completion changed its total, which voids the payment session
+    /// that [`Needs::payment_session`] asks for: the cart (re-priced, still a cart) needs a new
+    /// session for its new total before it can be completed.
+    Repriced(Order),
+}
+
+/// [`complete`], asking also what `needs` says.
+pub async fn complete_with(
+    store: &Store,
+    caller: &Caller,
+    cart_id: &str,
+    needs: Needs,
+) -> Result<Completion, StoreError> {
     let id = row_id(cart_id, Entity::Cart)?;
+    if needs.repeat_answers_order
+        && let Some(order) = placed(store, caller, &id).await?
+    {
+        return Ok(Completion::Placed(order));
+    }
     let rates = &store.config().checkout;
     let at = now();
     let mut conn = store.db().write_conn().await?;
     db_run!(conn, |c| c
         .transaction(async |c| {
-            let cart = lock(&mut c.into(), &id, caller, at).await?;
+            let before = lock(&mut c.into(), &id, caller, at).await?;
             let (cart, lines, unpriced) =
-                reprice_cart(&mut c.into(), &id, &cart.currency, rates, at).await?;
-            check_complete(&cart, &lines)?;
-            let variant_ids: Vec<&str> = lines.iter().map(|l| l.variant_id.as_str()).collect();
-            let stocked: Vec<(Variant, Product)> = variants::table
-                .inner_join(products::table)
-                .filter(variants::id.eq_any(&variant_ids))
-                .select((Variant::as_select(), Product::as_select()))
-                .load(c)
-                .await?;
-            let reserve = reservations(&cart, &lines, &stocked, &unpriced, at)?;
-            reserve_stock(&mut c.into(), &reserve, at).await?;
-            for (product_id, quantity) in units_by_product(&lines) {
-                diesel::update(products::table.find(product_id))
-                    .set(products::units_sold.eq(products::units_sold + quantity))
-                    .execute(c)
-                    .await?;
-            }
-            let number = unused_number(&mut c.into()).await?;
-            let order = place(&mut c.into(), &cart, caller, &number, at).await?;
-            let event = order.event(
-                kind::ORDER_PLACED,
-                json!({
-                    "number": order.number,
-                    "email": order.email,
-                    "currency": order.currency,
-                    "item_count": order.item_count,
-                    "total": order.total,
-                }),
-            );
-            events::insert(&mut c.into(), &event).await?;
-            let guest_token = caller.token.as_ref().map(|t| t.expose().as_str());
-            if let Some(confirmation) =
-                mail::order_confirmation(store.config(), &order, &lines, guest_token)
+                reprice_cart(&mut c.into(), &id, &before.currency, rates, at).await?;
+            if needs.payment_session
+                && before.payment_session().is_some()
+                && cart.payment_session().is_none()
             {
-                outbox::queue(&mut c.into(), &confirmation).await?;
+                return Ok(Completion::Repriced(cart));
             }
-            Ok::<_, StoreError>(order)
+            check_complete(&cart, &lines, needs)?;
+            place_checked(&mut c.into(), store, caller, &cart, &lines, &unpriced, at)
+                .await
+                .map(Completion::Placed)
         })
         .await)
     .inspect(|_| store.wake_mail())
+}
+
+/// Inside the transaction, once the cart passed its checks: reserves stock, counts sales, gives
+/// it a number and places it, with the event and its confirmation mail.
+async fn place_checked(
+    c: &mut Backend<'_>,
+    store: &Store,
+    caller: &Caller,
+    cart: &Order,
+    lines: &[LineItem],
+    unpriced: &[String],
+    at: NaiveDateTime,
+) -> Result<Order, StoreError> {
+    let variant_ids: Vec<&str> = lines.iter().map(|l| l.variant_id.as_str()).collect();
+    let stocked: Vec<(Variant, Product)> = db_run!(c, |c| variants::table
+        .inner_join(products::table)
+        .filter(variants::id.eq_any(&variant_ids))
+        .select((Variant::as_select(), Product::as_select()))
+        .load(c)
+        .await)?;
+    let reserve = reservations(cart, lines, &stocked, unpriced, at)?;
+    reserve_stock(c, &reserve, at).await?;
+    for (product_id, quantity) in units_by_product(lines) {
+        db_run!(c, |c| diesel::update(products::table.find(product_id))
+            .set(products::units_sold.eq(products::units_sold + quantity))
+            .execute(c)
+            .await)?;
+    }
+    let number = unused_number(c).await?;
+    let order = place(c, cart, caller, &number, at).await?;
+    let event = order.event(
+        kind::ORDER_PLACED,
+        json!({
+            "number": order.number,
+            "email": order.email,
+            "currency": order.currency,
+            "item_count": order.item_count,
+            "total": order.total,
+        }),
+    );
+    events::insert(c, &event).await?;
+    let guest_token = caller.token.as_ref().map(|t| t.expose().as_str());
+    if let Some(confirmation) = mail::order_confirmation(store.config(), &order, lines, guest_token)
+    {
+        outbox::queue(c, &confirmation).await?;
+    }
+    Ok(order)
+}
+
+/// The order row `id` became, if it is placed (or canceled) and the caller may see it.
+async fn placed(store: &Store, caller: &Caller, id: &str) -> Result<Option<Order>, StoreError> {
+    let mut conn = store.db().conn().await?;
+    let row: Option<Order> = db_run!(conn, |c| orders::table
+        .find(id)
+        .filter(orders::state.ne(OrderStatus::Cart))
+        .select(Order::as_select())
+        .first(c)
+        .await
+        .optional())?;
+    Ok(row.filter(|o| caller.may_access(o)))
 }
 
 /// Touches the row (a row lock on PostgreSQL) and checks it is a cart the caller may complete.
@@ -109,8 +189,8 @@ async fn lock(
 }
 
 /// What a cart lacks to be placed, every problem at once.
-fn check_complete(cart: &Order, lines: &[LineItem]) -> Result<(), StoreError> {
-    let missing = missing(cart, lines.len());
+fn check_complete(cart: &Order, lines: &[LineItem], needs: Needs) -> Result<(), StoreError> {
+    let missing = missing_for(cart, lines.len(), needs);
     if !missing.is_empty() {
         return Err(StoreError::InvalidInput {
             summary: Some("the cart cannot be completed yet".into()),
@@ -123,9 +203,28 @@ fn check_complete(cart: &Order, lines: &[LineItem]) -> Result<(), StoreError> {
 /// What a cart still lacks before [`complete`] accepts it (nothing when it is ready): items,
 /// an email and a shipping address. Also shown on the cart, so a client can say what is left.
 pub fn missing(cart: &Order, line_count: usize) -> Vec<FieldError> {
+    missing_for(cart, line_count, Needs::default())
+}
+
+/// [`missing`], with what `needs` asks for too: `line_items`, `payment`, `payment_session`,
+/// `delivery`, `email`, `shipping_address`, in this order.
+pub fn missing_for(cart: &Order, line_count: usize, needs: Needs) -> Vec<FieldError> {
     let mut missing = Vec::new();
     if line_count == 0 {
         missing.push(FieldError::new("line_items", "the cart is empty"));
+    }
+    if needs.payment_session {
+        if cart.payment_started_at().is_none() {
+            missing.push(FieldError::new("payment", "has not been started"));
+        } else if cart.payment_session().is_none() {
+            missing.push(FieldError::new(
+                "payment_session",
+                "is required for the cart's current total",
+            ));
+        }
+    }
+    if needs.delivery_choice && cart.delivery().is_none() {
+        missing.push(FieldError::new("delivery", "no delivery option was chosen"));
     }
     if cart.email.is_none() {
         missing.push(FieldError::new("email", "is required to place an order"));
@@ -312,6 +411,13 @@ mod tests {
             canceled_at: None,
             created_at: at(),
             updated_at: at(),
+            shipping_option_id: None,
+            shipping_method_id: None,
+            payment_started_at: None,
+            payment_provider: None,
+            payment_session_id: None,
+            payment_session_amount: None,
+            payment_session_at: None,
         }
     }
 
@@ -392,12 +498,48 @@ mod tests {
     #[test]
     fn a_cart_needs_items_an_email_and_a_shipping_address() {
         assert_eq!(
-            fields(check_complete(&cart(None, None), &[])),
+            fields(check_complete(&cart(None, None), &[], Needs::default())),
             ["line_items", "email", "shipping_address"]
         );
         let ready = cart(Some("ada@example.com"), Some("{}"));
-        assert!(check_complete(&ready, &[line("variant_a", 1)]).is_ok());
-        assert_eq!(fields(check_complete(&ready, &[])), ["line_items"]);
+        assert!(check_complete(&ready, &[line("variant_a", 1)], Needs::default()).is_ok());
+        assert_eq!(
+            fields(check_complete(&ready, &[], Needs::default())),
+            ["line_items"]
+        );
+        let step_by_step = Needs {
+            delivery_choice: true,
+            payment_session: true,
+            repeat_answers_order: true,
+        };
+        assert_eq!(
+            fields(check_complete(
+                &ready,
+                &[line("variant_a", 1)],
+                step_by_step
+            )),
+            ["payment", "delivery"]
+        );
+        let mut started = cart(Some("ada@example.com"), Some("{}"));
+        started.payment_started_at = Some(at());
+        started.payment_provider = Some("manual".into());
+        started.payment_session_id = Some("payses_1".into());
+        started.payment_session_amount = Some(100);
+        started.payment_session_at = Some(at());
+        started.total = 100;
+        started.shipping_option_id = Some("standard".into());
+        started.shipping_method_id = Some("sm_1".into());
+        assert!(check_complete(&started, &[line("variant_a", 1)], step_by_step).is_ok());
+        started.total = 200;
+        assert_eq!(
+            fields(check_complete(
+                &started,
+                &[line("variant_a", 1)],
+                step_by_step
+            )),
+            ["payment_session"],
+            "a session for another total is void"
+        );
     }
 
     #[test]

@@ -14,13 +14,16 @@
 
 pub mod cart;
 pub mod checkout;
+pub mod delivery;
 pub mod history;
 pub mod lifecycle;
-mod pricing;
+pub mod payment;
+pub mod pricing;
 mod state;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -70,6 +73,13 @@ pub struct Order {
     pub canceled_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    shipping_option_id: Option<String>,
+    shipping_method_id: Option<String>,
+    payment_started_at: Option<NaiveDateTime>,
+    payment_provider: Option<String>,
+    payment_session_id: Option<String>,
+    payment_session_amount: Option<i64>,
+    payment_session_at: Option<NaiveDateTime>,
 }
 
 impl Order {
@@ -116,6 +126,31 @@ impl Order {
             Some(self.id.clone()),
             payload,
         )
+    }
+
+    /// The delivery option the shopper chose, if they chose one ([`delivery::choose`]).
+    pub fn delivery(&self) -> Option<DeliveryChoice> {
+        Some(DeliveryChoice {
+            option_id: self.shipping_option_id.clone()?,
+            id: self.shipping_method_id.clone()?,
+        })
+    }
+
+    /// When the shopper started paying ([`payment::start`]), if they did.
+    pub fn payment_started_at(&self) -> Option<NaiveDateTime> {
+        self.payment_started_at
+    }
+
+    /// The payment session in force: the last one started, while the cart's total is still the
+    /// amount it was started for (a change of the total voids it).
+    pub fn payment_session(&self) -> Option<PaymentSession> {
+        let session = PaymentSession {
+            id: self.payment_session_id.clone()?,
+            provider: self.payment_provider.clone()?,
+            amount: self.payment_session_amount?,
+            created_at: self.payment_session_at?,
+        };
+        (session.amount == self.total).then_some(session)
     }
 
     /// Whether `token` is this row's guest token.
@@ -218,6 +253,25 @@ impl From<ValidAddress> for OrderAddress {
     }
 }
 
+/// The delivery option chosen for a cart.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeliveryChoice {
+    /// The option ([`delivery::STANDARD`]).
+    pub option_id: String,
+    /// This choice: a new id each time an option is chosen.
+    pub id: String,
+}
+
+/// A payment session: the provider the shopper will pay with, for an amount.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PaymentSession {
+    pub id: String,
+    pub provider: String,
+    /// Minor units of the order's currency: the total when the session started.
+    pub amount: i64,
+    pub created_at: NaiveDateTime,
+}
+
 /// Who is asking, as far as carts and orders care.
 #[derive(Clone, Debug, Default)]
 pub struct Caller {
@@ -225,17 +279,21 @@ pub struct Caller {
     pub customer_id: Option<String>,
     /// A cart/order token the caller presented (guests).
     pub token: Option<Secret<String>>,
+    /// The token opens only rows without an owner: a customer's cart or order needs that
+    /// customer signed in. For clients that present the token as the cart's id, so that the
+    /// id alone never opens a customer's cart.
+    pub token_for_guest_rows_only: bool,
 }
 
 impl Caller {
     /// Whether the caller may read and change `order`.
     pub fn may_access(&self, order: &Order) -> bool {
         let owner = matches!((&self.customer_id, &order.customer_id), (Some(a), Some(b)) if a == b);
-        owner
-            || self
-                .token
-                .as_ref()
-                .is_some_and(|t| order.token_matches(t.expose()))
+        let token = self
+            .token
+            .as_ref()
+            .is_some_and(|t| order.token_matches(t.expose()));
+        owner || (token && !(self.token_for_guest_rows_only && order.customer_id.is_some()))
     }
 
     /// The guest token to show back on a cart or order: the one the caller presented, when it
@@ -248,6 +306,26 @@ impl Caller {
             .filter(|t| !owner && order.token_matches(t.expose()))
             .map(|t| t.expose().clone())
     }
+}
+
+/// The cart or order (in any state) whose token is `token`, if the caller may open it (the
+/// caller should present that token). For clients whose only handle on a cart is its token.
+pub async fn find_by_token(
+    store: &super::Store,
+    caller: &Caller,
+    token: &str,
+) -> Result<Order, StoreError> {
+    let mut conn = store.db().conn().await?;
+    let hash = tokens::hash(token);
+    let order: Option<Order> = crate::db_run!(conn, |c| orders::table
+        .filter(orders::token.eq(&hash))
+        .select(Order::as_select())
+        .first(c)
+        .await
+        .optional())?;
+    order
+        .filter(|o| caller.may_access(o))
+        .ok_or_else(cart_not_found)
 }
 
 /// The row id (`or_<ULID>`) an argument names, given as `cart_<ULID>` or `or_<ULID>`.

@@ -32,10 +32,10 @@ impl Totals {
     pub fn of(lines: &[LineItem], rates: &CheckoutRates) -> Self {
         let item_count = lines.iter().map(|l| l.quantity).sum();
         let item_total: i64 = lines.iter().map(|l| l.total).sum();
-        let shipping_total = match rates.free_shipping_over {
-            _ if lines.is_empty() => 0,
-            Some(threshold) if item_total >= threshold => 0,
-            _ => rates.shipping_rate,
+        let shipping_total = if lines.is_empty() {
+            0
+        } else {
+            delivery_price(item_total, rates)
         };
         let taxable = i128::from(item_total + shipping_total);
         let tax_total = ((taxable * i128::from(rates.tax_rate_ppm) + 500_000) / 1_000_000) as i64;
@@ -47,6 +47,27 @@ impl Totals {
             total: item_total + shipping_total + tax_total,
         }
     }
+}
+
+/// The price of delivering items worth `item_total`: the flat rate, free from the threshold.
+pub fn delivery_price(item_total: i64, rates: &CheckoutRates) -> i64 {
+    match rates.free_shipping_over {
+        Some(threshold) if item_total >= threshold => 0,
+        _ => rates.shipping_rate,
+    }
+}
+
+/// An order's tax split between its items and its delivery, in proportion to each (the tax
+/// is computed once on their sum): `(items, delivery)`, adding up to the order's tax.
+pub fn tax_split(order: &Order) -> (i64, i64) {
+    let taxable = i128::from(order.item_total + order.shipping_total);
+    if taxable == 0 {
+        return (order.tax_total, 0);
+    }
+    let delivery =
+        (i128::from(order.tax_total) * i128::from(order.shipping_total) + taxable / 2) / taxable;
+    let delivery = delivery as i64;
+    (order.tax_total - delivery, delivery)
 }
 
 /// Sets each line's unit price and total from the catalogue's current prices; returns the
