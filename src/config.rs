@@ -207,6 +207,46 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
         "0",
         "tax in percent of items plus delivery (e.g. 8.875); 0 = no tax",
     ),
+    (
+        "STOREFRONT_MAIL_POLL_INTERVAL",
+        "10",
+        "seconds between the mail worker's looks for mail queued by other instances",
+    ),
+    (
+        "STOREFRONT_MAIL_RETRY_DELAY",
+        "5",
+        "seconds before a failed mail is retried, doubled each time",
+    ),
+    (
+        "STOREFRONT_MAIL_RETRY_MAX_DELAY",
+        "1800",
+        "longest wait between two attempts at a mail, seconds",
+    ),
+    (
+        "STOREFRONT_MAIL_MAX_ATTEMPTS",
+        "20",
+        "attempts at a mail before it is given up",
+    ),
+    (
+        "STOREFRONT_MAIL_LEASE",
+        "120",
+        "seconds a worker holds a mail it is sending; then another instance may retake it",
+    ),
+    (
+        "STOREFRONT_CART_TTL",
+        "2592000",
+        "seconds after which an untouched guest cart is deleted (30 days)",
+    ),
+    (
+        "STOREFRONT_EVENT_RETENTION",
+        "2592000",
+        "seconds events, and mail already sent or given up, are kept (30 days)",
+    ),
+    (
+        "STOREFRONT_HOUSEKEEPING_INTERVAL",
+        "3600",
+        "seconds between housekeeping passes (expired rows, old carts and events)",
+    ),
 ];
 
 /// Development or production: production refuses unsafe defaults.
@@ -262,6 +302,24 @@ pub struct ThrottleLimits {
     pub reset_per_account: u32,
 }
 
+/// The mail worker (`store::mail::worker`).
+#[derive(Clone, Debug)]
+pub struct MailSettings {
+    pub poll_interval: Duration,
+    pub lease: Duration,
+    pub retry_delay: Duration,
+    pub retry_max_delay: Duration,
+    pub max_attempts: i32,
+}
+
+/// Housekeeping (`store::jobs`): how often, and what counts as old.
+#[derive(Clone, Debug)]
+pub struct Housekeeping {
+    pub interval: Duration,
+    pub cart_ttl: Duration,
+    pub event_retention: Duration,
+}
+
 /// The whole configuration, resolved and validated.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -295,6 +353,8 @@ pub struct Config {
     pub password_hash_concurrency: usize,
     pub throttle: ThrottleLimits,
     pub checkout: CheckoutRates,
+    pub mail: MailSettings,
+    pub housekeeping: Housekeeping,
 }
 
 /// Delivery and tax: one flat delivery rate and one tax rate (DESIGN.md keeps checkout simple;
@@ -424,6 +484,12 @@ impl Config {
             },
             throttle: throttle_limits(&get)?,
             checkout: checkout_rates(&get, &set)?,
+            mail: mail_settings(&get)?,
+            housekeeping: Housekeeping {
+                interval: seconds(&get, "STOREFRONT_HOUSEKEEPING_INTERVAL", 1)?,
+                cart_ttl: seconds(&get, "STOREFRONT_CART_TTL", 1)?,
+                event_retention: seconds(&get, "STOREFRONT_EVENT_RETENTION", 1)?,
+            },
         })
     }
 
@@ -529,6 +595,24 @@ fn countries(get: &impl Fn(&str) -> String) -> Result<Vec<String>, ConfigError> 
         }
     }
     Ok(countries)
+}
+
+fn mail_settings(get: &impl Fn(&str) -> String) -> Result<MailSettings, ConfigError> {
+    let retry_delay = seconds(get, "STOREFRONT_MAIL_RETRY_DELAY", 1)?;
+    let retry_max_delay = seconds(get, "STOREFRONT_MAIL_RETRY_MAX_DELAY", 1)?;
+    if retry_max_delay < retry_delay {
+        return Err(ConfigError(
+            "STOREFRONT_MAIL_RETRY_MAX_DELAY is shorter than STOREFRONT_MAIL_RETRY_DELAY".into(),
+        ));
+    }
+    Ok(MailSettings {
+        poll_interval: seconds(get, "STOREFRONT_MAIL_POLL_INTERVAL", 1)?,
+        lease: seconds(get, "STOREFRONT_MAIL_LEASE", 30)?,
+        retry_delay,
+        retry_max_delay,
+        max_attempts: i32::try_from(count(get, "STOREFRONT_MAIL_MAX_ATTEMPTS")?)
+            .map_err(|_| ConfigError("STOREFRONT_MAIL_MAX_ATTEMPTS is too large".into()))?,
+    })
 }
 
 fn throttle_limits(get: &impl Fn(&str) -> String) -> Result<ThrottleLimits, ConfigError> {

@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::net::TcpListener;
 
@@ -154,6 +155,7 @@ pub async fn serve(
     let db = state.db().clone();
     let hub = state.store.events_hub().clone();
     hub.start(db.url(), db.written());
+    let (stop_background, background) = spawn_background(&state)?;
     let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
     let app = crate::app(state);
     let server = axum::serve(
@@ -175,8 +177,41 @@ pub async fn serve(
         }
     };
     hub.stop();
+    // The mail worker finishes the mails in hand (each send is bounded by the SMTP timeout).
+    let _ = stop_background.send(true);
+    let finished = futures_util::future::join_all(background);
+    if tokio::time::timeout(grace.max(Duration::from_secs(1)), finished)
+        .await
+        .is_err()
+    {
+        tracing::warn!("background work still running at shutdown; its mail will be retaken");
+    }
     db.close();
     result
+}
+
+/// Starts the mail worker and housekeeping on a small pool of their own; both stop when the
+/// sender turns true.
+fn spawn_background(
+    state: &AppState,
+) -> std::io::Result<(
+    tokio::sync::watch::Sender<bool>,
+    Vec<tokio::task::JoinHandle<()>>,
+)> {
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let db = state
+        .db()
+        .background(2)
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    let tasks = vec![
+        tokio::spawn(store::mail::worker::run(
+            state.store.clone(),
+            db.clone(),
+            stopped.clone(),
+        )),
+        tokio::spawn(store::jobs::run(state.config.clone(), db, stopped)),
+    ];
+    Ok((stop, tasks))
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

@@ -237,66 +237,13 @@ impl Db {
         let pools = match url {
             DatabaseUrl::Sqlite(path) => {
                 prepare_sqlite_folder(path)?;
-                let counter = statements.clone();
-                let mut config = ManagerConfig::<SqliteConn>::default();
-                config.recycling_method = RecyclingMethod::Fast;
-                config.custom_setup = Box::new(move |url| {
-                    let counter = counter.clone();
-                    async move {
-                        let mut conn = SqliteConn::establish(url).await?;
-                        // Per connection: SQLite forgets these when a connection closes.
-                        conn.batch_execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
-                        )
-                        .await
-                        .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
-                        conn.set_instrumentation(counter);
-                        Ok(conn)
-                    }
-                    .boxed()
-                });
-                let manager = AsyncDieselConnectionManager::<SqliteConn>::new_with_config(
-                    path.to_string_lossy(),
-                    config,
-                );
-                let pool = Pool::builder(manager)
-                    .max_size(options.max_size)
-                    .wait_timeout(Some(options.wait_timeout))
-                    .create_timeout(Some(options.wait_timeout))
-                    .runtime(deadpool::Runtime::Tokio1)
-                    .build()
-                    .map_err(|e| ConnectError::Other(e.to_string()))?;
                 Pools::Sqlite {
-                    pool,
+                    pool: sqlite_pool(path, options, &statements)?,
                     write_lock: Arc::new(Mutex::new(())),
                 }
             }
             DatabaseUrl::Postgres(pg_url) => {
-                let counter = statements.clone();
-                // Fast: no `SELECT 1` round trip per checkout; a connection that broke is
-                // dropped on its first error and replaced.
-                let mut config = ManagerConfig::<PgConn>::default();
-                config.recycling_method = RecyclingMethod::Fast;
-                config.custom_setup = Box::new(move |url| {
-                    let counter = counter.clone();
-                    async move {
-                        let mut conn = PgConn::establish(url).await?;
-                        conn.set_instrumentation(counter);
-                        Ok(conn)
-                    }
-                    .boxed()
-                });
-                let manager =
-                    AsyncDieselConnectionManager::<PgConn>::new_with_config(pg_url, config);
-                let pool = Pool::builder(manager)
-                    .max_size(options.max_size)
-                    .wait_timeout(Some(options.wait_timeout))
-                    .create_timeout(Some(options.wait_timeout))
-                    .runtime(deadpool::Runtime::Tokio1)
-                    .build()
-                    .map_err(|e| ConnectError::Other(e.to_string()))?;
-                Pools::Postgres(pool)
+                Pools::Postgres(pg_pool(pg_url, options, &statements)?)
             }
         };
         let db = Self {
@@ -310,6 +257,35 @@ impl Db {
             detail: e,
         })?;
         Ok(db)
+    }
+
+    /// A second, small pool on the same database for background work (the mail worker,
+    /// housekeeping): it never takes a connection a request waits for, and its statements are
+    /// counted apart. On SQLite it shares this handle's write lock, so writers still queue.
+    pub fn background(&self, max_size: usize) -> Result<Self, ConnectError> {
+        let options = PoolOptions {
+            max_size,
+            wait_timeout: Duration::from_secs(30),
+        };
+        let statements = StatementCounter::default();
+        let pools = match (&*self.pools, &*self.url) {
+            (Pools::Sqlite { write_lock, .. }, DatabaseUrl::Sqlite(path)) => Pools::Sqlite {
+                pool: sqlite_pool(path, &options, &statements)?,
+                write_lock: write_lock.clone(),
+            },
+            (_, DatabaseUrl::Postgres(url)) => {
+                Pools::Postgres(pg_pool(url, &options, &statements)?)
+            }
+            (Pools::Postgres(_), DatabaseUrl::Sqlite(_)) => {
+                return Err(ConnectError::Other("pool and URL disagree".into()));
+            }
+        };
+        Ok(Self {
+            pools: Arc::new(pools),
+            url: self.url.clone(),
+            statements,
+            written: self.written.clone(),
+        })
     }
 
     /// The URL this handle was opened on.
@@ -379,6 +355,70 @@ impl Db {
             Pools::Postgres(pool) => pool.close(),
         }
     }
+}
+
+fn sqlite_pool(
+    path: &Path,
+    options: &PoolOptions,
+    statements: &StatementCounter,
+) -> Result<Pool<SqliteConn>, ConnectError> {
+    let counter = statements.clone();
+    let mut config = ManagerConfig::<SqliteConn>::default();
+    config.recycling_method = RecyclingMethod::Fast;
+    config.custom_setup = Box::new(move |url| {
+        let counter = counter.clone();
+        async move {
+            let mut conn = SqliteConn::establish(url).await?;
+            // Per connection: SQLite forgets these when a connection closes.
+            conn.batch_execute(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+            )
+            .await
+            .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+            conn.set_instrumentation(counter);
+            Ok(conn)
+        }
+        .boxed()
+    });
+    let manager =
+        AsyncDieselConnectionManager::<SqliteConn>::new_with_config(path.to_string_lossy(), config);
+    Pool::builder(manager)
+        .max_size(options.max_size)
+        .wait_timeout(Some(options.wait_timeout))
+        .create_timeout(Some(options.wait_timeout))
+        .runtime(deadpool::Runtime::Tokio1)
+        .build()
+        .map_err(|e| ConnectError::Other(e.to_string()))
+}
+
+fn pg_pool(
+    url: &str,
+    options: &PoolOptions,
+    statements: &StatementCounter,
+) -> Result<Pool<PgConn>, ConnectError> {
+    let counter = statements.clone();
+    // Fast: no `SELECT 1` round trip per checkout; a connection that broke is dropped on its
+    // first error and replaced.
+    let mut config = ManagerConfig::<PgConn>::default();
+    config.recycling_method = RecyclingMethod::Fast;
+    config.custom_setup = Box::new(move |url| {
+        let counter = counter.clone();
+        async move {
+            let mut conn = PgConn::establish(url).await?;
+            conn.set_instrumentation(counter);
+            Ok(conn)
+        }
+        .boxed()
+    });
+    let manager = AsyncDieselConnectionManager::<PgConn>::new_with_config(url, config);
+    Pool::builder(manager)
+        .max_size(options.max_size)
+        .wait_timeout(Some(options.wait_timeout))
+        .create_timeout(Some(options.wait_timeout))
+        .runtime(deadpool::Runtime::Tokio1)
+        .build()
+        .map_err(|e| ConnectError::Other(e.to_string()))
 }
 
 /// A snapshot of the pool for metrics.

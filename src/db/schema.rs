@@ -311,6 +311,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    mail_outbox (id) {
+        id -> Text,
+        kind -> Text,
+        recipient -> Text,
+        subject -> Text,
+        text_body -> Text,
+        html_body -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_by -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        expires_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(identities -> customers (customer_id));
 diesel::joinable!(sessions -> identities (identity_id));
 diesel::joinable!(sessions -> customers (customer_id));
@@ -354,4 +375,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     orders,
     line_items,
     events,
+    mail_outbox,
 );

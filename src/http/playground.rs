@@ -12,11 +12,22 @@ use serde_json::json;
 use crate::state::AppState;
 
 /// Example operations shown as GraphiQL tabs, in order: (name, query, variables as JSON).
+/// Products comes first: it is what a newcomer runs first (and what the browser test runs).
 const OPERATIONS: &[(&str, &str, &str)] = &[
+    (
+        "products",
+        include_str!("../../playground/operations/products.graphql"),
+        r#"{"filter": {"inStock": true, "priceMaxInCents": 10000}, "sort": "PRICE_ASC"}"#,
+    ),
     (
         "shop",
         include_str!("../../playground/operations/shop.graphql"),
         "",
+    ),
+    (
+        "account",
+        include_str!("../../playground/operations/account.graphql"),
+        r#"{"refreshToken": "paste the refreshToken from Register or Login"}"#,
     ),
     (
         "addresses",
@@ -27,6 +38,16 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
         "checkout",
         include_str!("../../playground/operations/checkout.graphql"),
         r#"{"cartId": "cart_...", "variantId": "variant_..."}"#,
+    ),
+    (
+        "password",
+        include_str!("../../playground/operations/password.graphql"),
+        r#"{"token": "paste the token from the reset mail"}"#,
+    ),
+    (
+        "subscription",
+        include_str!("../../playground/operations/subscription.graphql"),
+        r#"{"orderId": "or_...", "token": null}"#,
     ),
 ];
 

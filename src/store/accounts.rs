@@ -10,6 +10,7 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 
 use super::auth::{Client, Principal};
 use super::events::NewEvent;
+use super::mail::{self, outbox};
 use super::passwords::NewPassword;
 use super::sessions::{self, AuthSession, NewSession};
 use super::throttle::{self, Action};
@@ -375,36 +376,41 @@ pub async fn change_password(
     let mut conn = store.db().write_conn().await?;
     db_run!(conn, |c| c
         .transaction(async |c| {
-            replace_password(&mut c.into(), &identity_id, &hash, None, at).await?;
+            let email = replace_password(&mut c.into(), &identity_id, &hash, None, at).await?;
             diesel::insert_into(sessions_t::table)
                 .values(&session)
                 .execute(c)
                 .await?;
             events::insert(&mut c.into(), &event).await?;
+            let notice = mail::password_changed(store.config(), &email, at);
+            outbox::queue(&mut c.into(), &notice).await?;
             Ok::<_, StoreError>(())
         })
         .await)?;
     drop(conn);
+    store.wake_mail();
     tracing::info!(customer_id = %principal.customer_id, "password changed; sessions ended");
     let customer = get(store, &principal.customer_id).await?;
     sessions::payload(store, customer, &session.id, refresh)
 }
 
 /// Inside a password change's transaction: stores the new hash, ends the identity's sessions
-/// (all but `keep`, when given) and voids its pending reset tokens.
+/// (all but `keep`, when given) and voids its pending reset tokens. Returns the identity's
+/// email, for the "password changed" mail.
 async fn replace_password(
     c: &mut crate::db::Backend<'_>,
     identity_id: &str,
     hash: &str,
     keep: Option<&str>,
     at: chrono::NaiveDateTime,
-) -> Result<(), StoreError> {
-    db_run!(c, |c| diesel::update(identities::table.find(identity_id))
+) -> Result<String, StoreError> {
+    let email: String = db_run!(c, |c| diesel::update(identities::table.find(identity_id))
         .set((
             identities::password_hash.eq(hash),
             identities::updated_at.eq(at),
         ))
-        .execute(c)
+        .returning(identities::email)
+        .get_result(c)
         .await)?;
     let live = sessions_t::table
         .filter(sessions_t::identity_id.eq(identity_id))
@@ -421,7 +427,7 @@ async fn replace_password(
         .set(password_resets::used_at.eq(at))
         .execute(c)
         .await)?;
-    Ok(())
+    Ok(email)
 }
 
 /// A new password with its confirmation (when the client sends one, it must match).
@@ -491,12 +497,15 @@ pub async fn update_account(
     db_run!(conn, |c| c
         .transaction(async |c| {
             let keep = Some(principal.session_id.as_str());
-            replace_password(&mut c.into(), &identity_id, &hash, keep, at).await?;
+            let email = replace_password(&mut c.into(), &identity_id, &hash, keep, at).await?;
             events::insert(&mut c.into(), &event).await?;
+            let notice = mail::password_changed(store.config(), &email, at);
+            outbox::queue(&mut c.into(), &notice).await?;
             Ok::<_, StoreError>(())
         })
         .await)?;
     drop(conn);
+    store.wake_mail();
     tracing::info!(customer_id = %principal.customer_id, "password changed; other sessions ended");
     Ok(customer)
 }

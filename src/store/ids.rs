@@ -19,6 +19,7 @@ pub mod prefix {
     pub const OPTION_VALUE: &str = "optval";
     pub const IMAGE: &str = "media";
     pub const EVENT: &str = "evt";
+    pub const MAIL: &str = "mail";
     pub const SHIPPING_METHOD: &str = "sm";
     pub const PAYMENT_SESSION: &str = "payses";
 }

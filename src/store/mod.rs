@@ -14,6 +14,7 @@ pub mod events;
 pub mod idempotency;
 pub mod identities;
 pub mod ids;
+pub mod jobs;
 pub mod mail;
 pub mod money;
 pub mod orders;
@@ -46,6 +47,8 @@ struct Inner {
     jwt: auth::JwtKeys,
     mailer: mail::Mailer,
     events_hub: publication::Hub,
+    /// Woken after a commit that queued mail, so the worker sends it at once.
+    mail_queued: tokio::sync::Notify,
 }
 
 impl Store {
@@ -74,6 +77,7 @@ impl Store {
                 jwt: auth::JwtKeys::new(secret.as_bytes()),
                 mailer,
                 events_hub: publication::Hub::new(config.sockets.events_buffer),
+                mail_queued: tokio::sync::Notify::new(),
                 config,
             }),
         }
@@ -94,6 +98,16 @@ impl Store {
     /// The publisher of this instance's event subscriptions ([`publication`]).
     pub fn events_hub(&self) -> &publication::Hub {
         &self.inner.events_hub
+    }
+
+    /// Tells this instance's mail worker that a commit queued mail.
+    pub fn wake_mail(&self) {
+        self.inner.mail_queued.notify_one();
+    }
+
+    /// What the mail worker waits on besides its timers.
+    pub fn mail_queued(&self) -> &tokio::sync::Notify {
+        &self.inner.mail_queued
     }
 
     pub fn db(&self) -> &Db {

@@ -3,8 +3,9 @@
 //! tokens. Success sets the password, ends every session and signs in afresh.
 //!
 //! Unknown emails get the same answer after the same work (token made and hashed, one
-//! transaction) and no mail. Mail leaves on a task of its own, so neither the answer nor its
-//! timing depends on the mail server.
+//! transaction) and no mail. The mail is queued in the outbox by the request's transaction and
+//! leaves through the mail worker, so neither the answer nor its timing depends on the mail
+//! server, and a restart does not lose it.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -13,7 +14,7 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 use super::auth::Client;
 use super::customers::{self, EMAILPASS};
 use super::events::NewEvent;
-use super::mail::Mail;
+use super::mail::{self, outbox};
 use super::passwords::NewPassword;
 use super::sessions::{self, AuthSession, NewSession};
 use super::throttle::{self, Action};
@@ -69,6 +70,8 @@ pub async fn request(
         },
     );
     let known = identity.is_some();
+    let link = reset_link(redirect.clone(), &store.config().public_url, token.expose());
+    let reset_mail = mail::password_reset(store.config(), email.as_str(), &link, at + ttl);
     db_run!(conn, |c| c
         .transaction(async |c| {
             diesel::update(password_resets::table)
@@ -90,6 +93,7 @@ pub async fn request(
                     .execute(c)
                     .await?;
                 events::insert(&mut c.into(), &event).await?;
+                outbox::queue(&mut c.into(), &reset_mail).await?;
             }
             Ok::<_, StoreError>(())
         })
@@ -97,9 +101,7 @@ pub async fn request(
     drop(conn);
 
     if known {
-        store
-            .mailer()
-            .send_in_background(reset_mail(store, &email, redirect, token.expose()));
+        store.wake_mail();
         tracing::info!(identity_id = %identity_id, "password reset requested");
     }
     Ok(REQUESTED_MESSAGE)
@@ -126,6 +128,7 @@ struct Reset<'a> {
     password_hash: &'a str,
     session: &'a NewSession,
     event: &'a NewEvent,
+    config: &'a crate::config::Config,
 }
 
 /// Claims the token (false when it is no longer live), sets the password, ends every other
@@ -147,14 +150,15 @@ async fn apply(
     if claimed != 1 {
         return Ok(false);
     }
-    db_run!(c, |c| diesel::update(
+    let email: String = db_run!(c, |c| diesel::update(
         identities::table.find(reset.identity_id)
     )
     .set((
         identities::password_hash.eq(reset.password_hash),
         identities::updated_at.eq(at),
     ))
-    .execute(c)
+    .returning(identities::email)
+    .get_result(c)
     .await)?;
     db_run!(c, |c| diesel::update(password_resets::table)
         .filter(password_resets::identity_id.eq(reset.identity_id))
@@ -173,24 +177,8 @@ async fn apply(
         .execute(c)
         .await)?;
     events::insert(c, reset.event).await?;
+    outbox::queue(c, &mail::password_changed(reset.config, &email, at)).await?;
     Ok(true)
-}
-
-/// The mail carrying the reset link.
-fn reset_mail(store: &Store, email: &Email, redirect: Option<String>, token: &str) -> Mail {
-    let config = store.config();
-    let link = reset_link(redirect, &config.public_url, token);
-    let minutes = config.password_reset_ttl.as_secs().div_ceil(60);
-    Mail {
-        to: email.as_str().to_owned(),
-        subject: format!("Reset your {} password", config.shop_name),
-        body: format!(
-            "Someone asked to reset the password of your account at {shop}.\n\n\
-             To choose a new password, open this link within {minutes} minutes:\n\n{link}\n\n\
-             If it was not you, ignore this mail: your password stays as it is.\n",
-            shop = config.shop_name,
-        ),
-    }
 }
 
 /// The link to the reset page (the allowed `redirect`, or the shop's own page) with the token.
@@ -264,6 +252,7 @@ pub async fn reset(
                 password_hash: &hash,
                 session: &session,
                 event: &event,
+                config: store.config(),
             };
             apply(&mut c.into(), &reset, at).await
         })
@@ -272,6 +261,7 @@ pub async fn reset(
     if !used {
         return Err(invalid_reset());
     }
+    store.wake_mail();
     tracing::info!(customer_id = %customer_id, "password reset; sessions ended");
     let customer = customers::get(store, &customer_id).await?;
     sessions::payload(store, customer, &session.id, refresh)

@@ -161,6 +161,12 @@ impl TestApp {
         self.shutdown().await;
     }
 
+    /// Stops the server (and its background work) but keeps its database, so that another
+    /// server can start on it: a restart.
+    pub async fn halt(&mut self) {
+        self.shutdown().await;
+    }
+
     async fn shutdown(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());

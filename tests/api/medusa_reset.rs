@@ -117,7 +117,7 @@ async fn a_mailed_token_resets_the_password_once() {
 
     // The older SDKs' `?token=` works as well, and is validated as strictly.
     request(&app, json!({ "identifier": "alice@example.com" })).await;
-    let second = sink.wait_for(2).await[1].token();
+    let second = sink.resets(2).await[1].token();
     assert_eq!(
         m.post(
             &format!("{UPDATE}?token=nope"),

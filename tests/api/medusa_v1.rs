@@ -151,7 +151,7 @@ async fn v1_registers_signs_in_and_keeps_a_cookie_session() {
         assert_eq!(response.status(), StatusCode::NO_CONTENT);
         assert_eq!(response.text().await.unwrap(), "");
     }
-    let reset = sink.wait_for(1).await[0].token();
+    let reset = sink.resets(1).await[0].token();
     let new_password = "a completely new secret";
     let wrong = m
         .post(

@@ -22,15 +22,35 @@ impl ReceivedMail {
         self.data.replace("=\r\n", "").replace("=3D", "=")
     }
 
+    /// The value of header `name` (first occurrence, unfolded).
+    pub fn header(&self, name: &str) -> Option<String> {
+        let head = self.data.split("\r\n\r\n").next().unwrap_or_default();
+        let unfolded = head.replace("\r\n ", " ").replace("\r\n\t", " ");
+        let prefix = format!("{}:", name.to_ascii_lowercase());
+        unfolded
+            .lines()
+            .find(|l| l.to_ascii_lowercase().starts_with(&prefix))
+            .map(|l| l[prefix.len()..].trim().to_owned())
+    }
+
     /// The `token=` value of the first link in the mail.
     pub fn token(&self) -> String {
         let text = self.text();
-        let start = text.find("token=").expect("a token in the mail") + "token=".len();
+        let start = text
+            .find("token=")
+            .unwrap_or_else(|| panic!("no token in {text}"))
+            + "token=".len();
         text[start..]
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric())
             .collect()
     }
+}
+
+/// A port nothing listens on (yet): a mail server that is down.
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("address").port()
 }
 
 /// A running sink; stops with the test's runtime.
@@ -42,7 +62,12 @@ pub struct SmtpSink {
 
 impl SmtpSink {
     pub async fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0")
+        Self::start_on(0).await
+    }
+
+    /// A sink on `port` (from [`free_port`]): the mail server that comes back after an outage.
+    pub async fn start_on(port: u16) -> Self {
+        let listener = TcpListener::bind(("127.0.0.1", port))
             .await
             .expect("bind smtp sink");
         let port = listener.local_addr().unwrap().port();
@@ -68,9 +93,29 @@ impl SmtpSink {
         self.mails.lock().unwrap().clone()
     }
 
+    /// Waits until `count` password reset mails arrived (other mail, such as the notice of a
+    /// password change, is left out) and returns them in order.
+    pub async fn resets(&self, count: usize) -> Vec<ReceivedMail> {
+        for _ in 0..300 {
+            let resets: Vec<ReceivedMail> = self
+                .mails()
+                .into_iter()
+                .filter(|m| {
+                    m.header("Subject")
+                        .is_some_and(|s| s.starts_with("Reset your"))
+                })
+                .collect();
+            if resets.len() >= count {
+                return resets;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("expected {count} reset mails, got {:#?}", self.mails());
+    }
+
     /// Waits until `count` mails arrived (mail leaves the server in the background).
     pub async fn wait_for(&self, count: usize) -> Vec<ReceivedMail> {
-        for _ in 0..100 {
+        for _ in 0..300 {
             let mails = self.mails();
             if mails.len() >= count {
                 return mails;

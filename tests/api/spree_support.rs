@@ -204,8 +204,13 @@ pub async fn reset_token(app: &TestApp) -> String {
         if let Ok(entries) = std::fs::read_dir(&dir) {
             let mut files: Vec<_> = entries.flatten().map(|e| e.path()).collect();
             files.sort();
-            if let Some(last) = files.last() {
-                let raw = std::fs::read_to_string(last).unwrap();
+            // Other mail (order confirmations, password notices) shares the folder.
+            let resets: Vec<String> = files
+                .iter()
+                .map(|f| std::fs::read_to_string(f).unwrap())
+                .filter(|raw| raw.contains("Subject: Reset your"))
+                .collect();
+            if let Some(raw) = resets.last() {
                 let text = raw.replace("=\r\n", "").replace("=3D", "=");
                 if let Some(at) = text.find("token=") {
                     let token: String = text[at + 6..]

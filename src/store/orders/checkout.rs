@@ -25,6 +25,7 @@ use crate::db::schema::{orders, products, variants};
 use crate::db_run;
 use crate::store::catalog::{Product, Variant};
 use crate::store::events;
+use crate::store::mail::{self, outbox};
 use crate::store::{Entity, FieldError, Store, StoreError, now};
 
 /// What a checkout asks of a cart beyond items, an email and a shipping address, for clients
@@ -93,17 +94,19 @@ pub async fn complete_with(
                 return Ok(Completion::Repriced(cart));
             }
             check_complete(&cart, &lines, needs)?;
-            place_checked(&mut c.into(), caller, &cart, &lines, &unpriced, at)
+            place_checked(&mut c.into(), store, caller, &cart, &lines, &unpriced, at)
                 .await
                 .map(Completion::Placed)
         })
         .await)
+    .inspect(|_| store.wake_mail())
 }
 
 /// Inside the transaction, once the cart passed its checks: reserves stock, counts sales, gives
-/// it a number and places it, with the event.
+/// it a number and places it, with the event and its confirmation mail.
 async fn place_checked(
     c: &mut Backend<'_>,
+    store: &Store,
     caller: &Caller,
     cart: &Order,
     lines: &[LineItem],
@@ -135,6 +138,11 @@ async fn place_checked(
         total: order.total,
     });
     events::insert(c, &event).await?;
+    let guest_token = caller.token.as_ref().map(|t| t.expose().as_str());
+    if let Some(confirmation) = mail::order_confirmation(store.config(), &order, lines, guest_token)
+    {
+        outbox::queue(c, &confirmation).await?;
+    }
     Ok(order)
 }
 

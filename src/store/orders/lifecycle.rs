@@ -14,6 +14,7 @@ use crate::db::Backend;
 use crate::db::schema::{line_items, orders, products, variants};
 use crate::db_run;
 use crate::store::events;
+use crate::store::mail::{self, outbox};
 use crate::store::{Entity, Store, StoreError, now};
 
 /// Who changes an order.
@@ -234,7 +235,11 @@ pub async fn fulfil(
                 tracking_number: order.tracking_number.clone(),
             });
             events::insert(&mut c.into(), &event).await?;
+            if let Some(shipped) = mail::order_shipped(store.config(), &order) {
+                outbox::queue(&mut c.into(), &shipped).await?;
+            }
             Ok::<_, StoreError>(order)
         })
         .await)
+    .inspect(|_| store.wake_mail())
 }

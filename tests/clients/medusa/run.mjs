@@ -89,14 +89,15 @@ for (let i = 0; ; i++) {
   await new Promise((r) => setTimeout(r, 100));
 }
 
-/** A stored mail as text: headers, then the body decoded (base64 or quoted-printable). */
+/** A stored mail as text: headers, then the body decoded (base64 or quoted-printable; a
+ * multipart mail's parts are decoded by what they declare). */
 function readMail(raw) {
   const at = raw.search(/\r?\n\r?\n/);
   const headers = raw.slice(0, at);
   let body = raw.slice(at).trim();
   if (/content-transfer-encoding:\s*base64/i.test(headers)) {
     body = Buffer.from(body.replace(/\s+/g, ""), "base64").toString("utf8");
-  } else if (/content-transfer-encoding:\s*quoted-printable/i.test(headers)) {
+  } else if (/content-transfer-encoding:\s*quoted-printable/i.test(raw)) {
     body = body
       .replace(/=\r?\n/g, "")
       .replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
@@ -112,7 +113,7 @@ async function mailedToken(email, count) {
     try {
       files = readdirSync(folder).filter((f) => f.endsWith(".eml")).sort();
     } catch {}
-    const mails = files.map((f) => readMail(readFileSync(join(folder, f), "utf8"))).filter((m) => m.includes(email));
+    const mails = files.map((f) => readMail(readFileSync(join(folder, f), "utf8"))).filter((m) => m.includes(email) && /^Subject: Reset your/m.test(m));
     if (mails.length >= count) {
       const match = mails[mails.length - 1].match(/token=([0-9a-f]{64})/);
       if (match) return match[1];

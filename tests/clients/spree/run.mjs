@@ -95,8 +95,12 @@ async function resetTokenFromMail(mailDir, before) {
     } catch {
       // no mail folder yet
     }
-    if (files.length > 0) {
-      const raw = readFileSync(join(mailDir, files[files.length - 1]), 'utf8');
+    // Other mail (order confirmations, password notices) shares the folder.
+    const resets = files
+      .map((f) => readFileSync(join(mailDir, f), 'utf8'))
+      .filter((raw) => /^Subject: Reset your/m.test(raw));
+    if (resets.length > 0) {
+      const raw = resets[resets.length - 1];
       // Undo quoted-printable soft line breaks and `=3D` before looking for the link.
       const text = raw.replace(/=\r?\n/g, '').replace(/=3D/gi, '=');
       const match = text.match(/[?&]token=([A-Za-z0-9_-]+)/);
