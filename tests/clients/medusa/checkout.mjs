@@ -4,24 +4,14 @@
 // session, completion and the order; then the same as a signed-in customer, whose order
 // appears in store.order.list, and a guest cart handed over to a customer.
 //
-// The server is the debug binary ($STOREFRONT_BIN, else $CARGO_TARGET_DIR/debug/storefront, else
-// ../../../target/debug/storefront). Prints one line per step and "N passed, N failed"; exits 1
+// The server is spawned by server.mjs. Prints one line per step and "N passed, N failed"; exits 1
 // when any step failed.
 
-import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
 
 import Medusa from "@medusajs/js-sdk";
 
-const here = fileURLToPath(new URL(".", import.meta.url));
-const bin =
-  process.env.STOREFRONT_BIN ??
-  join(process.env.CARGO_TARGET_DIR ?? resolve(here, "../../../target"), "debug", "storefront");
+import { startServer } from "./server.mjs";
 
 const results = { passed: 0, failed: 0 };
 let stopAll = false;
@@ -42,48 +32,8 @@ async function step(name, fn) {
   }
 }
 
-function freePort() {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => ok(port));
-    });
-    srv.on("error", fail);
-  });
-}
-
 // ---- the server -------------------------------------------------------------------------
-const dir = mkdtempSync(join(tmpdir(), "storefront-medusa-checkout-"));
-const port = await freePort();
-const baseUrl = `http://127.0.0.1:${port}`;
-const env = {
-  ...process.env,
-  DATABASE_URL: `sqlite://${join(dir, "store.db")}`,
-  STOREFRONT_DATA_DIR: dir,
-  STOREFRONT_BIND: `127.0.0.1:${port}`,
-  STOREFRONT_ENV: "development",
-  STOREFRONT_SEED: "demo",
-  STOREFRONT_SHIPPING_RATE: "1000",
-  STOREFRONT_TAX_RATE: "19",
-  RUST_LOG: process.env.RUST_LOG ?? "warn",
-};
-delete env.STOREFRONT_SMTP_URL;
-const publishableKey = execFileSync(bin, ["keys", "create", "publishable", "--name", "medusa-checkout"], {
-  env,
-}).toString().trim();
-const server = spawn(bin, ["serve"], { env, stdio: ["ignore", "inherit", "inherit"] });
-process.on("exit", () => {
-  server.kill("SIGTERM");
-  rmSync(dir, { recursive: true, force: true });
-});
-for (let i = 0; ; i++) {
-  try {
-    if ((await fetch(`${baseUrl}/health`)).ok) break;
-  } catch {}
-  if (i > 300) throw new Error("the server did not start");
-  await new Promise((r) => setTimeout(r, 100));
-}
+const { baseUrl, publishableKey, dir } = await startServer("medusa-checkout", { STOREFRONT_SHIPPING_RATE: "1000", STOREFRONT_TAX_RATE: "19" });
 
 const client = () =>
   new Medusa({ baseUrl, publishableKey, auth: { type: "jwt", jwtTokenStorageMethod: "memory" } });

@@ -1,26 +1,18 @@
 // Drives a freshly spawned storefront server with the real Medusa clients:
 // @medusajs/js-sdk 2.x (v2 routes) and @medusajs/medusa-js 6.x (v1 customer routes).
 //
-// The server is the debug binary ($STOREFRONT_BIN, else $CARGO_TARGET_DIR/debug/storefront, else
-// ../../../target/debug/storefront) over a fresh SQLite file with the demo catalogue; mail is
+// The server (server.mjs) runs over a fresh SQLite file with the demo catalogue; mail is
 // written as files under its data folder (development), where the reset token is read from.
 // Prints one line per step and a closing "N passed, N failed"; exits 1 when any step failed.
 
-import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import assert from "node:assert/strict";
 
 import Medusa from "@medusajs/js-sdk";
 import MedusaV1 from "@medusajs/medusa-js";
 
-const here = fileURLToPath(new URL(".", import.meta.url));
-const bin =
-  process.env.STOREFRONT_BIN ??
-  join(process.env.CARGO_TARGET_DIR ?? resolve(here, "../../../target"), "debug", "storefront");
+import { startServer } from "./server.mjs";
 
 const results = { passed: 0, failed: 0 };
 async function step(name, fn) {
@@ -47,47 +39,8 @@ async function rejects(promise, status, message) {
   assert.fail(`expected a ${status} error`);
 }
 
-function freePort() {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => ok(port));
-    });
-    srv.on("error", fail);
-  });
-}
-
 // ---- the server -------------------------------------------------------------------------
-const dir = mkdtempSync(join(tmpdir(), "storefront-medusa-"));
-const port = await freePort();
-const baseUrl = `http://127.0.0.1:${port}`;
-const env = {
-  ...process.env,
-  DATABASE_URL: `sqlite://${join(dir, "store.db")}`,
-  STOREFRONT_DATA_DIR: dir,
-  STOREFRONT_BIND: `127.0.0.1:${port}`,
-  STOREFRONT_ENV: "development",
-  STOREFRONT_SEED: "demo",
-  RUST_LOG: process.env.RUST_LOG ?? "warn",
-};
-delete env.STOREFRONT_SMTP_URL;
-const publishableKey = execFileSync(bin, ["keys", "create", "publishable", "--name", "medusa-clients"], {
-  env,
-}).toString().trim();
-const server = spawn(bin, ["serve"], { env, stdio: ["ignore", "inherit", "inherit"] });
-const stop = () => {
-  server.kill("SIGTERM");
-  rmSync(dir, { recursive: true, force: true });
-};
-process.on("exit", stop);
-for (let i = 0; ; i++) {
-  try {
-    if ((await fetch(`${baseUrl}/health`)).ok) break;
-  } catch {}
-  if (i > 300) throw new Error("the server did not start");
-  await new Promise((r) => setTimeout(r, 100));
-}
+const { baseUrl, publishableKey, dir } = await startServer("medusa-clients", {});
 
 /** A stored mail as text: headers, then the body decoded (base64 or quoted-printable; a
  * multipart mail's parts are decoded by what they declare). */
