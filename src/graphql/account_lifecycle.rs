@@ -22,7 +22,11 @@ impl AccountLifecycleMutation {
     /// Verifies the email with the token from the verification mail (single use). True when
     /// verified; `INVALID_TOKEN` when the link is unknown, used, expired, or the account's
     /// email changed since.
-    async fn verify_email(&self, ctx: &Context<'_>, #[graphql(secret)] token: String) -> Result<bool> {
+    async fn verify_email(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(secret)] token: String,
+    ) -> Result<bool> {
         email_verification::verify(store(ctx)?, &token)
             .await
             .gql()
@@ -108,9 +112,14 @@ impl AccountLifecycleMutation {
         let store = store(ctx)?;
         let auth = session::auth(ctx);
         let principal = auth.require(store).await.gql()?;
-        erase::delete_account(store, &principal, &Secret::new(current_password), &auth.client)
-            .await
-            .gql()
-            .map(|_| true)
+        erase::delete_account(
+            store,
+            &principal,
+            &Secret::new(current_password),
+            &auth.client,
+        )
+        .await
+        .gql()
+        .map(|_| true)
     }
 }

@@ -41,7 +41,9 @@ fn html(status: StatusCode, title: &str, body: &str) -> Response {
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"),
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+        ),
     );
     response
 }
@@ -99,7 +101,11 @@ async fn download(State(state): State<AppState>, Form(param): Form<TokenParam>) 
             } else {
                 StatusCode::BAD_REQUEST
             };
-            html(status, "The download failed", "<p>Please try again in a moment.</p>")
+            html(
+                status,
+                "The download failed",
+                "<p>Please try again in a moment.</p>",
+            )
         }
     }
 }

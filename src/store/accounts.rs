@@ -134,8 +134,7 @@ pub async fn register(
                 event: &event,
             };
             create(&mut c.into(), &account, at).await?;
-            email_verification::queue(&mut c.into(), store, &customer.id, &customer.email, at)
-                .await
+            email_verification::queue(&mut c.into(), store, &customer.id, &customer.email, at).await
         })
         .await);
     drop(conn);

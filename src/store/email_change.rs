@@ -24,8 +24,7 @@ use crate::db_run;
 use crate::error::Secret;
 
 /// The answer to a change request, whatever happens next.
-pub const REQUESTED_MESSAGE: &str =
-    "A link to confirm the change is on its way to the new address; the email changes when it is opened.";
+pub const REQUESTED_MESSAGE: &str = "A link to confirm the change is on its way to the new address; the email changes when it is opened.";
 
 /// The purposes of a change's two links.
 const CHANGE: &[&str] = &[purpose::CONFIRM_EMAIL_CHANGE, purpose::CANCEL_EMAIL_CHANGE];
@@ -58,8 +57,13 @@ pub(super) async fn request_in(
     let confirm_link = page(store, "confirm-email-change", confirm.token.expose());
     let cancel_link = page(store, "cancel-email-change", cancel.token.expose());
     let to_new = mail::email_change_confirm(config, new_email, &confirm_link, confirm.expires_at);
-    let to_old =
-        mail::email_change_notice(config, old_email, new_email, &cancel_link, cancel.expires_at);
+    let to_old = mail::email_change_notice(
+        config,
+        old_email,
+        new_email,
+        &cancel_link,
+        cancel.expires_at,
+    );
     outbox::queue(c, &to_new).await?;
     outbox::queue(c, &to_old).await?;
     let event = events::customer(
@@ -172,8 +176,7 @@ pub async fn cancel(store: &Store, token: &str) -> Result<bool, StoreError> {
     let customer_id = db_run!(conn, |c| c
         .transaction(async |c| {
             let Some(claimed) =
-                email_tokens::claim(&mut c.into(), token, purpose::CANCEL_EMAIL_CHANGE, at)
-                    .await?
+                email_tokens::claim(&mut c.into(), token, purpose::CANCEL_EMAIL_CHANGE, at).await?
             else {
                 return Ok(None);
             };

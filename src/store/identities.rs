@@ -382,8 +382,7 @@ pub async fn create_customer(
         .transaction(async |c| {
             join_identity(&mut c.into(), &customer, &identity_id, at).await?;
             events::insert(&mut c.into(), &event).await?;
-            email_verification::queue(&mut c.into(), store, &customer.id, &customer.email, at)
-                .await
+            email_verification::queue(&mut c.into(), store, &customer.id, &customer.email, at).await
         })
         .await);
     drop(conn);

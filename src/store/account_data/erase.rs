@@ -21,15 +21,17 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 
 use crate::db::Backend;
 use crate::db::schema::{
-    addresses, customers, data_exports, email_tokens, events as events_t, identities,
-    idempotency_keys, line_items, mail_outbox, orders, password_resets, sessions,
+    addresses, customers, data_exports, email_tokens, events as events_t, idempotency_keys,
+    identities, line_items, mail_outbox, orders, password_resets, sessions,
 };
 use crate::db_run;
 use crate::error::Secret;
 use crate::store::auth::{Client, Principal};
 use crate::store::mail::{self, outbox};
 use crate::store::orders::{Order, OrderAddress, OrderStatus};
-use crate::store::{Store, StoreError, accounts, addresses as book, customers as people, events, now};
+use crate::store::{
+    Store, StoreError, accounts, addresses as book, customers as people, events, now,
+};
 
 /// The address an erased customer's rows carry instead of theirs: `.invalid` never routes
 /// (RFC 2606), and the id keeps it unique.
@@ -137,15 +139,21 @@ async fn erase(c: &mut Backend<'_>, e: &Erasure<'_>, at: NaiveDateTime) -> Resul
     )
     .execute(c)
     .await)?;
-    db_run!(c, |c| diesel::delete(identities::table.filter(identities::id.eq_any(&logins)))
-        .execute(c)
-        .await)?;
-    db_run!(c, |c| diesel::delete(email_tokens::table.filter(email_tokens::customer_id.eq(id)))
-        .execute(c)
-        .await)?;
-    db_run!(c, |c| diesel::delete(data_exports::table.filter(data_exports::customer_id.eq(id)))
-        .execute(c)
-        .await)?;
+    db_run!(c, |c| diesel::delete(
+        identities::table.filter(identities::id.eq_any(&logins))
+    )
+    .execute(c)
+    .await)?;
+    db_run!(c, |c| diesel::delete(
+        email_tokens::table.filter(email_tokens::customer_id.eq(id))
+    )
+    .execute(c)
+    .await)?;
+    db_run!(c, |c| diesel::delete(
+        data_exports::table.filter(data_exports::customer_id.eq(id))
+    )
+    .execute(c)
+    .await)?;
 
     // The customer first lets go of its default addresses, then the book goes.
     db_run!(c, |c| diesel::update(customers::table.find(id))
@@ -166,9 +174,11 @@ async fn erase(c: &mut Backend<'_>, e: &Erasure<'_>, at: NaiveDateTime) -> Resul
         ))
         .execute(c)
         .await)?;
-    db_run!(c, |c| diesel::delete(addresses::table.filter(addresses::customer_id.eq(id)))
-        .execute(c)
-        .await)?;
+    db_run!(c, |c| diesel::delete(
+        addresses::table.filter(addresses::customer_id.eq(id))
+    )
+    .execute(c)
+    .await)?;
 
     let carts: Vec<String> = db_run!(c, |c| orders::table
         .filter(orders::customer_id.eq(id))
@@ -176,12 +186,16 @@ async fn erase(c: &mut Backend<'_>, e: &Erasure<'_>, at: NaiveDateTime) -> Resul
         .select(orders::id)
         .load(c)
         .await)?;
-    db_run!(c, |c| diesel::delete(line_items::table.filter(line_items::order_id.eq_any(&carts)))
-        .execute(c)
-        .await)?;
-    db_run!(c, |c| diesel::delete(orders::table.filter(orders::id.eq_any(&carts)))
-        .execute(c)
-        .await)?;
+    db_run!(c, |c| diesel::delete(
+        line_items::table.filter(line_items::order_id.eq_any(&carts))
+    )
+    .execute(c)
+    .await)?;
+    db_run!(c, |c| diesel::delete(
+        orders::table.filter(orders::id.eq_any(&carts))
+    )
+    .execute(c)
+    .await)?;
 
     let kept = anonymise_orders(c, e, at).await?;
     forget_traces(c, e, &kept).await?;
@@ -253,10 +267,12 @@ async fn forget_traces(
     .await)?;
     for trace in e.traces {
         let pattern = format!("%{trace}%");
-        db_run!(c, |c| diesel::update(events_t::table.filter(events_t::payload.like(&pattern)))
-            .set(events_t::payload.eq(ERASED))
-            .execute(c)
-            .await)?;
+        db_run!(c, |c| diesel::update(
+            events_t::table.filter(events_t::payload.like(&pattern))
+        )
+        .set(events_t::payload.eq(ERASED))
+        .execute(c)
+        .await)?;
         db_run!(c, |c| diesel::delete(
             idempotency_keys::table.filter(idempotency_keys::body.like(&pattern))
         )
@@ -272,9 +288,11 @@ async fn forget_traces(
     )
     .execute(c)
     .await)?;
-    db_run!(c, |c| diesel::update(mail_outbox::table.filter(mail_outbox::recipient.eq(e.email)))
-        .set(mail_outbox::recipient.eq(""))
-        .execute(c)
-        .await)?;
+    db_run!(c, |c| diesel::update(
+        mail_outbox::table.filter(mail_outbox::recipient.eq(e.email))
+    )
+    .set(mail_outbox::recipient.eq(""))
+    .execute(c)
+    .await)?;
     Ok(())
 }

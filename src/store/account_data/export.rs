@@ -10,16 +10,16 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use serde_json::{Value, json};
 
+use crate::db::schema::{
+    data_exports, events as events_t, identities, line_items, mail_outbox, orders, sessions,
+};
+use crate::db_run;
 use crate::store::auth::{Client, Principal};
 use crate::store::customers::{self, Customer};
 use crate::store::mail::{self, outbox};
 use crate::store::orders::{LineItem, Order};
 use crate::store::throttle::{self, Action};
 use crate::store::{Store, StoreError, addresses, email_change, events, ids, now, tokens};
-use crate::db::schema::{
-    data_exports, events as events_t, identities, line_items, mail_outbox, orders, sessions,
-};
-use crate::db_run;
 
 /// The answer to an export request.
 pub const REQUESTED_MESSAGE: &str =
@@ -127,7 +127,11 @@ fn opt_time(at: Option<NaiveDateTime>) -> Option<String> {
 }
 
 /// Everything we hold about `customer`, as the export file.
-pub async fn build(store: &Store, customer: &Customer, at: NaiveDateTime) -> Result<Value, StoreError> {
+pub async fn build(
+    store: &Store,
+    customer: &Customer,
+    at: NaiveDateTime,
+) -> Result<Value, StoreError> {
     let id = customer.id.as_str();
     let book = addresses::list_for_customers(store, &[customer.id.clone()])
         .await?

@@ -214,7 +214,12 @@ pub fn email_verification(
 ) -> outbox::NewMail {
     let hours = hours(config.email_verification_ttl);
     let mail = templates::email_verification(config, email, link, hours);
-    outbox::NewMail::new(outbox::kind::EMAIL_VERIFICATION, email, mail, Some(expires_at))
+    outbox::NewMail::new(
+        outbox::kind::EMAIL_VERIFICATION,
+        email,
+        mail,
+        Some(expires_at),
+    )
 }
 
 /// The confirmation link of an email change, to the new address.

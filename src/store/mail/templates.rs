@@ -148,7 +148,12 @@ pub fn data_export(config: &Config, email: &str, link: &str, hours: u64) -> Rend
 /// The last mail to a deleted account's address.
 pub fn account_deleted(config: &Config, at: NaiveDateTime) -> Rendered {
     let subject = format!("Your {} account was deleted", config.shop_name);
-    render(config, subject, &ACCOUNT_DELETED, vec![text("at", when(at))])
+    render(
+        config,
+        subject,
+        &ACCOUNT_DELETED,
+        vec![text("at", when(at))],
+    )
 }
 
 /// The order confirmation: lines, totals, addresses and the link to follow the order
