@@ -52,7 +52,7 @@ pub async fn delete_account(
     if customer.deleted_at.is_some() {
         return Err(StoreError::Unauthenticated);
     }
-    let book = book::list_for_customers(store, &[customer.id.clone()])
+    let book = book::list_for_customers(store, std::slice::from_ref(&customer.id))
         .await?
         .remove(&customer.id)
         .unwrap_or_default();

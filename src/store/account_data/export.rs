@@ -133,7 +133,7 @@ pub async fn build(
     at: NaiveDateTime,
 ) -> Result<Value, StoreError> {
     let id = customer.id.as_str();
-    let book = addresses::list_for_customers(store, &[customer.id.clone()])
+    let book = addresses::list_for_customers(store, std::slice::from_ref(&customer.id))
         .await?
         .remove(id)
         .unwrap_or_default();
