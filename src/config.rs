@@ -134,8 +134,48 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
     ),
     (
         "STOREFRONT_GRAPHQL_MAX_BATCH",
-        "10",
+        "5",
         "operations in one batched GraphQL request",
+    ),
+    (
+        "STOREFRONT_GRAPHQL_MAX_ALIASES",
+        "30",
+        "aliased fields in one GraphQL operation",
+    ),
+    (
+        "STOREFRONT_GRAPHQL_MAX_FIELD_REPEATS",
+        "10",
+        "times one field may be selected in one selection set",
+    ),
+    (
+        "STOREFRONT_GRAPHQL_MAX_DIRECTIVES",
+        "5",
+        "directives on one field",
+    ),
+    (
+        "STOREFRONT_GRAPHQL_MAX_QUERY_SIZE",
+        "32768",
+        "longest GraphQL query text, bytes",
+    ),
+    (
+        "STOREFRONT_GRAPHQL_TIMEOUT",
+        "10",
+        "seconds one GraphQL operation may run",
+    ),
+    (
+        "STOREFRONT_GRAPHQL_INTROSPECTION",
+        "",
+        "true or false; empty: on in development, off in production",
+    ),
+    (
+        "STOREFRONT_GRAPHQL_SUGGESTIONS",
+        "",
+        "\"did you mean\" hints in errors; empty: on in development, off in production",
+    ),
+    (
+        "STOREFRONT_GRAPHIQL",
+        "",
+        "serve /graphiql; empty: on in development, off in production",
     ),
     (
         "STOREFRONT_WS_MAX_CONNECTIONS",
@@ -301,6 +341,17 @@ pub struct GraphqlLimits {
     pub max_depth: usize,
     pub max_complexity: usize,
     pub max_batch: usize,
+    pub max_aliases: usize,
+    pub max_field_repeats: usize,
+    pub max_directives: usize,
+    pub max_query_size: usize,
+    pub timeout: Duration,
+    /// Whether `__schema` and `__type` answer.
+    pub introspection: bool,
+    /// Whether errors suggest names ("did you mean ...").
+    pub suggestions: bool,
+    /// Whether `/graphiql` is served.
+    pub graphiql: bool,
 }
 
 /// Bounds of the GraphQL WebSocket and of event publication (DESIGN.md section 7).
@@ -498,6 +549,14 @@ impl Config {
                 max_depth: number(&get, "STOREFRONT_GRAPHQL_MAX_DEPTH", 2)?,
                 max_complexity: number(&get, "STOREFRONT_GRAPHQL_MAX_COMPLEXITY", 10)?,
                 max_batch: number(&get, "STOREFRONT_GRAPHQL_MAX_BATCH", 1)?,
+                max_aliases: number(&get, "STOREFRONT_GRAPHQL_MAX_ALIASES", 0)?,
+                max_field_repeats: number(&get, "STOREFRONT_GRAPHQL_MAX_FIELD_REPEATS", 1)?,
+                max_directives: number(&get, "STOREFRONT_GRAPHQL_MAX_DIRECTIVES", 1)?,
+                max_query_size: number(&get, "STOREFRONT_GRAPHQL_MAX_QUERY_SIZE", 1024)?,
+                timeout: seconds(&get, "STOREFRONT_GRAPHQL_TIMEOUT", 1)?,
+                introspection: by_environment(&get, "STOREFRONT_GRAPHQL_INTROSPECTION", env)?,
+                suggestions: by_environment(&get, "STOREFRONT_GRAPHQL_SUGGESTIONS", env)?,
+                graphiql: by_environment(&get, "STOREFRONT_GRAPHIQL", env)?,
             },
             sockets: SocketLimits {
                 max_connections: number(&get, "STOREFRONT_WS_MAX_CONNECTIONS", 1)?,
@@ -736,6 +795,19 @@ fn boolean(get: &impl Fn(&str) -> String, name: &str) -> Result<bool, ConfigErro
             "{name} is `{other}`: use true or false"
         ))),
     }
+}
+
+/// A switch that defaults to on in development and off in production (Apollo Server's
+/// defaults for introspection and the like).
+fn by_environment(
+    get: &impl Fn(&str) -> String,
+    name: &str,
+    env: Environment,
+) -> Result<bool, ConfigError> {
+    if get(name).trim().is_empty() {
+        return Ok(env == Environment::Development);
+    }
+    boolean(get, name)
 }
 
 fn number(get: &impl Fn(&str) -> String, name: &str, min: usize) -> Result<usize, ConfigError> {

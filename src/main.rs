@@ -160,7 +160,9 @@ async fn serve(config: Config) -> Result<(), StartupError> {
     );
     eprintln!("storefront is serving on http://{local}");
     eprintln!("  GraphQL   http://{local}/graphql");
-    eprintln!("  GraphiQL  http://{local}/graphiql");
+    if state.config.graphql.graphiql {
+        eprintln!("  GraphiQL  http://{local}/graphiql");
+    }
     if let Some(key) = startup::development_key(&state).await {
         eprintln!("  development publishable key: {key}");
     }

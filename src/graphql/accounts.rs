@@ -69,6 +69,7 @@ impl Customer {
     }
 
     /// The customer's placed orders, newest first (at most 100 per page).
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, child_complexity)")]
     async fn orders(
         &self,
         ctx: &Context<'_>,

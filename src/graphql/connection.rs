@@ -24,3 +24,12 @@ impl PageInfo {
         }
     }
 }
+
+/// The cost of a connection field for the complexity limit: its selection once per node it may
+/// return (`first`, or the default page), so a wide page of a deep selection costs what it
+/// will do, and nested connections multiply.
+pub fn page_cost(first: Option<i32>, child_complexity: usize) -> usize {
+    let first = first.map_or(crate::store::pagination::DEFAULT_FIRST, i64::from);
+    let nodes = first.clamp(1, crate::store::pagination::MAX_FIRST) as usize;
+    nodes.saturating_mul(child_complexity).saturating_add(1)
+}

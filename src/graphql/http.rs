@@ -4,14 +4,14 @@
 use std::str::FromStr;
 
 use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, WebSocketProtocols};
-use async_graphql::{BatchRequest, ServerError};
+use async_graphql::{BatchRequest, ParseRequestError, ServerError};
 use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
 
-use axum::Router;
-use axum::extract::{State, WebSocketUpgrade};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::extract::{FromRequest, Request, State, WebSocketUpgrade};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::{Json, Router};
 
 use crate::http::auth::{Auth, Graphql};
 use crate::state::AppState;
@@ -71,20 +71,93 @@ fn protocol_of(headers: &HeaderMap) -> Option<WebSocketProtocols> {
         .find_map(|p| WebSocketProtocols::from_str(p.trim()).ok())
 }
 
+/// Why a request to `/graphql` is refused before it is read as GraphQL: a JSON answer, as the
+/// GraphQL-over-HTTP specification describes, never Rust's debug text.
+pub struct Rejection {
+    status: StatusCode,
+    message: String,
+}
+
+impl IntoResponse for Rejection {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({
+            "errors": [{ "message": self.message, "extensions": { "code": "BAD_REQUEST" } }]
+        });
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<ParseRequestError> for Rejection {
+    fn from(e: ParseRequestError) -> Self {
+        let (status, message) = match e {
+            ParseRequestError::PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "the request body is too large".to_owned(),
+            ),
+            ParseRequestError::InvalidRequest(e) => (
+                StatusCode::BAD_REQUEST,
+                format!("the body is not a GraphQL request: {e}"),
+            ),
+            ParseRequestError::Io(e) => (
+                StatusCode::BAD_REQUEST,
+                format!("the request could not be read: {e}"),
+            ),
+            other => (
+                StatusCode::BAD_REQUEST,
+                format!("the body is not a GraphQL request: {other}"),
+            ),
+        };
+        Self { status, message }
+    }
+}
+
+/// A GraphQL request read from a GET query string or a JSON body. A POST must say it is JSON:
+/// the "simple" content types a page may post cross-site without a preflight (forms,
+/// `text/plain`) are refused (415), so no other site can make a browser run a mutation.
+pub struct GraphqlRequest(BatchRequest);
+
+/// Content types a GraphQL POST may carry.
+fn is_json(content_type: Option<&HeaderValue>) -> bool {
+    let Some(value) = content_type.and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or_default().trim();
+    essence.eq_ignore_ascii_case("application/json")
+        || essence.eq_ignore_ascii_case("application/graphql-response+json")
+}
+
+impl<S: Send + Sync> FromRequest<S> for GraphqlRequest {
+    type Rejection = Rejection;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if req.method() == Method::POST && !is_json(req.headers().get(header::CONTENT_TYPE)) {
+            return Err(Rejection {
+                status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                message: "send GraphQL requests as application/json".into(),
+            });
+        }
+        let request = GraphQLBatchRequest::<Rejection>::from_request(req, state).await?;
+        Ok(Self(request.into_inner()))
+    }
+}
+
 async fn execute(
     State(state): State<AppState>,
     method: Method,
     auth: Auth<Graphql>,
-    request: GraphQLBatchRequest,
+    request: GraphqlRequest,
 ) -> GraphQLResponse {
     let auth = auth.into_inner();
     // Each operation of a batch gets its own copy, so each resolves its caller once.
-    let batch = request.into_inner().data(auth);
+    let batch = request.0.data(auth);
     let size = match &batch {
         BatchRequest::Single(_) => 1,
         BatchRequest::Batch(list) => list.len(),
     };
     let max = state.config.graphql.max_batch;
+    if size == 0 {
+        return refuse("a batch must hold at least one operation".into());
+    }
     if size > max {
         return refuse(format!(
             "a batch may hold at most {max} operations, this one has {size}"

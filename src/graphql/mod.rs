@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod connection;
 mod error;
 pub mod http;
+pub mod limits;
 pub mod loaders;
 mod orders;
 pub mod session;
@@ -46,20 +47,28 @@ pub use subscriptions::SubscriptionRoot;
 /// The schema type served at `/graphql` and `/graphql/ws`.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
-/// Builds the schema with every limit set explicitly.
+/// Builds the schema with every limit set explicitly; introspection and name suggestions only
+/// where the configuration allows them (by default in development only).
 pub fn build(store: Store, limits: &GraphqlLimits) -> AppSchema {
-    Schema::build(
+    let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         SubscriptionRoot,
     )
     .data(store)
+    .extension(limits::OperationLimits::new(limits))
     .extension(loaders::PerRequestLoaders)
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity)
     .limit_recursive_depth(32)
-    .limit_directives(10)
-    .finish()
+    .limit_directives(limits.max_directives);
+    if !limits.introspection {
+        builder = builder.disable_introspection();
+    }
+    if !limits.suggestions {
+        builder = builder.disable_suggestions();
+    }
+    builder.finish()
 }
 
 /// The schema's SDL, as committed in `schema.graphql` and printed by `storefront schema`.

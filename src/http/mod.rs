@@ -33,13 +33,19 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// The whole application as a router, ready to serve.
 pub fn router(state: AppState) -> Router {
     let config = &state.config;
+    // GraphiQL is a development tool: served only where the configuration allows it.
+    let playground = if config.graphql.graphiql {
+        playground::routes()
+    } else {
+        Router::new()
+    };
     Router::new()
         .route("/health", get(health))
         .route("/ready", get(ready))
         .route("/metrics", get(metrics::render))
         .merge(crate::graphql::http::routes())
         .merge(crate::rest::routes())
-        .merge(playground::routes())
+        .merge(playground)
         .merge(data_export::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),

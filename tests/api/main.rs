@@ -22,6 +22,7 @@ mod data_export;
 mod email_change;
 mod email_verification;
 mod graphql_basics;
+mod graphql_security;
 mod helpers;
 mod housekeeping;
 mod http_shell;

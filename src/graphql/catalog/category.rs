@@ -95,6 +95,7 @@ impl Category {
     }
 
     /// The visible products of this category and its descendants.
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, child_complexity)")]
     async fn products(
         &self,
         ctx: &Context<'_>,

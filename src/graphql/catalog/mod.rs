@@ -128,6 +128,7 @@ pub struct CatalogQuery;
 #[Object]
 impl CatalogQuery {
     /// Products on sale, `first` at most 100 (more is BAD_USER_INPUT).
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, child_complexity)")]
     async fn products(
         &self,
         ctx: &Context<'_>,
@@ -164,6 +165,7 @@ impl CatalogQuery {
     }
 
     /// The category tree as a flat list: parents before children, siblings in order.
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, child_complexity)")]
     async fn categories(
         &self,
         ctx: &Context<'_>,
