@@ -50,6 +50,16 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
         "comma list: CORS and redirect_url validation",
     ),
     (
+        "STOREFRONT_TRUSTED_PROXIES",
+        "",
+        "comma list of proxy addresses or CIDR ranges whose X-Forwarded-For is believed",
+    ),
+    (
+        "STOREFRONT_HSTS_MAX_AGE",
+        "31536000",
+        "Strict-Transport-Security max-age in production, seconds (0: no header)",
+    ),
+    (
         "STOREFRONT_SEED",
         "demo",
         "demo (development, empty database) or none",
@@ -411,6 +421,10 @@ pub struct Config {
     pub mail_from: String,
     pub public_url: String,
     pub allowed_origins: Vec<String>,
+    /// Proxies whose `X-Forwarded-For` names the client (`src/http/client_ip.rs`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `Strict-Transport-Security` max-age sent in production; 0 sends none.
+    pub hsts_max_age: u64,
     pub seed: SeedMode,
     pub log_format: LogFormat,
     pub access_token_ttl: Duration,
@@ -526,6 +540,8 @@ impl Config {
                 .trim_end_matches('/')
                 .to_owned(),
             allowed_origins,
+            trusted_proxies: trusted_proxies(&get)?,
+            hsts_max_age: seconds(&get, "STOREFRONT_HSTS_MAX_AGE", 0)?.as_secs(),
             seed,
             log_format,
             access_token_ttl: seconds(&get, "STOREFRONT_ACCESS_TOKEN_TTL", 1)?,
@@ -795,6 +811,24 @@ fn boolean(get: &impl Fn(&str) -> String, name: &str) -> Result<bool, ConfigErro
             "{name} is `{other}`: use true or false"
         ))),
     }
+}
+
+/// `STOREFRONT_TRUSTED_PROXIES`: addresses (`10.0.0.7`) or ranges (`10.0.0.0/8`).
+fn trusted_proxies(get: &impl Fn(&str) -> String) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    get("STOREFRONT_TRUSTED_PROXIES")
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            p.parse::<ipnet::IpNet>()
+                .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    ConfigError(format!(
+                        "STOREFRONT_TRUSTED_PROXIES: `{p}` is not an address or a CIDR range"
+                    ))
+                })
+        })
+        .collect()
 }
 
 /// A switch that defaults to on in development and off in production (Apollo Server's

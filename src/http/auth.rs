@@ -248,8 +248,12 @@ impl<S: Surface, State: Send + Sync> FromRequestParts<State> for Auth<S> {
     }
 }
 
-/// The address of the connection the request came over.
+/// The client's address: as resolved through trusted proxies (`super::client_ip`), else the
+/// connection's peer.
 pub fn client_ip(parts: &Parts) -> Option<IpAddr> {
+    if let Some(super::client_ip::ClientIp(ip)) = parts.extensions.get() {
+        return *ip;
+    }
     parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()

@@ -2,11 +2,13 @@
 //! Each surface (GraphQL, Spree, Medusa) brings its own routes.
 
 pub mod auth;
+pub mod client_ip;
 mod data_export;
 pub mod metrics;
 mod oversized;
 mod playground;
 mod request_id;
+mod security_headers;
 
 use std::time::Duration;
 
@@ -50,6 +52,14 @@ pub fn router(state: AppState) -> Router {
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            client_ip::record,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security_headers::add,
         ))
         // Inside the body limit: it reads the whole body of writes carrying an Idempotency-Key.
         .layer(axum::middleware::from_fn_with_state(

@@ -268,7 +268,7 @@ pub(crate) async fn check_current_password(
 ) -> Result<String, StoreError> {
     throttle::per_ip(store, Action::Login, client.ip).await?;
     let (identity_id, email, hash) = identity_of(store, &principal.customer_id).await?;
-    throttle::per_account(store, Action::Login, &email).await?;
+    throttle::per_account_from(store, Action::Login, &email, client.ip).await?;
     if store.hasher().verify(password, Some(&hash)).await? {
         Ok(identity_id)
     } else {

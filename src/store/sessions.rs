@@ -145,7 +145,7 @@ pub(super) async fn check_password(
     let key = email
         .as_ref()
         .map_or_else(|| raw.trim().to_lowercase(), |e| e.as_str().to_owned());
-    throttle::per_account(store, Action::Login, &key).await?;
+    throttle::per_account_from(store, Action::Login, &key, client.ip).await?;
     let identity: Option<(String, String, Option<String>)> = match &email {
         Some(email) => {
             let mut conn = store.db().conn().await?;

@@ -72,6 +72,44 @@ pub async fn per_account(store: &Store, action: Action, email: &str) -> Result<(
     hit(store, &bucket, max, limits.window).await
 }
 
+/// Counts one failed-login-style attempt on the account named by `email` from the network of
+/// `ip` (its /24, or /64 for IPv6). The backoff is per account *and* network, so an attacker
+/// hammering a victim's account locks out only their own network's attempts on it: the victim
+/// signs in from anywhere else as usual. Spreading a guessing attack over many networks meets
+/// the per-IP limit of each.
+pub async fn per_account_from(
+    store: &Store,
+    action: Action,
+    email: &str,
+    ip: Option<IpAddr>,
+) -> Result<(), StoreError> {
+    let limits = &store.config().throttle;
+    let max = match action {
+        Action::Reset => limits.reset_per_account,
+        Action::AccountMail => limits.account_mail_per_account,
+        _ => limits.login_per_account,
+    };
+    let network = ip.map(network_of).unwrap_or_default();
+    let key = tokens::hash(&format!("{email}\0{network}"));
+    let bucket = format!("{}:account_net:{}", action.as_str(), &key[..32]);
+    hit(store, &bucket, max, limits.window).await
+}
+
+/// The network an address belongs to, as a throttle sees it: /24 for IPv4, /64 for IPv6 (one
+/// customer or household holds a whole /64).
+fn network_of(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, c, _] = v4.octets();
+            format!("{a}.{b}.{c}.0/24")
+        }
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+    }
+}
+
 /// One hit on `bucket`: a single upsert that starts a new window when the old one is over,
 /// so concurrent hits never lose a count on either backend.
 async fn hit(store: &Store, bucket: &str, max: u32, window: Duration) -> Result<(), StoreError> {
@@ -113,4 +151,21 @@ async fn hit(store: &Store, bucket: &str, max: u32, window: Duration) -> Result<
         return Err(StoreError::RateLimited { retry_after_secs });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn networks_group_a_household() {
+        assert_eq!(
+            network_of("203.0.113.77".parse().unwrap()),
+            "203.0.113.0/24"
+        );
+        assert_eq!(
+            network_of("2001:db8:1:2:aaaa::1".parse().unwrap()),
+            "2001:db8:1:2::/64"
+        );
+    }
 }

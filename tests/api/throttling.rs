@@ -59,7 +59,7 @@ async fn aliased_logins_in_one_request_count_once_each() {
         3
     );
     assert_eq!(codes.iter().filter(|c| *c == "RATE_LIMITED").count(), 3);
-    // The account stays locked for this window, even with the right password...
+    // The account stays backed off for this network and window, even with the right password...
     assert_eq!(
         error_code(&login(&app, "alias@example.com", PASSWORD).await),
         "RATE_LIMITED"
@@ -114,5 +114,111 @@ async fn registrations_and_refreshes_are_throttled_per_ip() {
     assert_eq!(
         codes(&body),
         ["INVALID_TOKEN", "INVALID_TOKEN", "RATE_LIMITED"]
+    );
+}
+
+/// A login as a client behind the trusted proxy (this test's server trusts 127.0.0.1).
+async fn login_from(app: &TestApp, client: &str, email: &str, password: &str) -> Value {
+    let (_, body) = app
+        .send(
+            app.request(reqwest::Method::POST, "/graphql")
+                .header("x-forwarded-for", client)
+                .json(&json!({ "query": crate::account_support::LOGIN,
+                               "variables": { "email": email, "password": password } })),
+        )
+        .await;
+    body
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_attacker_cannot_lock_the_victim_out() {
+    let app = TestApp::builder()
+        .env("STOREFRONT_TRUSTED_PROXIES", "127.0.0.1")
+        .env("STOREFRONT_THROTTLE_LOGIN_PER_ACCOUNT", "3")
+        .spawn()
+        .await;
+    register(&app, "victim@example.com").await;
+    let mut codes_seen = Vec::new();
+    for _ in 0..5 {
+        let body = login_from(&app, "203.0.113.5", "victim@example.com", "guess").await;
+        codes_seen.push(error_code(&body).to_owned());
+    }
+    assert_eq!(
+        codes_seen,
+        [
+            "INVALID_CREDENTIALS",
+            "INVALID_CREDENTIALS",
+            "INVALID_CREDENTIALS",
+            "RATE_LIMITED",
+            "RATE_LIMITED"
+        ]
+    );
+    // The attacker's network (its /24) stays backed off, even with the right password...
+    let body = login_from(&app, "203.0.113.77", "victim@example.com", PASSWORD).await;
+    assert_eq!(error_code(&body), "RATE_LIMITED");
+    // ...while the victim, elsewhere, signs in as usual.
+    let body = login_from(&app, "198.51.100.7", "victim@example.com", PASSWORD).await;
+    assert!(body["errors"].is_null(), "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forged_forwarded_header_is_ignored_without_a_trusted_proxy() {
+    let app = TestApp::builder()
+        .env("STOREFRONT_THROTTLE_LOGIN_PER_IP", "2")
+        .spawn()
+        .await;
+    // Each attempt claims another address; the server counts the real peer.
+    let mut last = Value::Null;
+    for i in 0..3 {
+        last = login_from(
+            &app,
+            &format!("198.51.100.{i}"),
+            &format!("u{i}@example.com"),
+            "x",
+        )
+        .await;
+    }
+    assert_eq!(error_code(&last), "RATE_LIMITED");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_answer_carries_the_security_headers() {
+    let app = TestApp::spawn().await;
+    for path in [
+        "/health",
+        "/graphql?query=%7B__typename%7D",
+        "/api/v3/store/products",
+        "/nope",
+    ] {
+        let response = app
+            .request(reqwest::Method::GET, path)
+            .send()
+            .await
+            .unwrap();
+        let headers = response.headers();
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+        assert_eq!(
+            headers["referrer-policy"], "strict-origin-when-cross-origin",
+            "{path}"
+        );
+        assert!(
+            headers.get("strict-transport-security").is_none(),
+            "development: {path}"
+        );
+    }
+    let app = TestApp::builder()
+        .env("STOREFRONT_ENV", "production")
+        .env("STOREFRONT_SMTP_URL", "smtp://127.0.0.1:9")
+        .spawn()
+        .await;
+    let response = app
+        .request(reqwest::Method::GET, "/health")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.headers()["strict-transport-security"],
+        "max-age=31536000; includeSubDomains"
     );
 }
