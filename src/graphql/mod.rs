@@ -9,10 +9,12 @@ mod error;
 pub mod http;
 pub mod loaders;
 mod orders;
+mod payment_methods;
 pub mod session;
 mod shop;
 mod socket;
 mod subscriptions;
+mod wishlists;
 
 use async_graphql::{MergedObject, Schema};
 
@@ -28,6 +30,7 @@ pub struct QueryRoot(
     accounts::AccountsQuery,
     catalog::CatalogQuery,
     orders::OrdersQuery,
+    wishlists::WishlistsQuery,
 );
 
 /// Every mutation, one object per domain.
@@ -37,6 +40,8 @@ pub struct MutationRoot(
     accounts::AccountsMutation,
     addresses::AddressesMutation,
     orders::OrdersMutation,
+    wishlists::WishlistsMutation,
+    payment_methods::PaymentMethodsMutation,
 );
 
 pub use subscriptions::SubscriptionRoot;

@@ -22,6 +22,10 @@ pub mod prefix {
     pub const MAIL: &str = "mail";
     pub const SHIPPING_METHOD: &str = "sm";
     pub const PAYMENT_SESSION: &str = "payses";
+    pub const WISHLIST: &str = "wl";
+    pub const WISHLIST_ITEM: &str = "wi";
+    /// A saved payment method (Spree calls them credit cards: `card_`).
+    pub const PAYMENT_METHOD: &str = "card";
 }
 
 /// A new id with this prefix.
