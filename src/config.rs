@@ -645,9 +645,8 @@ fn wishlist_limits(get: &impl Fn(&str) -> String) -> Result<WishlistLimits, Conf
     Ok(WishlistLimits {
         max_lists: number(get, "STOREFRONT_WISHLIST_MAX_LISTS", 1)? as i64,
         max_items: number(get, "STOREFRONT_WISHLIST_MAX_ITEMS", 1)? as i64,
-        max_quantity: i32::try_from(quantity).map_err(|_| {
-            ConfigError("STOREFRONT_WISHLIST_MAX_QUANTITY is too large".into())
-        })?,
+        max_quantity: i32::try_from(quantity)
+            .map_err(|_| ConfigError("STOREFRONT_WISHLIST_MAX_QUANTITY is too large".into()))?,
     })
 }
 

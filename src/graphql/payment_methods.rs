@@ -150,7 +150,9 @@ impl PaymentMethodsMutation {
     /// becomes the default. Returns its id.
     async fn delete_payment_method(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
         let (store, customer_id) = caller(ctx).await?;
-        payment_methods::delete(store, &customer_id, &id).await.gql()?;
+        payment_methods::delete(store, &customer_id, &id)
+            .await
+            .gql()?;
         Ok(id)
     }
 }

@@ -146,7 +146,10 @@ impl WishlistsQuery {
         match (id, token) {
             (Some(id), None) => {
                 let (store, customer_id) = caller(ctx).await?;
-                wishlists::get(store, &customer_id, &id).await.gql().map(Wishlist)
+                wishlists::get(store, &customer_id, &id)
+                    .await
+                    .gql()
+                    .map(Wishlist)
             }
             (None, Some(token)) => {
                 let store = ctx.data::<Store>()?;

@@ -306,7 +306,11 @@ impl PaymentMethodChanged {
 }
 
 /// An event about a customer whose type the payload decides (wishlists, payment methods).
-pub fn customer_change(customer_id: &str, event_type: &'static str, payload: &impl Serialize) -> NewEvent {
+pub fn customer_change(
+    customer_id: &str,
+    event_type: &'static str,
+    payload: &impl Serialize,
+) -> NewEvent {
     NewEvent {
         event_id: ids::new(ids::prefix::EVENT),
         event_type: event_type.to_owned(),

@@ -167,19 +167,49 @@ fn validate(input: &SavePaymentMethod, today: chrono::NaiveDate) -> Result<Valid
         ("brand", input.brand.as_deref()),
         ("last4", input.last4.as_deref()),
         ("holder_name", input.holder_name.as_deref()),
-        ("billing_address.label", address.and_then(|a| a.label.as_deref())),
-        ("billing_address.first_name", address.and_then(|a| a.first_name.as_deref())),
-        ("billing_address.last_name", address.and_then(|a| a.last_name.as_deref())),
-        ("billing_address.company", address.and_then(|a| a.company.as_deref())),
-        ("billing_address.address1", address.and_then(|a| a.address1.as_deref())),
-        ("billing_address.address2", address.and_then(|a| a.address2.as_deref())),
-        ("billing_address.city", address.and_then(|a| a.city.as_deref())),
-        ("billing_address.postal_code", address.and_then(|a| a.postal_code.as_deref())),
-        ("billing_address.phone", address.and_then(|a| a.phone.as_deref())),
+        (
+            "billing_address.label",
+            address.and_then(|a| a.label.as_deref()),
+        ),
+        (
+            "billing_address.first_name",
+            address.and_then(|a| a.first_name.as_deref()),
+        ),
+        (
+            "billing_address.last_name",
+            address.and_then(|a| a.last_name.as_deref()),
+        ),
+        (
+            "billing_address.company",
+            address.and_then(|a| a.company.as_deref()),
+        ),
+        (
+            "billing_address.address1",
+            address.and_then(|a| a.address1.as_deref()),
+        ),
+        (
+            "billing_address.address2",
+            address.and_then(|a| a.address2.as_deref()),
+        ),
+        (
+            "billing_address.city",
+            address.and_then(|a| a.city.as_deref()),
+        ),
+        (
+            "billing_address.postal_code",
+            address.and_then(|a| a.postal_code.as_deref()),
+        ),
+        (
+            "billing_address.phone",
+            address.and_then(|a| a.phone.as_deref()),
+        ),
     ];
     for (field, value) in texts {
         if value.is_some_and(looks_like_pan) {
-            problems.push(FieldError::new(field, "looks like a card number, which is never accepted"));
+            problems.push(FieldError::new(
+                field,
+                "looks like a card number, which is never accepted",
+            ));
         }
     }
     if !problems.is_empty() {
@@ -215,20 +245,25 @@ fn validate(input: &SavePaymentMethod, today: chrono::NaiveDate) -> Result<Valid
         .map(str::trim)
         .filter(|n| !n.is_empty())
         .map(str::to_owned);
-    if holder_name.as_ref().is_some_and(|n| n.chars().count() > 100) {
+    if holder_name
+        .as_ref()
+        .is_some_and(|n| n.chars().count() > 100)
+    {
         problems.push(FieldError::new(
             "holder_name",
             "is too long (at most 100 characters)",
         ));
     }
     let billing_address = match address.map(ValidAddress::parse).transpose() {
-        Ok(valid) => valid.map(|a| {
-            serde_json::to_string(&snapshot(a)).expect("an address serializes")
-        }),
+        Ok(valid) => {
+            valid.map(|a| serde_json::to_string(&snapshot(a)).expect("an address serializes"))
+        }
         Err(StoreError::InvalidInput { fields, .. }) => {
-            problems.extend(fields.into_iter().map(|f| {
-                FieldError::new(format!("billing_address.{}", f.field), f.message)
-            }));
+            problems.extend(
+                fields
+                    .into_iter()
+                    .map(|f| FieldError::new(format!("billing_address.{}", f.field), f.message)),
+            );
             None
         }
         Err(other) => return Err(other),
@@ -438,8 +473,7 @@ pub async fn delete(store: &Store, customer_id: &str, id: &str) -> Result<(), St
                     let promoted = read(c, customer_id, &newest).await?;
                     events::insert(
                         c,
-                        &change(PaymentMethodChange::DefaultChanged, &promoted)
-                            .event(customer_id),
+                        &change(PaymentMethodChange::DefaultChanged, &promoted).event(customer_id),
                     )
                     .await?;
                 }

@@ -30,7 +30,9 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use super::catalog::{Product, Variant};
-use super::events::{self, WishlistChange, WishlistChanged, WishlistItemChange, WishlistItemChanged};
+use super::events::{
+    self, WishlistChange, WishlistChanged, WishlistItemChange, WishlistItemChanged,
+};
 use super::{Entity, Store, StoreError, ids, now};
 use crate::db::Backend;
 use crate::db::schema::{customers, products, variants, wishlist_items, wishlists};
@@ -216,7 +218,10 @@ pub async fn get(store: &Store, customer_id: &str, id: &str) -> Result<Wishlist,
         .optional())?;
     drop(conn);
     let row = row.ok_or_else(not_found)?;
-    with_items(store, vec![row]).await?.pop().ok_or_else(not_found)
+    with_items(store, vec![row])
+        .await?
+        .pop()
+        .ok_or_else(not_found)
 }
 
 /// The wishlist a share token opens: anyone may read a shared list; a private list's token,
@@ -233,7 +238,10 @@ pub async fn by_token(store: &Store, token: &str) -> Result<Wishlist, StoreError
         .optional())?;
     drop(conn);
     let row = row.ok_or_else(not_found)?;
-    with_items(store, vec![row]).await?.pop().ok_or_else(not_found)
+    with_items(store, vec![row])
+        .await?
+        .pop()
+        .ok_or_else(not_found)
 }
 
 /// The customer's item `item_id` of wishlist `wishlist_id`.

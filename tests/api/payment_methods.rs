@@ -42,7 +42,14 @@ pub fn card(customer_id: &str, token: &str, last4: &str) -> Value {
 
 /// Saves a card with the secret key `key`; returns it.
 pub async fn save(app: &TestApp, key: &str, input: Value) -> Value {
-    ok(app, Who::Integrator(key), &save_q(), json!({ "input": input }), "savePaymentMethod").await
+    ok(
+        app,
+        Who::Integrator(key),
+        &save_q(),
+        json!({ "input": input }),
+        "savePaymentMethod",
+    )
+    .await
 }
 
 async fn mine(app: &TestApp, who: &Signed) -> Vec<Value> {
@@ -98,20 +105,49 @@ async fn the_integrator_saves_and_the_customer_lists_sets_default_and_deletes() 
     assert_eq!(listed.iter().filter(|m| m["isDefault"] == true).count(), 1);
 
     // The provider token is not part of the customer's type at all.
-    let body = gql(&app, Who::Customer(&ada.token), "{ me { paymentMethods { providerToken } } }", Value::Null).await;
-    assert!(body["errors"][0]["message"].as_str().unwrap().contains("providerToken"), "{body}");
+    let body = gql(
+        &app,
+        Who::Customer(&ada.token),
+        "{ me { paymentMethods { providerToken } } }",
+        Value::Null,
+    )
+    .await;
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("providerToken"),
+        "{body}"
+    );
     // Nor of the integrator's answer, nor of any response body.
-    let listed_text = mine(&app, &ada).await.iter().map(Value::to_string).collect::<String>();
+    let listed_text = mine(&app, &ada)
+        .await
+        .iter()
+        .map(Value::to_string)
+        .collect::<String>();
     assert!(!listed_text.contains("pm_1"), "{listed_text}");
 
-    let now = ok(&app, Who::Customer(&ada.token), &set_default_q(), json!({ "id": first["id"] }), "setDefaultPaymentMethod").await;
+    let now = ok(
+        &app,
+        Who::Customer(&ada.token),
+        &set_default_q(),
+        json!({ "id": first["id"] }),
+        "setDefaultPaymentMethod",
+    )
+    .await;
     assert_eq!(now["isDefault"], true);
     let listed = mine(&app, &ada).await;
     assert_eq!(listed[0]["id"], first["id"]);
     assert_eq!(listed.iter().filter(|m| m["isDefault"] == true).count(), 1);
 
     // Deleting the default promotes the most recently saved remaining method.
-    let body = gql(&app, Who::Customer(&ada.token), DELETE, json!({ "id": first["id"] })).await;
+    let body = gql(
+        &app,
+        Who::Customer(&ada.token),
+        DELETE,
+        json!({ "id": first["id"] }),
+    )
+    .await;
     assert_eq!(body["data"]["deletePaymentMethod"], first["id"]);
     let listed = mine(&app, &ada).await;
     assert_eq!(listed.len(), 2);
@@ -119,7 +155,13 @@ async fn the_integrator_saves_and_the_customer_lists_sets_default_and_deletes() 
     assert_eq!(listed[0]["isDefault"], true);
 
     // The same provider token twice is a conflict.
-    let body = gql(&app, Who::Integrator(&key), &save_q(), json!({ "input": card(&ada.customer_id, "pm_1BBB", "4444") })).await;
+    let body = gql(
+        &app,
+        Who::Integrator(&key),
+        &save_q(),
+        json!({ "input": card(&ada.customer_id, "pm_1BBB", "4444") }),
+    )
+    .await;
     assert_eq!(error_code(&body), "CONFLICT", "{body}");
 
     assert_eq!(event_count(&app, "payment_method.saved").await, 3);
@@ -161,13 +203,25 @@ async fn only_a_secret_key_saves_a_method() {
     assert_eq!(error_code(&body), "FORBIDDEN", "{body}");
     let body = gql(&app, Who::Anonymous, &save_q(), input.clone()).await;
     assert_eq!(error_code(&body), "FORBIDDEN", "{body}");
-    let body = gql(&app, Who::Integrator("sk_not_a_key"), &save_q(), input.clone()).await;
+    let body = gql(
+        &app,
+        Who::Integrator("sk_not_a_key"),
+        &save_q(),
+        input.clone(),
+    )
+    .await;
     assert_eq!(error_code(&body), "UNAUTHENTICATED", "{body}");
     let key = secret_key(&app).await;
     let body = gql(&app, Who::IntegratorBearer(&key), &save_q(), input).await;
     assert!(body["errors"].is_null(), "{body}");
     // An unknown customer.
-    let body = gql(&app, Who::Integrator(&key), &save_q(), json!({ "input": card("cus_01JD0000000000000000000000", "pm_x", "4242") })).await;
+    let body = gql(
+        &app,
+        Who::Integrator(&key),
+        &save_q(),
+        json!({ "input": card("cus_01JD0000000000000000000000", "pm_x", "4242") }),
+    )
+    .await;
     assert_eq!(error_code(&body), "NOT_FOUND", "{body}");
     assert_eq!(stored(&app).await.len(), 1);
 }
@@ -188,22 +242,48 @@ async fn card_numbers_and_security_codes_are_refused() {
         input
     };
     let cases = [
-        (with(&["providerToken"], json!("4242424242424242")), "providerToken"),
-        (with(&["providerToken"], json!("tok_4242 4242 4242 4242")), "providerToken"),
-        (with(&["holderName"], json!("5555-5555-5555-4444")), "holderName"),
+        (
+            with(&["providerToken"], json!("4242424242424242")),
+            "providerToken",
+        ),
+        (
+            with(&["providerToken"], json!("tok_4242 4242 4242 4242")),
+            "providerToken",
+        ),
+        (
+            with(&["holderName"], json!("5555-5555-5555-4444")),
+            "holderName",
+        ),
         (with(&["brand"], json!("amex 378282246310005")), "brand"),
         (with(&["provider"], json!("6011111111111117")), "provider"),
-        (with(&["billingAddress", "address2"], json!("4000 0566 5566 5556")), "billingAddress.address2"),
+        (
+            with(
+                &["billingAddress", "address2"],
+                json!("4000 0566 5566 5556"),
+            ),
+            "billingAddress.address2",
+        ),
         (with(&["number"], json!("4242424242424242")), "number"),
         (with(&["number"], json!("")), "number"),
         (with(&["cvc"], json!("123")), "cvc"),
         (with(&["cvv"], json!("123")), "cvv"),
     ];
     for (input, field) in cases {
-        let body = gql(&app, Who::Integrator(&key), &save_q(), json!({ "input": input })).await;
+        let body = gql(
+            &app,
+            Who::Integrator(&key),
+            &save_q(),
+            json!({ "input": input }),
+        )
+        .await;
         assert_eq!(error_code(&body), "BAD_USER_INPUT", "{field}: {body}");
-        let fields = body["errors"][0]["extensions"]["fields"].as_array().unwrap();
-        assert!(fields.iter().any(|f| f["field"] == field), "{field}: {body}");
+        let fields = body["errors"][0]["extensions"]["fields"]
+            .as_array()
+            .unwrap();
+        assert!(
+            fields.iter().any(|f| f["field"] == field),
+            "{field}: {body}"
+        );
         // The refused value is never echoed back.
         assert!(!body.to_string().contains("4242424242424242"), "{body}");
     }
@@ -214,13 +294,30 @@ async fn card_numbers_and_security_codes_are_refused() {
         (with(&["expYear"], json!(2001)), "expYear"),
         (with(&["provider"], json!(" ")), "provider"),
     ] {
-        let body = gql(&app, Who::Integrator(&key), &save_q(), json!({ "input": input })).await;
+        let body = gql(
+            &app,
+            Who::Integrator(&key),
+            &save_q(),
+            json!({ "input": input }),
+        )
+        .await;
         assert_eq!(error_code(&body), "BAD_USER_INPUT", "{field}: {body}");
-        let fields = body["errors"][0]["extensions"]["fields"].as_array().unwrap();
-        assert!(fields.iter().any(|f| f["field"] == field), "{field}: {body}");
+        let fields = body["errors"][0]["extensions"]["fields"]
+            .as_array()
+            .unwrap();
+        assert!(
+            fields.iter().any(|f| f["field"] == field),
+            "{field}: {body}"
+        );
     }
     // A token with a long digit run that is not a card number is fine.
-    let body = gql(&app, Who::Integrator(&key), &save_q(), json!({ "input": with(&["providerToken"], json!("pm_4242424242424241")) })).await;
+    let body = gql(
+        &app,
+        Who::Integrator(&key),
+        &save_q(),
+        json!({ "input": with(&["providerToken"], json!("pm_4242424242424241")) }),
+    )
+    .await;
     assert!(body["errors"].is_null(), "{body}");
     assert_eq!(stored(&app).await.len(), 1);
     assert_eq!(event_count(&app, "payment_method.saved").await, 1);
@@ -237,8 +334,20 @@ async fn another_customers_method_is_answered_as_missing() {
     let before = stored(&app).await;
     let missing = "card_01JD0000000000000000000000";
     for query in [set_default_q(), DELETE.to_owned()] {
-        let a = gql(&app, Who::Customer(&ada.token), &query, json!({ "id": bobs["id"] })).await;
-        let b = gql(&app, Who::Customer(&ada.token), &query, json!({ "id": missing })).await;
+        let a = gql(
+            &app,
+            Who::Customer(&ada.token),
+            &query,
+            json!({ "id": bobs["id"] }),
+        )
+        .await;
+        let b = gql(
+            &app,
+            Who::Customer(&ada.token),
+            &query,
+            json!({ "id": missing }),
+        )
+        .await;
         assert_eq!(error_code(&a), "NOT_FOUND", "{a}");
         assert_eq!(a["errors"][0]["message"], b["errors"][0]["message"]);
         assert_eq!(a["errors"][0]["extensions"], b["errors"][0]["extensions"]);

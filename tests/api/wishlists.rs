@@ -16,7 +16,9 @@ pub const LIST: &str = "id name isDefault isPrivate token itemCount \
     items { id quantity available variant { id } product { id } }";
 
 fn create_q() -> String {
-    format!("mutation($input: CreateWishlistInput!) {{ createWishlist(input: $input) {{ {LIST} }} }}")
+    format!(
+        "mutation($input: CreateWishlistInput!) {{ createWishlist(input: $input) {{ {LIST} }} }}"
+    )
 }
 fn update_q() -> String {
     format!(
@@ -50,7 +52,14 @@ fn mine_q() -> String {
 }
 
 pub async fn create(app: &TestApp, who: &Signed, input: Value) -> Value {
-    ok(app, Who::Customer(&who.token), &create_q(), json!({ "input": input }), "createWishlist").await
+    ok(
+        app,
+        Who::Customer(&who.token),
+        &create_q(),
+        json!({ "input": input }),
+        "createWishlist",
+    )
+    .await
 }
 
 async fn mine(app: &TestApp, who: &Signed) -> Vec<Value> {
@@ -93,23 +102,55 @@ async fn wishlists_keep_exactly_one_default() {
 
     // Setting another default unsets the old one; `false` on the default is ignored.
     let vars = json!({ "id": second["id"], "input": { "isDefault": true } });
-    ok(&app, Who::Customer(&ada.token), &update_q(), vars, "updateWishlist").await;
+    ok(
+        &app,
+        Who::Customer(&ada.token),
+        &update_q(),
+        vars,
+        "updateWishlist",
+    )
+    .await;
     assert_eq!(defaults(&mine(&app, &ada).await), ["Christmas"]);
     let vars = json!({ "id": second["id"], "input": { "isDefault": false, "name": "Xmas" } });
-    let renamed = ok(&app, Who::Customer(&ada.token), &update_q(), vars, "updateWishlist").await;
+    let renamed = ok(
+        &app,
+        Who::Customer(&ada.token),
+        &update_q(),
+        vars,
+        "updateWishlist",
+    )
+    .await;
     assert_eq!(renamed["name"], "Xmas");
     assert_eq!(defaults(&mine(&app, &ada).await), ["Xmas"]);
 
     // Deleting the default promotes the oldest remaining list.
-    let body = gql(&app, Who::Customer(&ada.token), DELETE, json!({ "id": second["id"] })).await;
+    let body = gql(
+        &app,
+        Who::Customer(&ada.token),
+        DELETE,
+        json!({ "id": second["id"] }),
+    )
+    .await;
     assert_eq!(body["data"]["deleteWishlist"], second["id"]);
     let lists = mine(&app, &ada).await;
     assert_eq!(lists.len(), 2);
     assert_eq!(defaults(&lists), ["Birthday"]);
     // ... and deleting a list that is not the default changes no default.
-    gql(&app, Who::Customer(&ada.token), DELETE, json!({ "id": third["id"] })).await;
+    gql(
+        &app,
+        Who::Customer(&ada.token),
+        DELETE,
+        json!({ "id": third["id"] }),
+    )
+    .await;
     assert_eq!(defaults(&mine(&app, &ada).await), ["Birthday"]);
-    gql(&app, Who::Customer(&ada.token), DELETE, json!({ "id": first["id"] })).await;
+    gql(
+        &app,
+        Who::Customer(&ada.token),
+        DELETE,
+        json!({ "id": first["id"] }),
+    )
+    .await;
     assert!(mine(&app, &ada).await.is_empty());
     let again = create(&app, &ada, json!({ "name": "Again" })).await;
     assert_eq!(again["isDefault"], true, "the first list again");
@@ -120,12 +161,27 @@ async fn wishlists_keep_exactly_one_default() {
 
     // A blank or overlong name is a validation error.
     for name in ["  ", &"x".repeat(101)] {
-        let body = gql(&app, Who::Customer(&ada.token), &create_q(), json!({ "input": { "name": name } })).await;
+        let body = gql(
+            &app,
+            Who::Customer(&ada.token),
+            &create_q(),
+            json!({ "input": { "name": name } }),
+        )
+        .await;
         assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
-        assert_eq!(body["errors"][0]["extensions"]["fields"][0]["field"], "name");
+        assert_eq!(
+            body["errors"][0]["extensions"]["fields"][0]["field"],
+            "name"
+        );
     }
     // Signed out: no lists.
-    let body = gql(&app, Who::Anonymous, &create_q(), json!({ "input": { "name": "x" } })).await;
+    let body = gql(
+        &app,
+        Who::Anonymous,
+        &create_q(),
+        json!({ "input": { "name": "x" } }),
+    )
+    .await;
     assert_eq!(error_code(&body), "UNAUTHENTICATED");
 }
 
@@ -138,23 +194,60 @@ async fn wishlist_items_are_added_changed_removed_and_stay_when_unavailable() {
     let w = list["id"].clone();
     let who = Who::Customer(&ada.token);
 
-    let after = ok(&app, who, &add_q(), json!({ "w": w, "v": shop.tee }), "addWishlistItem").await;
+    let after = ok(
+        &app,
+        who,
+        &add_q(),
+        json!({ "w": w, "v": shop.tee }),
+        "addWishlistItem",
+    )
+    .await;
     assert_eq!(after["items"][0]["quantity"], 1, "quantity 1 unless given");
     assert_eq!(after["items"][0]["available"], true);
-    assert_eq!(after["items"][0]["product"]["id"], shop.tee_product.as_str());
+    assert_eq!(
+        after["items"][0]["product"]["id"],
+        shop.tee_product.as_str()
+    );
     // Adding the same variant raises its quantity.
-    let after = ok(&app, who, &add_q(), json!({ "w": w, "v": shop.tee, "q": 4 }), "addWishlistItem").await;
+    let after = ok(
+        &app,
+        who,
+        &add_q(),
+        json!({ "w": w, "v": shop.tee, "q": 4 }),
+        "addWishlistItem",
+    )
+    .await;
     assert_eq!(after["itemCount"], 1);
     assert_eq!(after["items"][0]["quantity"], 5);
-    let after = ok(&app, who, &add_q(), json!({ "w": w, "v": shop.mug, "q": 2 }), "addWishlistItem").await;
+    let after = ok(
+        &app,
+        who,
+        &add_q(),
+        json!({ "w": w, "v": shop.mug, "q": 2 }),
+        "addWishlistItem",
+    )
+    .await;
     assert_eq!(after["itemCount"], 2);
     let tee_item = after["items"][0]["id"].clone();
     let mug_item = after["items"][1]["id"].clone();
 
-    let after = ok(&app, who, &update_item_q(), json!({ "w": w, "i": tee_item, "q": 3 }), "updateWishlistItem").await;
+    let after = ok(
+        &app,
+        who,
+        &update_item_q(),
+        json!({ "w": w, "i": tee_item, "q": 3 }),
+        "updateWishlistItem",
+    )
+    .await;
     assert_eq!(after["items"][0]["quantity"], 3);
     for q in [0, -1] {
-        let body = gql(&app, who, &update_item_q(), json!({ "w": w, "i": tee_item, "q": q })).await;
+        let body = gql(
+            &app,
+            who,
+            &update_item_q(),
+            json!({ "w": w, "i": tee_item, "q": q }),
+        )
+        .await;
         assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
     }
 
@@ -165,10 +258,12 @@ async fn wishlist_items_are_added_changed_removed_and_stay_when_unavailable() {
     // variant is discontinued.
     {
         let mut conn = app.state.db().conn().await.unwrap();
-        db_run!(conn, |c| diesel::update(products::table.find(&shop.tee_product))
-            .set(products::status.eq("draft"))
-            .execute(c)
-            .await)
+        db_run!(conn, |c| diesel::update(
+            products::table.find(&shop.tee_product)
+        )
+        .set(products::status.eq("draft"))
+        .execute(c)
+        .await)
         .unwrap();
         db_run!(conn, |c| diesel::update(variants::table.find(&shop.mug))
             .set(variants::discontinued_at.eq(Some(chrono::Utc::now().naive_utc())))
@@ -184,10 +279,29 @@ async fn wishlist_items_are_added_changed_removed_and_stay_when_unavailable() {
     let body = gql(&app, who, &add_q(), json!({ "w": w, "v": shop.scarf })).await;
     assert!(body["errors"].is_null(), "{body}");
 
-    let after = ok(&app, who, &remove_item_q(), json!({ "w": w, "i": mug_item }), "removeWishlistItem").await;
+    let after = ok(
+        &app,
+        who,
+        &remove_item_q(),
+        json!({ "w": w, "i": mug_item }),
+        "removeWishlistItem",
+    )
+    .await;
     assert_eq!(after["itemCount"], 2);
-    assert!(after["items"].as_array().unwrap().iter().all(|i| i["id"] != mug_item));
-    let body = gql(&app, who, &remove_item_q(), json!({ "w": w, "i": mug_item })).await;
+    assert!(
+        after["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["id"] != mug_item)
+    );
+    let body = gql(
+        &app,
+        who,
+        &remove_item_q(),
+        json!({ "w": w, "i": mug_item }),
+    )
+    .await;
     assert_eq!(error_code(&body), "NOT_FOUND", "removed twice");
 
     assert_eq!(event_count(&app, "wishlist.item_added").await, 4);
@@ -203,17 +317,35 @@ async fn a_shared_wishlist_opens_by_token_and_a_private_one_does_not() {
     let bob = register(&app, "bob@example.com").await;
     let list = create(&app, &ada, json!({ "name": "Wedding" })).await;
     let w = list["id"].clone();
-    ok(&app, Who::Customer(&ada.token), &add_q(), json!({ "w": w, "v": shop.tee }), "addWishlistItem").await;
+    ok(
+        &app,
+        Who::Customer(&ada.token),
+        &add_q(),
+        json!({ "w": w, "v": shop.tee }),
+        "addWishlistItem",
+    )
+    .await;
     let token = list["token"].as_str().unwrap().to_owned();
 
     // Private: its token opens nothing, for anyone.
-    for who in [Who::Anonymous, Who::Customer(&bob.token), Who::Customer(&ada.token)] {
+    for who in [
+        Who::Anonymous,
+        Who::Customer(&bob.token),
+        Who::Customer(&ada.token),
+    ] {
         let body = gql(&app, who, &by_token_q(), json!({ "t": token })).await;
         assert_eq!(error_code(&body), "NOT_FOUND", "{who:?}: {body}");
     }
     // Shared: anyone with the token reads it, signed out too.
     let vars = json!({ "id": w, "input": { "isPrivate": false } });
-    let shared = ok(&app, Who::Customer(&ada.token), &update_q(), vars, "updateWishlist").await;
+    let shared = ok(
+        &app,
+        Who::Customer(&ada.token),
+        &update_q(),
+        vars,
+        "updateWishlist",
+    )
+    .await;
     assert_eq!(shared["token"], token.as_str(), "the token does not change");
     for who in [Who::Anonymous, Who::Customer(&bob.token)] {
         let read = ok(&app, who, &by_token_q(), json!({ "t": token }), "wishlist").await;
@@ -221,21 +353,45 @@ async fn a_shared_wishlist_opens_by_token_and_a_private_one_does_not() {
         assert_eq!(read["items"][0]["variant"]["id"], shop.tee.as_str());
     }
     // Only the token opens it: not its id (someone else's), not an altered token.
-    let body = gql(&app, Who::Customer(&bob.token), &by_id_q(), json!({ "id": w })).await;
+    let body = gql(
+        &app,
+        Who::Customer(&bob.token),
+        &by_id_q(),
+        json!({ "id": w }),
+    )
+    .await;
     assert_eq!(error_code(&body), "NOT_FOUND");
     let mut altered = token.clone();
     let last = altered.pop().unwrap();
     altered.push(if last == '0' { '1' } else { '0' });
-    for bad in [altered.as_str(), w.as_str().unwrap(), "", "wl_01JD0000000000000000000000.00"] {
+    for bad in [
+        altered.as_str(),
+        w.as_str().unwrap(),
+        "",
+        "wl_01JD0000000000000000000000.00",
+    ] {
         let body = gql(&app, Who::Anonymous, &by_token_q(), json!({ "t": bad })).await;
         assert_eq!(error_code(&body), "NOT_FOUND", "{bad}");
     }
     // The token reads; it changes nothing (mutations need the owner).
-    let body = gql(&app, Who::Customer(&bob.token), &add_q(), json!({ "w": w, "v": shop.mug })).await;
+    let body = gql(
+        &app,
+        Who::Customer(&bob.token),
+        &add_q(),
+        json!({ "w": w, "v": shop.mug }),
+    )
+    .await;
     assert_eq!(error_code(&body), "NOT_FOUND");
     // Private again: the link is taken back.
     let vars = json!({ "id": w, "input": { "isPrivate": true } });
-    ok(&app, Who::Customer(&ada.token), &update_q(), vars, "updateWishlist").await;
+    ok(
+        &app,
+        Who::Customer(&ada.token),
+        &update_q(),
+        vars,
+        "updateWishlist",
+    )
+    .await;
     let body = gql(&app, Who::Anonymous, &by_token_q(), json!({ "t": token })).await;
     assert_eq!(error_code(&body), "NOT_FOUND");
     // By id, only when signed in.
@@ -256,19 +412,48 @@ async fn wishlist_bounds_are_validation_errors() {
     let who = Who::Customer(&ada.token);
     let list = create(&app, &ada, json!({ "name": "One" })).await;
     create(&app, &ada, json!({ "name": "Two" })).await;
-    let body = gql(&app, who, &create_q(), json!({ "input": { "name": "Three" } })).await;
+    let body = gql(
+        &app,
+        who,
+        &create_q(),
+        json!({ "input": { "name": "Three" } }),
+    )
+    .await;
     assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
     assert_eq!(mine(&app, &ada).await.len(), 2);
 
     let w = list["id"].clone();
-    ok(&app, who, &add_q(), json!({ "w": w, "v": shop.tee, "q": 5 }), "addWishlistItem").await;
+    ok(
+        &app,
+        who,
+        &add_q(),
+        json!({ "w": w, "v": shop.tee, "q": 5 }),
+        "addWishlistItem",
+    )
+    .await;
     // Over the quantity bound: by adding more, by setting it, or at once.
     let body = gql(&app, who, &add_q(), json!({ "w": w, "v": shop.tee })).await;
     assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
-    assert_eq!(body["errors"][0]["extensions"]["fields"][0]["field"], "quantity");
-    let body = gql(&app, who, &add_q(), json!({ "w": w, "v": shop.mug, "q": 6 })).await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["fields"][0]["field"],
+        "quantity"
+    );
+    let body = gql(
+        &app,
+        who,
+        &add_q(),
+        json!({ "w": w, "v": shop.mug, "q": 6 }),
+    )
+    .await;
     assert_eq!(error_code(&body), "BAD_USER_INPUT");
-    ok(&app, who, &add_q(), json!({ "w": w, "v": shop.mug }), "addWishlistItem").await;
+    ok(
+        &app,
+        who,
+        &add_q(),
+        json!({ "w": w, "v": shop.mug }),
+        "addWishlistItem",
+    )
+    .await;
     // Over the items bound.
     let body = gql(&app, who, &add_q(), json!({ "w": w, "v": shop.scarf })).await;
     assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
@@ -282,7 +467,12 @@ async fn snapshot(app: &TestApp) -> (Vec<(String, String, bool, bool)>, Vec<(Str
     let mut conn = app.state.db().conn().await.unwrap();
     let lists = db_run!(conn, |c| wishlists::table
         .order(wishlists::id)
-        .select((wishlists::id, wishlists::name, wishlists::is_default, wishlists::is_private))
+        .select((
+            wishlists::id,
+            wishlists::name,
+            wishlists::is_default,
+            wishlists::is_private
+        ))
         .load(c)
         .await)
     .unwrap();
@@ -302,7 +492,14 @@ async fn another_customers_wishlist_or_item_is_answered_as_missing() {
     let ada = register(&app, "ada@example.com").await;
     let bob = register(&app, "bob@example.com").await;
     let bobs = create(&app, &bob, json!({ "name": "Bob's" })).await;
-    let bobs_after = ok(&app, Who::Customer(&bob.token), &add_q(), json!({ "w": bobs["id"], "v": shop.tee }), "addWishlistItem").await;
+    let bobs_after = ok(
+        &app,
+        Who::Customer(&bob.token),
+        &add_q(),
+        json!({ "w": bobs["id"], "v": shop.tee }),
+        "addWishlistItem",
+    )
+    .await;
     let bobs_item = bobs_after["items"][0]["id"].as_str().unwrap().to_owned();
     let adas = create(&app, &ada, json!({ "name": "Ada's" })).await;
     let before = snapshot(&app).await;
@@ -314,23 +511,60 @@ async fn another_customers_wishlist_or_item_is_answered_as_missing() {
     let adas_id = adas["id"].as_str().unwrap();
     // Each operation on Bob's ids answers exactly as on ids that do not exist.
     let cases: Vec<(String, Value, Value)> = vec![
-        (by_id_q(), json!({ "id": bobs_id }), json!({ "id": missing_list })),
-        (update_q(), json!({ "id": bobs_id, "input": { "name": "Mine", "isDefault": true, "isPrivate": false } }),
-            json!({ "id": missing_list, "input": { "name": "Mine", "isDefault": true, "isPrivate": false } })),
-        (DELETE.to_owned(), json!({ "id": bobs_id }), json!({ "id": missing_list })),
-        (add_q(), json!({ "w": bobs_id, "v": shop.mug }), json!({ "w": missing_list, "v": shop.mug })),
-        (update_item_q(), json!({ "w": bobs_id, "i": bobs_item, "q": 9 }), json!({ "w": missing_list, "i": missing_item, "q": 9 })),
-        (remove_item_q(), json!({ "w": bobs_id, "i": bobs_item }), json!({ "w": missing_list, "i": missing_item })),
+        (
+            by_id_q(),
+            json!({ "id": bobs_id }),
+            json!({ "id": missing_list }),
+        ),
+        (
+            update_q(),
+            json!({ "id": bobs_id, "input": { "name": "Mine", "isDefault": true, "isPrivate": false } }),
+            json!({ "id": missing_list, "input": { "name": "Mine", "isDefault": true, "isPrivate": false } }),
+        ),
+        (
+            DELETE.to_owned(),
+            json!({ "id": bobs_id }),
+            json!({ "id": missing_list }),
+        ),
+        (
+            add_q(),
+            json!({ "w": bobs_id, "v": shop.mug }),
+            json!({ "w": missing_list, "v": shop.mug }),
+        ),
+        (
+            update_item_q(),
+            json!({ "w": bobs_id, "i": bobs_item, "q": 9 }),
+            json!({ "w": missing_list, "i": missing_item, "q": 9 }),
+        ),
+        (
+            remove_item_q(),
+            json!({ "w": bobs_id, "i": bobs_item }),
+            json!({ "w": missing_list, "i": missing_item }),
+        ),
         // Bob's item through Ada's own list.
-        (update_item_q(), json!({ "w": adas_id, "i": bobs_item, "q": 9 }), json!({ "w": adas_id, "i": missing_item, "q": 9 })),
-        (remove_item_q(), json!({ "w": adas_id, "i": bobs_item }), json!({ "w": adas_id, "i": missing_item })),
+        (
+            update_item_q(),
+            json!({ "w": adas_id, "i": bobs_item, "q": 9 }),
+            json!({ "w": adas_id, "i": missing_item, "q": 9 }),
+        ),
+        (
+            remove_item_q(),
+            json!({ "w": adas_id, "i": bobs_item }),
+            json!({ "w": adas_id, "i": missing_item }),
+        ),
     ];
     for (query, foreign, missing) in cases {
         let a = gql(&app, who, &query, foreign).await;
         let b = gql(&app, who, &query, missing).await;
         assert_eq!(error_code(&a), "NOT_FOUND", "{query}: {a}");
-        assert_eq!(a["errors"][0]["message"], b["errors"][0]["message"], "{query}");
-        assert_eq!(a["errors"][0]["extensions"], b["errors"][0]["extensions"], "{query}");
+        assert_eq!(
+            a["errors"][0]["message"], b["errors"][0]["message"],
+            "{query}"
+        );
+        assert_eq!(
+            a["errors"][0]["extensions"], b["errors"][0]["extensions"],
+            "{query}"
+        );
         assert_eq!(a["data"], b["data"], "{query}");
     }
     assert_eq!(snapshot(&app).await, before, "nothing changed");

@@ -21,10 +21,16 @@ async fn parts(
     lists: &[&wishlists::Wishlist],
     params: &Params,
 ) -> Result<Option<ItemParts>, StoreError> {
-    if !params.list("expand").iter().any(|e| e.split('.').next() == Some("items")) {
+    if !params
+        .list("expand")
+        .iter()
+        .any(|e| e.split('.').next() == Some("items"))
+    {
         return Ok(None);
     }
-    item_parts(store, lists.iter().flat_map(|l| l.items.iter())).await.map(Some)
+    item_parts(store, lists.iter().flat_map(|l| l.items.iter()))
+        .await
+        .map(Some)
 }
 
 async fn item_parts(
@@ -41,7 +47,10 @@ async fn item_parts(
     })
 }
 
-async fn one_item(store: &Store, item: &wishlists::WishlistItem) -> Result<WishlistItem, StoreError> {
+async fn one_item(
+    store: &Store,
+    item: &wishlists::WishlistItem,
+) -> Result<WishlistItem, StoreError> {
     let parts = item_parts(store, std::iter::once(item)).await?;
     Ok(WishlistItem::new(item, &parts))
 }
@@ -215,7 +224,10 @@ pub async fn add_item(
         body.quantity.unwrap_or(1),
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(one_item(&state.store, &item).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(one_item(&state.store, &item).await?),
+    ))
 }
 
 /// `PATCH /wishlists/{id}/items/{item_id}`: `{quantity}`.
