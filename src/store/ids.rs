@@ -24,7 +24,7 @@ pub mod prefix {
     pub const PAYMENT_SESSION: &str = "payses";
     pub const WISHLIST: &str = "wl";
     pub const WISHLIST_ITEM: &str = "wi";
-    /// A saved payment method (Spree calls them credit cards: `card_`).
+    /// A saved payment method (a card, mostly).
     pub const PAYMENT_METHOD: &str = "card";
 }
 

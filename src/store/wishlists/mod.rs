@@ -4,13 +4,13 @@
 //! Rules, all here:
 //! - The first list a customer creates is the default; making another the default unsets the
 //!   old one (a partial unique index makes two defaults impossible); `is_default: false` on the
-//!   default is ignored, as Spree ignores it on addresses; deleting the default promotes the
+//!   default is ignored (as `false` is on default addresses); deleting the default promotes the
 //!   oldest remaining list.
 //! - Every function takes the caller's customer id and filters on it: another customer's list or
 //!   item is `NOT_FOUND`, exactly like a missing id, and nothing is read or changed.
 //! - The share token is not stored. It is `<wishlist id>.<HMAC-SHA256 of the id>`, keyed with a
 //!   key derived from the JWT secret (`auth::JwtKeys::share_key`): the owner can be shown it at
-//!   any time (Spree's `Wishlist.token` is always present), nothing secret sits in the database,
+//!   any time (every surface shows the token to the owner), nothing secret sits in the database,
 //!   and it opens the list only while the list is shared. A private list's token, a forged or
 //!   altered token, and a token of a deleted list all give `NOT_FOUND`. Making a list private
 //!   again is how its owner takes the link back (rotating the JWT secret revokes every link).
@@ -22,6 +22,8 @@
 //!   item; exceeding one is a validation error.
 //! - Every change writes its event (`wishlist.*`) in the same transaction.
 
+mod items;
+
 use std::collections::HashMap;
 
 use diesel::prelude::*;
@@ -30,13 +32,13 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use super::catalog::{Product, Variant};
-use super::events::{
-    self, WishlistChange, WishlistChanged, WishlistItemChange, WishlistItemChanged,
-};
+use super::events::{self, WishlistChange, WishlistChanged};
 use super::{Entity, Store, StoreError, ids, now};
 use crate::db::Backend;
 use crate::db::schema::{customers, products, variants, wishlist_items, wishlists};
 use crate::db_run;
+
+pub use items::{add_item, remove_item, update_item};
 
 /// Longest wishlist name, in characters.
 pub const MAX_NAME: usize = 100;
@@ -159,20 +161,6 @@ fn valid_name(name: Option<&str>) -> Result<String, StoreError> {
         ));
     }
     Ok(name.to_owned())
-}
-
-fn valid_quantity(store: &Store, quantity: i64) -> Result<i32, StoreError> {
-    let max = store.config().wishlists.max_quantity;
-    if quantity < 1 {
-        return Err(StoreError::invalid("quantity", "must be at least 1"));
-    }
-    if quantity > i64::from(max) {
-        return Err(StoreError::invalid(
-            "quantity",
-            format!("must be at most {max}"),
-        ));
-    }
-    Ok(quantity as i32)
 }
 
 /// Each customer's wishlists, oldest first, with their items: three queries for the batch.
@@ -479,165 +467,6 @@ pub async fn delete(store: &Store, customer_id: &str, id: &str) -> Result<(), St
         .await)
 }
 
-/// Puts `quantity` of a variant on the customer's wishlist; a variant already there gets its
-/// quantity raised. Returns the item.
-pub async fn add_item(
-    store: &Store,
-    customer_id: &str,
-    wishlist_id: &str,
-    variant_id: &str,
-    quantity: i64,
-) -> Result<WishlistItem, StoreError> {
-    let quantity = valid_quantity(store, quantity)?;
-    let limits = store.config().wishlists.clone();
-    let mut conn = store.db().write_conn().await?;
-    let item_id = db_run!(conn, |c| c
-        .transaction(async |c| {
-            let c: &mut Backend<'_> = &mut c.into();
-            lock_wishlist(c, customer_id, wishlist_id).await?;
-            let existing: Option<(String, i32)> = db_run!(c, |c| wishlist_items::table
-                .filter(wishlist_items::wishlist_id.eq(wishlist_id))
-                .filter(wishlist_items::variant_id.eq(variant_id))
-                .select((wishlist_items::id, wishlist_items::quantity))
-                .first(c)
-                .await
-                .optional())?;
-            let at = now();
-            let (item_id, total) = match existing {
-                Some((item_id, had)) => {
-                    let total = i64::from(had) + i64::from(quantity);
-                    if total > i64::from(limits.max_quantity) {
-                        return Err(StoreError::invalid(
-                            "quantity",
-                            format!("must be at most {}", limits.max_quantity),
-                        ));
-                    }
-                    let total = total as i32;
-                    db_run!(c, |c| diesel::update(wishlist_items::table.find(&item_id))
-                        .set((
-                            wishlist_items::quantity.eq(total),
-                            wishlist_items::updated_at.eq(at),
-                        ))
-                        .execute(c)
-                        .await)?;
-                    (item_id, total)
-                }
-                None => {
-                    check_addable(c, variant_id).await?;
-                    let count: i64 = db_run!(c, |c| wishlist_items::table
-                        .filter(wishlist_items::wishlist_id.eq(wishlist_id))
-                        .count()
-                        .get_result(c)
-                        .await)?;
-                    if count >= limits.max_items {
-                        return Err(StoreError::invalid(
-                            "base",
-                            format!("a wishlist holds at most {} items", limits.max_items),
-                        ));
-                    }
-                    let item_id = ids::new(ids::prefix::WISHLIST_ITEM);
-                    db_run!(c, |c| diesel::insert_into(wishlist_items::table)
-                        .values((
-                            wishlist_items::id.eq(&item_id),
-                            wishlist_items::wishlist_id.eq(wishlist_id),
-                            wishlist_items::variant_id.eq(variant_id),
-                            wishlist_items::quantity.eq(quantity),
-                            wishlist_items::created_at.eq(at),
-                            wishlist_items::updated_at.eq(at),
-                        ))
-                        .execute(c)
-                        .await)?;
-                    (item_id, quantity)
-                }
-            };
-            let change = WishlistItemChanged {
-                kind: WishlistItemChange::Added,
-                wishlist_id: wishlist_id.to_owned(),
-                item_id: item_id.clone(),
-                variant_id: variant_id.to_owned(),
-                quantity: total,
-            };
-            events::insert(c, &change.event(customer_id)).await?;
-            Ok(item_id)
-        })
-        .await)?;
-    drop(conn);
-    get_item(store, customer_id, wishlist_id, &item_id).await
-}
-
-/// Sets the quantity of the customer's wishlist item.
-pub async fn update_item(
-    store: &Store,
-    customer_id: &str,
-    wishlist_id: &str,
-    item_id: &str,
-    quantity: i64,
-) -> Result<WishlistItem, StoreError> {
-    let quantity = valid_quantity(store, quantity)?;
-    let mut conn = store.db().write_conn().await?;
-    db_run!(conn, |c| c
-        .transaction(async |c| {
-            let c: &mut Backend<'_> = &mut c.into();
-            lock_wishlist(c, customer_id, wishlist_id)
-                .await
-                .map_err(|_| item_not_found())?;
-            let variant_id = item_variant(c, wishlist_id, item_id).await?;
-            db_run!(c, |c| diesel::update(wishlist_items::table.find(item_id))
-                .set((
-                    wishlist_items::quantity.eq(quantity),
-                    wishlist_items::updated_at.eq(now()),
-                ))
-                .execute(c)
-                .await)?;
-            let change = WishlistItemChanged {
-                kind: WishlistItemChange::Updated,
-                wishlist_id: wishlist_id.to_owned(),
-                item_id: item_id.to_owned(),
-                variant_id,
-                quantity,
-            };
-            events::insert(c, &change.event(customer_id)).await
-        })
-        .await)?;
-    drop(conn);
-    get_item(store, customer_id, wishlist_id, item_id).await
-}
-
-/// Removes an item from the customer's wishlist.
-pub async fn remove_item(
-    store: &Store,
-    customer_id: &str,
-    wishlist_id: &str,
-    item_id: &str,
-) -> Result<(), StoreError> {
-    let mut conn = store.db().write_conn().await?;
-    db_run!(conn, |c| c
-        .transaction(async |c| {
-            let c: &mut Backend<'_> = &mut c.into();
-            lock_wishlist(c, customer_id, wishlist_id)
-                .await
-                .map_err(|_| item_not_found())?;
-            let variant_id = item_variant(c, wishlist_id, item_id).await?;
-            let quantity: i32 = db_run!(c, |c| wishlist_items::table
-                .find(item_id)
-                .select(wishlist_items::quantity)
-                .first(c)
-                .await)?;
-            db_run!(c, |c| diesel::delete(wishlist_items::table.find(item_id))
-                .execute(c)
-                .await)?;
-            let change = WishlistItemChanged {
-                kind: WishlistItemChange::Removed,
-                wishlist_id: wishlist_id.to_owned(),
-                item_id: item_id.to_owned(),
-                variant_id,
-                quantity,
-            };
-            events::insert(c, &change.event(customer_id)).await
-        })
-        .await)
-}
-
 /// Locks the customer row (PostgreSQL), so that two changes of one customer's lists take
 /// turns: counts and the single default stay right under concurrency.
 async fn lock_customer(c: &mut Backend<'_>, customer_id: &str) -> Result<(), StoreError> {
@@ -649,42 +478,6 @@ async fn lock_customer(c: &mut Backend<'_>, customer_id: &str) -> Result<(), Sto
         return Err(StoreError::not_found(Entity::Customer));
     }
     Ok(())
-}
-
-/// Locks the customer's wishlist row, proving it is theirs.
-async fn lock_wishlist(
-    c: &mut Backend<'_>,
-    customer_id: &str,
-    wishlist_id: &str,
-) -> Result<(), StoreError> {
-    let touched = db_run!(c, |c| diesel::update(
-        wishlists::table
-            .filter(wishlists::id.eq(wishlist_id))
-            .filter(wishlists::customer_id.eq(customer_id))
-    )
-    .set(wishlists::updated_at.eq(now()))
-    .execute(c)
-    .await)?;
-    if touched == 0 {
-        return Err(not_found());
-    }
-    Ok(())
-}
-
-/// The variant of item `item_id` of wishlist `wishlist_id` (already proven the caller's).
-async fn item_variant(
-    c: &mut Backend<'_>,
-    wishlist_id: &str,
-    item_id: &str,
-) -> Result<String, StoreError> {
-    let found: Option<String> = db_run!(c, |c| wishlist_items::table
-        .filter(wishlist_items::id.eq(item_id))
-        .filter(wishlist_items::wishlist_id.eq(wishlist_id))
-        .select(wishlist_items::variant_id)
-        .first(c)
-        .await
-        .optional())?;
-    found.ok_or_else(item_not_found)
 }
 
 async fn read(c: &mut Backend<'_>, customer_id: &str, id: &str) -> Result<WishlistRow, StoreError> {
@@ -708,28 +501,6 @@ async fn unset_default(c: &mut Backend<'_>, customer_id: &str) -> Result<(), Sto
     .execute(c)
     .await)?;
     Ok(())
-}
-
-/// A variant may be added while shoppers can see its product and it is not discontinued;
-/// any other id (unknown, draft, archived) is `NOT_FOUND`, so drafts do not leak.
-async fn check_addable(c: &mut Backend<'_>, variant_id: &str) -> Result<(), StoreError> {
-    let found: Option<(Variant, Product)> = db_run!(c, |c| variants::table
-        .inner_join(products::table)
-        .filter(variants::id.eq(variant_id))
-        .select((Variant::as_select(), Product::as_select()))
-        .first(c)
-        .await
-        .optional())?;
-    match found {
-        Some((variant, product)) if product.is_visible(now()) => {
-            if variant.discontinued_at.is_some() {
-                Err(StoreError::invalid("variant_id", "is discontinued"))
-            } else {
-                Ok(())
-            }
-        }
-        _ => Err(StoreError::not_found(Entity::Variant)),
-    }
 }
 
 #[cfg(test)]
