@@ -168,6 +168,19 @@ async fn the_integrator_saves_and_the_customer_lists_sets_default_and_deletes() 
     assert_eq!(event_count(&app, "payment_method.deleted").await, 1);
     // set default (first), and the promotion after the delete.
     assert_eq!(event_count(&app, "payment_method.default_changed").await, 2);
+    let payloads: Vec<String> = {
+        let mut conn = app.state.db().conn().await.unwrap();
+        db_run!(conn, |c| events::table
+            .filter(events::event_type.like("payment_method.%"))
+            .order(events::event_id)
+            .select(events::payload)
+            .load(c)
+            .await)
+        .unwrap()
+    };
+    assert_eq!(payloads.len(), 6);
+    assert!(payloads.iter().all(|p| !p.contains("pm_1")), "{payloads:?}");
+    assert!(payloads[0].contains("\"last4\":\"4242\""), "{payloads:?}");
 
     // Medusa v1 lists them, without the token.
     let (_, pk) = storefront::store::api_keys::create(

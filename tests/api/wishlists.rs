@@ -569,3 +569,57 @@ async fn another_customers_wishlist_or_item_is_answered_as_missing() {
     }
     assert_eq!(snapshot(&app).await, before, "nothing changed");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_changes_keep_one_default_and_one_item_per_variant() {
+    let app = TestApp::spawn().await;
+    let shop = shop(&app).await;
+    let ada = register(&app, "ada@example.com").await;
+    let creates = (0..6).map(|i| {
+        let (app, ada) = (&app, &ada);
+        async move {
+            let body = gql(
+                app,
+                Who::Customer(&ada.token),
+                &create_q(),
+                json!({ "input": { "name": format!("List {i}"), "isDefault": i % 2 == 0 } }),
+            )
+            .await;
+            assert!(body["errors"].is_null(), "{body}");
+            body["data"]["createWishlist"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    });
+    let ids = futures_util::future::join_all(creates).await;
+    let lists = mine(&app, &ada).await;
+    assert_eq!(lists.len(), 6);
+    assert_eq!(defaults(&lists).len(), 1, "{lists:?}");
+
+    let w = &ids[0];
+    let adds = (0..5).map(|_| {
+        let (app, ada, shop) = (&app, &ada, &shop);
+        async move {
+            let body = gql(
+                app,
+                Who::Customer(&ada.token),
+                &add_q(),
+                json!({ "w": w, "v": shop.tee, "q": 2 }),
+            )
+            .await;
+            assert!(body["errors"].is_null(), "{body}");
+        }
+    });
+    futures_util::future::join_all(adds).await;
+    let list = ok(
+        &app,
+        Who::Customer(&ada.token),
+        &by_id_q(),
+        json!({ "id": w }),
+        "wishlist",
+    )
+    .await;
+    assert_eq!(list["itemCount"], 1);
+    assert_eq!(list["items"][0]["quantity"], 10);
+}
