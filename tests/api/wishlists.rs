@@ -254,6 +254,23 @@ async fn wishlist_items_are_added_changed_removed_and_stay_when_unavailable() {
     // A draft product's variant cannot be added (it does not exist for shoppers)...
     let body = gql(&app, who, &add_q(), json!({ "w": w, "v": shop.draft })).await;
     assert_eq!(error_code(&body), "NOT_FOUND");
+    // A product with options sells those, not its default variant (as carts do).
+    let body = gql(
+        &app,
+        who,
+        &add_q(),
+        json!({ "w": w, "v": shop.hoodie_master }),
+    )
+    .await;
+    assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
+    let body = gql(
+        &app,
+        who,
+        &add_q(),
+        json!({ "w": w, "v": "variant_01JD0000000000000000000000" }),
+    )
+    .await;
+    assert_eq!(error_code(&body), "NOT_FOUND");
     // ... but one already listed stays, unavailable, when its product becomes a draft, or its
     // variant is discontinued.
     {

@@ -8,7 +8,7 @@ use super::{WishlistItem, get_item, item_not_found, not_found};
 use crate::db::Backend;
 use crate::db::schema::{products, variants, wishlist_items, wishlists};
 use crate::db_run;
-use crate::store::catalog::{Product, Variant};
+use crate::store::catalog::{self, Product, Variant};
 use crate::store::events::{self, WishlistItemChange, WishlistItemChanged};
 use crate::store::{Entity, Store, StoreError, ids, now};
 
@@ -231,14 +231,26 @@ async fn check_addable(c: &mut Backend<'_>, variant_id: &str) -> Result<(), Stor
         .first(c)
         .await
         .optional())?;
-    match found {
-        Some((variant, product)) if product.is_visible(now()) => {
-            if variant.discontinued_at.is_some() {
-                Err(StoreError::invalid("variant_id", "is discontinued"))
-            } else {
-                Ok(())
-            }
-        }
-        _ => Err(StoreError::not_found(Entity::Variant)),
+    let Some((variant, product)) = found.filter(|(_, p)| p.is_visible(now())) else {
+        return Err(StoreError::not_found(Entity::Variant));
+    };
+    if variant.discontinued_at.is_some() {
+        return Err(StoreError::invalid("variant_id", "is no longer sold"));
     }
+    // As in a cart: a product with options sells those, not its default variant.
+    let siblings: Vec<Variant> = db_run!(c, |c| variants::table
+        .filter(variants::product_id.eq(&product.id))
+        .select(Variant::as_select())
+        .load(c)
+        .await)?;
+    if !catalog::sellable_variants(&siblings)
+        .iter()
+        .any(|v| v.id == variant.id)
+    {
+        return Err(StoreError::invalid(
+            "variant_id",
+            "is not sold on its own: choose one of the product's options",
+        ));
+    }
+    Ok(())
 }
