@@ -55,3 +55,4 @@ mod spree_wishlists;
 mod subscriptions;
 mod throttling;
 mod wishlists;
+mod wishlists_bounds;
