@@ -365,3 +365,72 @@ async fn spree_credit_cards_list_show_delete() {
         "the remaining card became the default"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spree_wishlist_bounds_and_unsellable_variants() {
+    let app = TestApp::builder()
+        .env("STOREFRONT_WISHLIST_MAX_LISTS", "1")
+        .env("STOREFRONT_WISHLIST_MAX_QUANTITY", "3")
+        .spawn()
+        .await;
+    let shop = shop(&app).await;
+    let spree = Spree::new(&app).await;
+    let ada = spree.register("ada@example.com").await;
+    let me = As::Customer(&ada.token);
+    let r = spree
+        .post("/wishlists", me, json!({ "name": "Only" }))
+        .await;
+    let w = r.body["id"].as_str().unwrap().to_owned();
+    let r = spree
+        .post("/wishlists", me, json!({ "name": "Second" }))
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "validation_error"),
+        "{}",
+        r.text
+    );
+    let r = spree
+        .post(
+            &format!("/wishlists/{w}/items"),
+            me,
+            json!({ "variant_id": shop.tee, "quantity": 4 }),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "validation_error"),
+        "{}",
+        r.text
+    );
+    assert!(
+        r.body["error"]["details"]["quantity"].is_array(),
+        "{}",
+        r.text
+    );
+    let r = spree
+        .post(
+            &format!("/wishlists/{w}/items"),
+            me,
+            json!({ "variant_id": shop.draft }),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::NOT_FOUND, "record_not_found"),
+        "{}",
+        r.text
+    );
+    assert_eq!(r.body["error"]["message"], "Variant not found");
+    let r = spree
+        .post(&format!("/wishlists/{w}/items"), me, json!({}))
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "validation_error"),
+        "{}",
+        r.text
+    );
+    let r = spree.get(&format!("/wishlists/{w}?expand=items"), me).await;
+    assert_eq!(r.body["items"], json!([]), "nothing was added");
+}
