@@ -1,5 +1,5 @@
 //! Wishlist bounds (`STOREFRONT_WISHLIST_MAX_*`) and concurrent changes of one customer's
-//! lists: one default, one item per variant.
+//! lists: one default, one item per variant; what account erasure calls.
 
 use serde_json::json;
 
@@ -123,4 +123,60 @@ async fn concurrent_changes_keep_one_default_and_one_item_per_variant() {
     .await;
     assert_eq!(list["itemCount"], 1);
     assert_eq!(list["items"][0]["quantity"], 10);
+}
+
+/// What account deletion calls (the customer row stays as a tombstone there, so the cascade
+/// alone would keep the lists): every list and item of that customer goes, no one else's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn erasing_a_customer_deletes_their_wishlists_and_payment_methods() {
+    let app = TestApp::spawn().await;
+    let shop = shop(&app).await;
+    let key = crate::order_support::secret_key(&app).await;
+    let ada = register(&app, "ada@example.com").await;
+    let bob = register(&app, "bob@example.com").await;
+    for who in [&ada, &bob] {
+        let list = create(&app, who, json!({ "name": "Mine" })).await;
+        ok(
+            &app,
+            Who::Customer(&who.token),
+            &add_q(),
+            json!({ "w": list["id"], "v": shop.tee }),
+            "addWishlistItem",
+        )
+        .await;
+        crate::payment_methods::save(
+            &app,
+            &key,
+            crate::payment_methods::card(&who.customer_id, "pm_x", "4242"),
+        )
+        .await;
+    }
+    {
+        let mut conn = app.state.db().write_conn().await.unwrap();
+        storefront::store::wishlists::erase_for_customer(&mut conn.backend(), &ada.customer_id)
+            .await
+            .unwrap();
+        storefront::store::payment_methods::erase_for_customer(
+            &mut conn.backend(),
+            &ada.customer_id,
+        )
+        .await
+        .unwrap();
+    }
+    assert!(mine(&app, &ada).await.is_empty());
+    let store = &app.state.store;
+    assert!(
+        storefront::store::payment_methods::list(store, &ada.customer_id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(mine(&app, &bob).await[0]["itemCount"], 1);
+    assert_eq!(
+        storefront::store::payment_methods::list(store, &bob.customer_id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 }

@@ -270,6 +270,18 @@ async fn unset_default(c: &mut Backend<'_>, customer_id: &str) -> Result<(), Sto
     Ok(())
 }
 
+/// Inside the transaction that erases an account: deletes every saved method of the customer
+/// (the customer row may stay as a tombstone, so the cascade alone would not). Writes no event:
+/// the erasure records its own.
+pub async fn erase_for_customer(c: &mut Backend<'_>, customer_id: &str) -> Result<(), StoreError> {
+    db_run!(c, |c| diesel::delete(
+        payment_methods::table.filter(payment_methods::customer_id.eq(customer_id))
+    )
+    .execute(c)
+    .await)?;
+    Ok(())
+}
+
 /// Locks the customer row (PostgreSQL) so that changes of one customer's methods take turns.
 async fn lock_customer(c: &mut Backend<'_>, customer_id: &str) -> Result<(), StoreError> {
     let touched = db_run!(c, |c| diesel::update(customers::table.find(customer_id))

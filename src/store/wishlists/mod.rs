@@ -467,6 +467,18 @@ pub async fn delete(store: &Store, customer_id: &str, id: &str) -> Result<(), St
         .await)
 }
 
+/// Inside the transaction that erases an account: deletes every wishlist of the customer and
+/// their items (the customer row may stay as a tombstone, so the cascade alone would not).
+/// Writes no event: the erasure records its own.
+pub async fn erase_for_customer(c: &mut Backend<'_>, customer_id: &str) -> Result<(), StoreError> {
+    db_run!(c, |c| diesel::delete(
+        wishlists::table.filter(wishlists::customer_id.eq(customer_id))
+    )
+    .execute(c)
+    .await)?;
+    Ok(())
+}
+
 /// Locks the customer row (PostgreSQL), so that two changes of one customer's lists take
 /// turns: counts and the single default stay right under concurrency.
 async fn lock_customer(c: &mut Backend<'_>, customer_id: &str) -> Result<(), StoreError> {
