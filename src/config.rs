@@ -79,6 +79,21 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
         "900",
         "reset token lifetime, seconds",
     ),
+    (
+        "STOREFRONT_EMAIL_VERIFICATION_TTL",
+        "86400",
+        "lifetime of email verification and email change links, seconds",
+    ),
+    (
+        "STOREFRONT_REQUIRE_VERIFIED_EMAIL",
+        "false",
+        "true: sign-in needs a verified email (EMAIL_NOT_VERIFIED otherwise)",
+    ),
+    (
+        "STOREFRONT_DATA_EXPORT_TTL",
+        "86400",
+        "lifetime of a data export download link, seconds",
+    ),
     ("STOREFRONT_SHOP_NAME", "Storefront Demo", "the shop's name"),
     ("STOREFRONT_CURRENCY", "USD", "default currency, ISO 4217"),
     (
@@ -191,6 +206,16 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
         "STOREFRONT_THROTTLE_RESET_PER_ACCOUNT",
         "5",
         "password reset requests per email per window",
+    ),
+    (
+        "STOREFRONT_THROTTLE_ACCOUNT_MAIL_PER_IP",
+        "10",
+        "verification resends, email changes and data exports per IP per window",
+    ),
+    (
+        "STOREFRONT_THROTTLE_ACCOUNT_MAIL_PER_ACCOUNT",
+        "3",
+        "verification resends, email changes and data exports per account per window",
     ),
     (
         "STOREFRONT_SHIPPING_RATE",
@@ -315,6 +340,8 @@ pub struct ThrottleLimits {
     pub refresh_per_ip: u32,
     pub reset_per_ip: u32,
     pub reset_per_account: u32,
+    pub account_mail_per_ip: u32,
+    pub account_mail_per_account: u32,
 }
 
 /// The mail worker (`store::mail::worker`).
@@ -362,6 +389,9 @@ pub struct Config {
     pub refresh_token_ttl: Duration,
     pub refresh_reuse_grace: Duration,
     pub password_reset_ttl: Duration,
+    pub email_verification_ttl: Duration,
+    pub require_verified_email: bool,
+    pub data_export_ttl: Duration,
     pub shop_name: String,
     pub currency: String,
     /// Countries the shop sells to (ISO 3166-1 alpha-2, upper case): Medusa's one region.
@@ -475,6 +505,9 @@ impl Config {
             refresh_token_ttl: seconds(&get, "STOREFRONT_REFRESH_TOKEN_TTL", 1)?,
             refresh_reuse_grace: seconds(&get, "STOREFRONT_REFRESH_REUSE_GRACE", 0)?,
             password_reset_ttl: seconds(&get, "STOREFRONT_PASSWORD_RESET_TTL", 1)?,
+            email_verification_ttl: seconds(&get, "STOREFRONT_EMAIL_VERIFICATION_TTL", 1)?,
+            require_verified_email: boolean(&get, "STOREFRONT_REQUIRE_VERIFIED_EMAIL")?,
+            data_export_ttl: seconds(&get, "STOREFRONT_DATA_EXPORT_TTL", 1)?,
             shop_name: get("STOREFRONT_SHOP_NAME"),
             currency,
             countries,
@@ -659,6 +692,8 @@ fn throttle_limits(get: &impl Fn(&str) -> String) -> Result<ThrottleLimits, Conf
         refresh_per_ip: count(get, "STOREFRONT_THROTTLE_REFRESH_PER_IP")?,
         reset_per_ip: count(get, "STOREFRONT_THROTTLE_RESET_PER_IP")?,
         reset_per_account: count(get, "STOREFRONT_THROTTLE_RESET_PER_ACCOUNT")?,
+        account_mail_per_ip: count(get, "STOREFRONT_THROTTLE_ACCOUNT_MAIL_PER_IP")?,
+        account_mail_per_account: count(get, "STOREFRONT_THROTTLE_ACCOUNT_MAIL_PER_ACCOUNT")?,
     })
 }
 
@@ -726,6 +761,16 @@ fn read_file(path: &Path) -> Result<BTreeMap<String, String>, ConfigError> {
         values.insert(key, value);
     }
     Ok(values)
+}
+
+fn boolean(get: &impl Fn(&str) -> String, name: &str) -> Result<bool, ConfigError> {
+    match get(name).trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" => Ok(false),
+        other => Err(ConfigError(format!(
+            "{name} is `{other}`: use true or false"
+        ))),
+    }
 }
 
 fn number(get: &impl Fn(&str) -> String, name: &str, min: usize) -> Result<usize, ConfigError> {

@@ -112,6 +112,10 @@ pub enum StoreError {
     /// Wrong email or password, without saying which.
     #[error("invalid email or password")]
     InvalidCredentials,
+    /// The email and password are right, but signing in needs a verified email
+    /// (`STOREFRONT_REQUIRE_VERIFIED_EMAIL`) and this one is not.
+    #[error("the email address is not verified: open the link in the verification mail")]
+    EmailNotVerified,
     /// A token (refresh, reset, cart) is unknown, expired or used.
     #[error("{0}")]
     InvalidToken(String),
@@ -170,6 +174,7 @@ impl StoreError {
             Self::Forbidden(_) => "FORBIDDEN",
             Self::InvalidInput { .. } => "BAD_USER_INPUT",
             Self::InvalidCredentials => "INVALID_CREDENTIALS",
+            Self::EmailNotVerified => "EMAIL_NOT_VERIFIED",
             Self::InvalidToken(_) => "INVALID_TOKEN",
             Self::Conflict { .. } => "CONFLICT",
             Self::RateLimited { .. } => "RATE_LIMITED",

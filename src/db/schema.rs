@@ -16,6 +16,8 @@ diesel::table! {
         default_billing_address_id -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        email_verified_at -> Nullable<Timestamp>,
+        deleted_at -> Nullable<Timestamp>,
     }
 }
 
@@ -333,6 +335,31 @@ diesel::table! {
 }
 
 diesel::table! {
+    email_tokens (id) {
+        id -> Text,
+        customer_id -> Text,
+        purpose -> Text,
+        token_hash -> Text,
+        email -> Text,
+        request_id -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    data_exports (id) {
+        id -> Text,
+        customer_id -> Text,
+        token_hash -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     wishlists (id) {
         id -> Text,
         customer_id -> Text,
@@ -374,6 +401,8 @@ diesel::table! {
 }
 
 diesel::joinable!(identities -> customers (customer_id));
+diesel::joinable!(email_tokens -> customers (customer_id));
+diesel::joinable!(data_exports -> customers (customer_id));
 diesel::joinable!(sessions -> identities (identity_id));
 diesel::joinable!(sessions -> customers (customer_id));
 diesel::joinable!(password_resets -> identities (identity_id));
@@ -421,6 +450,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     line_items,
     events,
     mail_outbox,
+    email_tokens,
+    data_exports,
     wishlists,
     wishlist_items,
     payment_methods,

@@ -28,6 +28,9 @@ pub struct Customer {
     company: Option<String>,
     /// Whether the customer agreed to marketing mail.
     accepts_email_marketing: bool,
+    /// Whether the email was proven the customer's (the verification link, a confirmed email
+    /// change, or a password reset).
+    email_verified: bool,
     created_at: DateTime<Utc>,
     #[graphql(skip)]
     full_name: Option<String>,
@@ -92,6 +95,13 @@ impl Customer {
         })
     }
 
+    /// The new email of a change waiting for confirmation from that address; null when none.
+    async fn pending_email(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        crate::store::email_change::pending(store(ctx)?, &self.id)
+            .await
+            .gql()
+    }
+
     /// The address used for billing unless the customer picks another.
     async fn default_billing_address(&self, ctx: &Context<'_>) -> Result<Option<Address>> {
         let book = self.address_book(ctx).await?;
@@ -134,6 +144,7 @@ impl From<accounts::Customer> for Customer {
             phone: c.phone,
             company: c.company,
             accepts_email_marketing: c.accepts_marketing,
+            email_verified: c.email_verified_at.is_some(),
             created_at: c.created_at.and_utc(),
         }
     }
@@ -177,7 +188,8 @@ pub struct RegisterInput {
 }
 
 /// Changes to the signed-in customer: omitted fields stay, an empty string clears a field.
-/// A new `email` needs `currentPassword`.
+/// A new `email` needs `currentPassword` and takes effect only when confirmed from the new
+/// address (see `requestEmailChange`).
 #[derive(InputObject)]
 pub struct UpdateCustomerInput {
     first_name: Option<String>,

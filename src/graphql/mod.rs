@@ -1,6 +1,7 @@
 //! The GraphQL surface: schema, roots split by domain, object types and errors.
 //! Resolvers only call `store::` and convert.
 
+mod account_lifecycle;
 mod accounts;
 mod addresses;
 pub mod catalog;
@@ -38,6 +39,7 @@ pub struct QueryRoot(
 #[graphql(name = "Mutation")]
 pub struct MutationRoot(
     accounts::AccountsMutation,
+    account_lifecycle::AccountLifecycleMutation,
     addresses::AddressesMutation,
     orders::OrdersMutation,
     wishlists::WishlistsMutation,

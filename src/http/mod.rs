@@ -2,6 +2,7 @@
 //! Each surface (GraphQL, Spree, Medusa) brings its own routes.
 
 pub mod auth;
+mod data_export;
 pub mod metrics;
 mod oversized;
 mod playground;
@@ -39,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::graphql::http::routes())
         .merge(crate::rest::routes())
         .merge(playground::routes())
+        .merge(data_export::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,

@@ -15,7 +15,7 @@ use super::passwords::NewPassword;
 use super::sessions::{self, AuthSession, NewSession};
 use super::throttle::{self, Action};
 use super::validate::{self, Problems, change, text};
-use super::{Entity, Store, StoreError, events, ids, now};
+use super::{Entity, Store, StoreError, email_change, email_verification, events, ids, now};
 use crate::db::Backend;
 use crate::db::schema::{customers, identities, password_resets, sessions as sessions_t};
 use crate::db_run;
@@ -59,7 +59,7 @@ pub(super) fn email_taken() -> StoreError {
 }
 
 /// Whether an account (customer with an account, or a login identity) uses `email`.
-async fn email_in_use(c: &mut Backend<'_>, email: &str) -> Result<bool, StoreError> {
+pub(super) async fn email_in_use(c: &mut Backend<'_>, email: &str) -> Result<bool, StoreError> {
     let customer: Option<String> = db_run!(c, |c| customers::table
         .filter(customers::email.eq(email))
         .filter(customers::has_account.eq(true))
@@ -109,9 +109,13 @@ pub async fn register(
         metadata: "{}".into(),
         created_at: at,
         updated_at: at,
+        email_verified_at: None,
+        deleted_at: None,
     };
     let identity_id = ids::new(ids::prefix::IDENTITY);
     let (session, refresh) = sessions::new_row(store, &identity_id, &customer.id, client)?;
+    // When sign-in needs a verified email, registering does not sign in.
+    let signs_in = !store.config().require_verified_email;
     let event = events::customer(
         &customer.id,
         &events::CustomerCreated {
@@ -126,10 +130,11 @@ pub async fn register(
                 customer: &customer,
                 identity_id: &identity_id,
                 password_hash: &hash,
-                session: &session,
+                session: signs_in.then_some(&session),
                 event: &event,
             };
-            create(&mut c.into(), &account, at).await
+            create(&mut c.into(), &account, at).await?;
+            email_verification::queue(&mut c.into(), store, &customer.id, &customer.email, at).await
         })
         .await);
     drop(conn);
@@ -138,7 +143,11 @@ pub async fn register(
         Err(StoreError::Conflict { .. }) => return Err(email_taken()),
         other => other?,
     }
+    store.wake_mail();
     tracing::info!(customer_id = %customer.id, "customer registered");
+    if !signs_in {
+        return Err(StoreError::EmailNotVerified);
+    }
     super::orders::history::attach_guest_orders(store, &customer, client).await?;
     sessions::payload(store, customer, &session.id, refresh)
 }
@@ -148,7 +157,7 @@ struct Account<'a> {
     customer: &'a Customer,
     identity_id: &'a str,
     password_hash: &'a str,
-    session: &'a NewSession,
+    session: Option<&'a NewSession>,
     event: &'a NewEvent,
 }
 
@@ -190,10 +199,12 @@ async fn create(
         ))
         .execute(c)
         .await)?;
-    db_run!(c, |c| diesel::insert_into(sessions_t::table)
-        .values(account.session)
-        .execute(c)
-        .await)?;
+    if let Some(session) = account.session {
+        db_run!(c, |c| diesel::insert_into(sessions_t::table)
+            .values(session)
+            .execute(c)
+            .await)?;
+    }
     events::insert(c, account.event).await
 }
 
@@ -210,7 +221,6 @@ struct CustomerChanges {
     phone: Option<Option<String>>,
     company: Option<Option<String>>,
     accepts_marketing: Option<bool>,
-    email: Option<String>,
     metadata: Option<String>,
     updated_at: chrono::NaiveDateTime,
 }
@@ -224,7 +234,6 @@ impl CustomerChanges {
             ("phone", self.phone.is_some()),
             ("company", self.company.is_some()),
             ("accepts_marketing", self.accepts_marketing.is_some()),
-            ("email", self.email.is_some()),
             ("metadata", self.metadata.is_some()),
         ]
         .into_iter()
@@ -251,7 +260,7 @@ async fn identity_of(
 
 /// Checks the current password of the signed-in customer, counted against the same throttles
 /// as a login to that account.
-async fn check_current_password(
+pub(crate) async fn check_current_password(
     store: &Store,
     principal: &Principal,
     password: &str,
@@ -291,7 +300,6 @@ pub async fn update_me(
 
     let current = get(store, &principal.customer_id).await?;
     let new_email = email.flatten().filter(|e| e.as_str() != current.email);
-    let mut identity_id = None;
     if new_email.is_some() {
         let Some(password) = &update.current_password else {
             return Err(StoreError::invalid(
@@ -299,8 +307,10 @@ pub async fn update_me(
                 "is required to change the email",
             ));
         };
-        identity_id =
-            Some(check_current_password(store, principal, password.expose(), client).await?);
+        check_current_password(store, principal, password.expose(), client).await?;
+        // Each request mails two addresses: bounded like every mail a customer can cause.
+        throttle::per_ip(store, Action::AccountMail, client.ip).await?;
+        throttle::per_account(store, Action::AccountMail, &current.email).await?;
     }
     let changes = CustomerChanges {
         first_name: first_name.flatten(),
@@ -308,45 +318,47 @@ pub async fn update_me(
         phone: phone.flatten(),
         company: company.flatten(),
         accepts_marketing: update.accepts_marketing,
-        email: new_email.as_ref().map(|e| e.as_str().to_owned()),
         metadata: metadata.flatten(),
         updated_at: now(),
     };
+    let changed: Vec<String> = changes.fields().into_iter().map(str::to_owned).collect();
     let event = events::customer(
         &principal.customer_id,
         &events::CustomerUpdated {
             id: principal.customer_id.clone(),
-            changed: changes.fields().into_iter().map(str::to_owned).collect(),
+            changed: changed.clone(),
         },
     );
+    let at = now();
     let mut conn = store.db().write_conn().await?;
-    let result = db_run!(conn, |c| c
+    db_run!(conn, |c| c
         .transaction(async |c| {
+            // A new email takes effect only when the new address confirms it.
             if let Some(email) = &new_email {
-                if email_in_use(&mut c.into(), email.as_str()).await? {
-                    return Err(email_taken());
-                }
-                diesel::update(identities::table)
-                    .filter(identities::id.eq(identity_id.as_deref().unwrap_or_default()))
-                    .set((
-                        identities::email.eq(email.as_str()),
-                        identities::updated_at.eq(now()),
-                    ))
+                email_change::request_in(
+                    &mut c.into(),
+                    store,
+                    &principal.customer_id,
+                    &current.email,
+                    email.as_str(),
+                    at,
+                )
+                .await?;
+            }
+            if !changed.is_empty() {
+                diesel::update(customers::table.find(&principal.customer_id))
+                    .set(&changes)
                     .execute(c)
                     .await?;
+                events::insert(&mut c.into(), &event).await?;
             }
-            diesel::update(customers::table.find(&principal.customer_id))
-                .set(&changes)
-                .execute(c)
-                .await?;
-            events::insert(&mut c.into(), &event).await?;
             Ok::<_, StoreError>(())
         })
-        .await);
+        .await)?;
     drop(conn);
-    match result {
-        Err(StoreError::Conflict { .. }) => return Err(email_taken()),
-        other => other?,
+    if new_email.is_some() {
+        store.wake_mail();
+        tracing::info!(customer_id = %principal.customer_id, "email change requested");
     }
     get(store, &principal.customer_id).await
 }

@@ -26,6 +26,10 @@ pub struct Customer {
     pub metadata: String,
     pub created_at: chrono::NaiveDateTime,
     pub updated_at: chrono::NaiveDateTime,
+    /// When the current email was proven the customer's; `None` while unverified.
+    pub email_verified_at: Option<chrono::NaiveDateTime>,
+    /// Set once the customer deleted the account (the row stays, anonymised).
+    pub deleted_at: Option<chrono::NaiveDateTime>,
 }
 
 impl Customer {

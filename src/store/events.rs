@@ -20,6 +20,12 @@ pub mod kind {
     pub const PASSWORD_RESET_REQUESTED: &str = "customer.password_reset_requested";
     pub const PASSWORD_RESET_COMPLETED: &str = "customer.password_reset";
     pub const CUSTOMER_SESSION_ENDED: &str = "customer.session_ended";
+    pub const CUSTOMER_EMAIL_VERIFIED: &str = "customer.email_verified";
+    pub const CUSTOMER_EMAIL_CHANGE_REQUESTED: &str = "customer.email_change_requested";
+    pub const CUSTOMER_EMAIL_CHANGE_CANCELED: &str = "customer.email_change_canceled";
+    pub const CUSTOMER_EMAIL_CHANGED: &str = "customer.email_changed";
+    pub const CUSTOMER_DATA_EXPORTED: &str = "customer.data_exported";
+    pub const CUSTOMER_DELETED: &str = "customer.deleted";
     pub const ORDER_PLACED: &str = "order.placed";
     pub const ORDER_PAID: &str = "order.paid";
     pub const ORDER_FULFILLED: &str = "order.fulfilled";
@@ -42,6 +48,12 @@ pub mod kind {
         PASSWORD_RESET_REQUESTED,
         PASSWORD_RESET_COMPLETED,
         CUSTOMER_SESSION_ENDED,
+        CUSTOMER_EMAIL_VERIFIED,
+        CUSTOMER_EMAIL_CHANGE_REQUESTED,
+        CUSTOMER_EMAIL_CHANGE_CANCELED,
+        CUSTOMER_EMAIL_CHANGED,
+        CUSTOMER_DATA_EXPORTED,
+        CUSTOMER_DELETED,
         ORDER_PLACED,
         ORDER_PAID,
         ORDER_FULFILLED,
@@ -61,7 +73,10 @@ pub mod kind {
     pub fn ends_sessions(event_type: &str) -> bool {
         matches!(
             event_type,
-            CUSTOMER_PASSWORD_CHANGED | PASSWORD_RESET_COMPLETED | CUSTOMER_SESSION_ENDED
+            CUSTOMER_PASSWORD_CHANGED
+                | PASSWORD_RESET_COMPLETED
+                | CUSTOMER_SESSION_ENDED
+                | CUSTOMER_DELETED
         )
     }
 }
@@ -131,6 +146,52 @@ pub struct SessionEnded {
     pub reason: String,
 }
 
+/// `customer.email_verified`: the customer proved the email is theirs (`how`: `link`, or
+/// `password_reset`, a reset link mailed to it).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct EmailVerified {
+    pub id: String,
+    pub how: String,
+}
+
+/// `customer.email_change_requested`: a change was asked for; nothing changes until the new
+/// address confirms it. The new address is not in the payload: it is not the customer's yet.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct EmailChangeRequested {
+    pub id: String,
+    /// RFC 3339, UTC: when the links stop working.
+    pub expires_at: String,
+}
+
+/// `customer.email_change_canceled`: the old address cancelled a pending change.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct EmailChangeCanceled {
+    pub id: String,
+}
+
+/// `customer.email_changed`: the new address confirmed the change; the login follows it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct EmailChanged {
+    pub id: String,
+    pub email: String,
+}
+
+/// `customer.data_exported`: the export's download link was used.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DataExported {
+    pub id: String,
+    pub export_id: String,
+}
+
+/// `customer.deleted`: the customer deleted the account; every session ended, personal data
+/// erased, orders kept anonymised.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CustomerDeleted {
+    pub id: String,
+    /// Placed orders kept for the shop's books.
+    pub orders_kept: i64,
+}
+
 /// The order every order event is about.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct OrderRef {
@@ -195,6 +256,24 @@ impl Payload for PasswordReset {
 }
 impl Payload for SessionEnded {
     const KIND: &'static str = kind::CUSTOMER_SESSION_ENDED;
+}
+impl Payload for EmailVerified {
+    const KIND: &'static str = kind::CUSTOMER_EMAIL_VERIFIED;
+}
+impl Payload for EmailChangeRequested {
+    const KIND: &'static str = kind::CUSTOMER_EMAIL_CHANGE_REQUESTED;
+}
+impl Payload for EmailChangeCanceled {
+    const KIND: &'static str = kind::CUSTOMER_EMAIL_CHANGE_CANCELED;
+}
+impl Payload for EmailChanged {
+    const KIND: &'static str = kind::CUSTOMER_EMAIL_CHANGED;
+}
+impl Payload for DataExported {
+    const KIND: &'static str = kind::CUSTOMER_DATA_EXPORTED;
+}
+impl Payload for CustomerDeleted {
+    const KIND: &'static str = kind::CUSTOMER_DELETED;
 }
 impl Payload for OrderPlaced {
     const KIND: &'static str = kind::ORDER_PLACED;

@@ -21,7 +21,7 @@ use super::passwords::NewPassword;
 use super::sessions;
 use super::throttle::{self, Action};
 use super::validate::{Email, Problems, text};
-use super::{Entity, Store, StoreError, events, ids, now};
+use super::{Entity, Store, StoreError, email_verification, events, ids, now};
 use crate::db::schema::{customers, identities, sessions as sessions_t};
 use crate::db_run;
 use crate::error::Secret;
@@ -174,6 +174,12 @@ pub async fn login(
 ) -> Result<IdentitySignIn, StoreError> {
     let (identity_id, customer_id) =
         sessions::check_password(store, email, password, client).await?;
+    if store.config().require_verified_email
+        && let Some(customer_id) = &customer_id
+    {
+        let customer = accounts::get(store, customer_id).await?;
+        email_verification::require_verified(store, &customer)?;
+    }
     sign_in(store, &identity_id, customer_id.as_deref(), client).await
 }
 
@@ -375,7 +381,8 @@ pub async fn create_customer(
     let result = db_run!(conn, |c| c
         .transaction(async |c| {
             join_identity(&mut c.into(), &customer, &identity_id, at).await?;
-            events::insert(&mut c.into(), &event).await
+            events::insert(&mut c.into(), &event).await?;
+            email_verification::queue(&mut c.into(), store, &customer.id, &customer.email, at).await
         })
         .await);
     drop(conn);
@@ -383,6 +390,7 @@ pub async fn create_customer(
         Err(StoreError::Conflict { .. }) => return Err(accounts::email_taken()),
         other => other?,
     }
+    store.wake_mail();
     tracing::info!(customer_id = %customer.id, "customer created for a registered identity");
     super::orders::history::attach_guest_orders(store, &customer, client).await?;
     Ok(customer)
@@ -443,6 +451,8 @@ impl Profile {
             metadata: self.metadata.unwrap_or_else(|| "{}".into()),
             created_at: at,
             updated_at: at,
+            email_verified_at: None,
+            deleted_at: None,
         }
     }
 }

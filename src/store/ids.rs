@@ -19,6 +19,8 @@ pub mod prefix {
     pub const OPTION_VALUE: &str = "optval";
     pub const IMAGE: &str = "media";
     pub const EVENT: &str = "evt";
+    pub const EMAIL_TOKEN: &str = "emt";
+    pub const DATA_EXPORT: &str = "dex";
     pub const MAIL: &str = "mail";
     pub const SHIPPING_METHOD: &str = "sm";
     pub const PAYMENT_SESSION: &str = "payses";

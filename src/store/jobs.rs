@@ -2,7 +2,8 @@
 //!
 //! - throttle windows that have ended (`rate_limits`),
 //! - sessions that ended (signed out, revoked or past their lifetime),
-//! - password reset tokens used, voided or expired,
+//! - password reset tokens used, voided or expired, and so for email links (verification,
+//!   email change) and data export links,
 //! - idempotency answers past their 24 hours,
 //! - guest carts untouched for `STOREFRONT_CART_TTL` (a cart only: never an order, never a
 //!   signed-in customer's cart),
@@ -26,7 +27,8 @@ use super::orders::OrderStatus;
 use super::{StoreError, now};
 use crate::config::Config;
 use crate::db::schema::{
-    events, idempotency_keys, mail_outbox, orders, password_resets, rate_limits, sessions,
+    data_exports, email_tokens, events, idempotency_keys, mail_outbox, orders, password_resets,
+    rate_limits, sessions,
 };
 use crate::db::{Backend, Db};
 use crate::db_run;
@@ -41,6 +43,8 @@ pub struct Report {
     pub throttles: usize,
     pub sessions: usize,
     pub password_resets: usize,
+    pub email_tokens: usize,
+    pub data_exports: usize,
     pub idempotency_keys: usize,
     pub carts: usize,
     pub events: usize,
@@ -142,6 +146,24 @@ async fn delete(c: &mut Backend<'_>, cut: &Cutoffs) -> Result<Report, StoreError
     )
     .execute(c)
     .await)?;
+    let email_tokens = db_run!(c, |c| diesel::delete(
+        email_tokens::table.filter(
+            email_tokens::used_at
+                .is_not_null()
+                .or(email_tokens::expires_at.le(cut.now))
+        )
+    )
+    .execute(c)
+    .await)?;
+    let data_exports = db_run!(c, |c| diesel::delete(
+        data_exports::table.filter(
+            data_exports::used_at
+                .is_not_null()
+                .or(data_exports::expires_at.le(cut.now))
+        )
+    )
+    .execute(c)
+    .await)?;
     let idempotency_keys = db_run!(c, |c| diesel::delete(
         idempotency_keys::table.filter(idempotency_keys::expires_at.le(cut.now))
     )
@@ -173,6 +195,8 @@ async fn delete(c: &mut Backend<'_>, cut: &Cutoffs) -> Result<Report, StoreError
         throttles,
         sessions,
         password_resets,
+        email_tokens,
+        data_exports,
         idempotency_keys,
         carts,
         events,

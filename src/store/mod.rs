@@ -4,12 +4,16 @@
 //! Functions take a [`Store`] (the database and settings) and typed inputs, and return domain
 //! types or [`StoreError`]. Nothing here knows about HTTP or any wire format.
 
+pub mod account_data;
 pub mod accounts;
 pub mod addresses;
 pub mod api_keys;
 pub mod auth;
 pub mod catalog;
 pub mod customers;
+pub mod email_change;
+pub mod email_tokens;
+pub mod email_verification;
 pub mod events;
 pub mod idempotency;
 pub mod identities;

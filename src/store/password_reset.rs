@@ -125,6 +125,7 @@ pub fn allowed_redirect(allowed: &[String], url: &str) -> Option<String> {
 struct Reset<'a> {
     token_hash: &'a str,
     identity_id: &'a str,
+    customer_id: &'a str,
     password_hash: &'a str,
     session: &'a NewSession,
     event: &'a NewEvent,
@@ -160,6 +161,9 @@ async fn apply(
     .returning(identities::email)
     .get_result(c)
     .await)?;
+    // The link reached the account's address: that proves it as a verification link would.
+    super::email_verification::mark_verified(c, reset.customer_id, &email, "password_reset", at)
+        .await?;
     db_run!(c, |c| diesel::update(password_resets::table)
         .filter(password_resets::identity_id.eq(reset.identity_id))
         .filter(password_resets::used_at.is_null())
@@ -249,6 +253,7 @@ pub async fn reset(
             let reset = Reset {
                 token_hash: &token_hash,
                 identity_id: &identity_id,
+                customer_id: &customer_id,
                 password_hash: &hash,
                 session: &session,
                 event: &event,

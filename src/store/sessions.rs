@@ -115,6 +115,8 @@ pub async fn login(
     let Some(customer_id) = customer_id else {
         return Err(StoreError::InvalidCredentials);
     };
+    let customer = customers::get(store, &customer_id).await?;
+    super::email_verification::require_verified(store, &customer)?;
     let (session, refresh) = new_row(store, &identity_id, &customer_id, client)?;
     let mut conn = store.db().write_conn().await?;
     db_run!(conn, |c| diesel::insert_into(sessions::table)
@@ -123,7 +125,6 @@ pub async fn login(
         .await)?;
     drop(conn);
     tracing::info!(customer_id = %customer_id, session_id = %session.id, "signed in");
-    let customer = customers::get(store, &customer_id).await?;
     super::orders::history::attach_guest_orders(store, &customer, client).await?;
     payload(store, customer, &session.id, refresh)
 }

@@ -22,6 +22,9 @@ pub enum Action {
     Register,
     Refresh,
     Reset,
+    /// Mail about the account the customer asks for: a verification resend, an email change,
+    /// a data export.
+    AccountMail,
 }
 
 impl Action {
@@ -31,6 +34,7 @@ impl Action {
             Self::Register => "register",
             Self::Refresh => "refresh",
             Self::Reset => "reset",
+            Self::AccountMail => "account_mail",
         }
     }
 }
@@ -44,6 +48,7 @@ pub async fn per_ip(store: &Store, action: Action, ip: Option<IpAddr>) -> Result
         Action::Register => limits.register_per_ip,
         Action::Refresh => limits.refresh_per_ip,
         Action::Reset => limits.reset_per_ip,
+        Action::AccountMail => limits.account_mail_per_ip,
     };
     hit(
         store,
@@ -60,6 +65,7 @@ pub async fn per_account(store: &Store, action: Action, email: &str) -> Result<(
     let limits = &store.config().throttle;
     let max = match action {
         Action::Reset => limits.reset_per_account,
+        Action::AccountMail => limits.account_mail_per_account,
         _ => limits.login_per_account,
     };
     let bucket = format!("{}:account:{}", action.as_str(), &tokens::hash(email)[..32]);

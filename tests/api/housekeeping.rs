@@ -9,8 +9,8 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use serde_json::json;
 use storefront::db::schema::{
-    events, idempotency_keys, identities, line_items, mail_outbox, orders, password_resets,
-    rate_limits, sessions,
+    data_exports, email_tokens, events, idempotency_keys, identities, line_items, mail_outbox,
+    orders, password_resets, rate_limits, sessions,
 };
 use storefront::db_run;
 use storefront::store::jobs::{self, Report};
@@ -60,6 +60,16 @@ async fn a_pass_deletes_what_expired_and_keeps_what_lives() {
     for email in ["ada@example.com", "ada@example.com", "bob@example.com"] {
         app.graphql(REQUEST, json!({ "email": email })).await;
     }
+    // Mailed links: ada's verification link stays live, bob's expires; ada's data export link
+    // is used.
+    let body = app
+        .graphql_as(
+            Some(&live.token),
+            "mutation { requestDataExport }",
+            json!({}),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
 
     // Carts: an old guest cart with a line goes; a fresh guest cart, an old customer cart and
     // an old placed order stay.
@@ -91,7 +101,10 @@ async fn a_pass_deletes_what_expired_and_keeps_what_lives() {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert_eq!(mails, 4, "three resets and one order confirmation");
+    assert_eq!(
+        mails, 7,
+        "two verification links, three resets, an export link and one order confirmation"
+    );
 
     let mut conn = app.state.db().write_conn().await.unwrap();
     let window = app.state.config.throttle.window.as_secs() as i64;
@@ -131,6 +144,26 @@ async fn a_pass_deletes_what_expired_and_keeps_what_lives() {
     .await)
     .unwrap();
     assert_eq!(bob_reset, 1);
+    let bob_customer: String = db_run!(conn, |c| identities::table
+        .filter(identities::email.eq("bob@example.com"))
+        .select(identities::customer_id.assume_not_null())
+        .first(c)
+        .await)
+    .unwrap();
+    let bob_link = db_run!(conn, |c| diesel::update(
+        email_tokens::table.filter(email_tokens::customer_id.eq(&bob_customer))
+    )
+    .set(email_tokens::expires_at.eq(days_ago(1)))
+    .execute(c)
+    .await)
+    .unwrap();
+    assert_eq!(bob_link, 1);
+    let used = db_run!(conn, |c| diesel::update(data_exports::table)
+        .set(data_exports::used_at.eq(now()))
+        .execute(c)
+        .await)
+    .unwrap();
+    assert_eq!(used, 1);
     for (id, expires) in [
         ("idem-old", days_ago(1)),
         ("idem-live", now() + chrono::Duration::hours(1)),
@@ -198,10 +231,12 @@ async fn a_pass_deletes_what_expired_and_keeps_what_lives() {
             throttles,
             sessions: 2,
             password_resets: 2,
+            email_tokens: 1,
+            data_exports: 1,
             idempotency_keys: 1,
             carts: 1,
             events: 2,
-            mails: 4,
+            mails: 7,
         }
     );
 
@@ -214,6 +249,8 @@ async fn a_pass_deletes_what_expired_and_keeps_what_lives() {
     );
     assert!(me(&app, &live.token).await["errors"].is_null());
     assert_eq!(count(&app, "password_resets").await, 1);
+    assert_eq!(count(&app, "email_tokens").await, 1, "ada's live link");
+    assert_eq!(count(&app, "data_exports").await, 0);
     assert_eq!(count(&app, "idempotency_keys").await, 1);
     assert_eq!(count(&app, "events").await, events_before - 2);
     assert_eq!(count(&app, "mail_outbox").await, 1);

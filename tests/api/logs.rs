@@ -74,7 +74,7 @@ async fn no_password_token_or_hash_is_ever_logged() {
         json!({ "e": "secret@example.com" }),
     )
     .await;
-    let reset_token = sink.wait_for(1).await[0].token();
+    let reset_token = sink.resets(1).await[0].token();
     let new_password = "the new password for logs";
     let body = app
         .graphql(

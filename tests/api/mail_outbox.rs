@@ -124,7 +124,7 @@ async fn order_and_account_mails_arrive_with_their_links_and_tokens() {
     .await;
     let number = order["number"].as_str().unwrap();
     let token = order["token"].as_str().unwrap();
-    let mails = sink.wait_for(1).await;
+    let mails = sink.wait_besides_verification(1).await;
     let mail = &mails[0];
     assert_eq!(mail.to, ["<guest@example.com>"]);
     assert!(mail.from.contains("no-reply@localhost"));
@@ -167,7 +167,7 @@ async fn order_and_account_mails_arrive_with_their_links_and_tokens() {
         "fulfillOrder",
     )
     .await;
-    let mails = sink.wait_for(2).await;
+    let mails = sink.wait_besides_verification(2).await;
     let shipped = &mails[1];
     assert_eq!(
         shipped.header("Subject").as_deref(),
@@ -181,7 +181,7 @@ async fn order_and_account_mails_arrive_with_their_links_and_tokens() {
     register(&app, "ada@example.com").await;
     app.graphql(REQUEST, json!({ "email": "ada@example.com" }))
         .await;
-    let mails = sink.wait_for(3).await;
+    let mails = sink.wait_besides_verification(3).await;
     let reset = by_subject(&mails, "Reset your Tom & Co password");
     assert_eq!(reset.to, ["<ada@example.com>"]);
     assert!(
@@ -199,7 +199,7 @@ async fn order_and_account_mails_arrive_with_their_links_and_tokens() {
         )
         .await;
     assert!(body["errors"].is_null(), "{body}");
-    let mails = sink.wait_for(4).await;
+    let mails = sink.wait_besides_verification(4).await;
     let changed = by_subject(&mails, "Your Tom & Co password was changed");
     assert_eq!(changed.to, ["<ada@example.com>"]);
     assert!(
@@ -218,13 +218,14 @@ async fn order_and_account_mails_arrive_with_their_links_and_tokens() {
         )
         .await;
     assert!(body["errors"].is_null(), "{body}");
-    let rows = outbox_until(app.state.db(), "five mails sent", all_sent(5)).await;
+    let rows = outbox_until(app.state.db(), "six mails sent", all_sent(6)).await;
     let kinds: Vec<&str> = rows.iter().map(|r| r.kind.as_str()).collect();
     assert_eq!(
         kinds,
         [
             "order_confirmation",
             "order_shipped",
+            "email_verification",
             "password_reset",
             "password_changed",
             "password_changed"
@@ -245,9 +246,10 @@ async fn an_smtp_outage_then_recovery_delivers_every_mail_exactly_once() {
     }
     place(&app, Who::Anonymous, &[(&shop.mug, 1)], "three@example.com").await;
 
-    // The server is down: every mail is tried, fails, and waits for its next attempt.
-    let rows = outbox_until(app.state.db(), "three mails retried", |rows| {
-        rows.len() == 3 && rows.iter().all(|r| r.attempts >= 2 && r.status != "sent")
+    // The server is down: every mail (two verification links, two resets, one confirmation)
+    // is tried, fails, and waits for its next attempt.
+    let rows = outbox_until(app.state.db(), "five mails retried", |rows| {
+        rows.len() == 5 && rows.iter().all(|r| r.attempts >= 2 && r.status != "sent")
     })
     .await;
     for row in &rows {
@@ -261,8 +263,8 @@ async fn an_smtp_outage_then_recovery_delivers_every_mail_exactly_once() {
     }
 
     let sink = SmtpSink::start_on(port).await;
-    sink.wait_for(3).await;
-    let rows = outbox_until(app.state.db(), "every mail sent", all_sent(3)).await;
+    sink.wait_for(5).await;
+    let rows = outbox_until(app.state.db(), "every mail sent", all_sent(5)).await;
     once_each(&sink.mails(), &rows);
     let recipients: BTreeSet<String> = rows.iter().map(|r| r.recipient.clone()).collect();
     assert_eq!(
@@ -297,8 +299,9 @@ async fn a_restart_during_an_outage_loses_nothing_and_retakes_a_crashed_claim() 
         register(&first, email).await;
         first.graphql(REQUEST, json!({ "email": email })).await;
     }
-    let rows = outbox_until(first.state.db(), "three mails tried", |rows| {
-        rows.len() == 3
+    // A verification link and a reset for each.
+    let rows = outbox_until(first.state.db(), "six mails tried", |rows| {
+        rows.len() == 6
             && rows
                 .iter()
                 .all(|r| r.attempts >= 1 && r.status == "pending")
@@ -336,8 +339,8 @@ async fn a_restart_during_an_outage_loses_nothing_and_retakes_a_crashed_claim() 
         .database_url(&first.database_url)
         .spawn()
         .await;
-    sink.wait_for(3).await;
-    let rows = outbox_until(second.state.db(), "every mail sent", all_sent(3)).await;
+    sink.wait_for(6).await;
+    let rows = outbox_until(second.state.db(), "every mail sent", all_sent(6)).await;
     once_each(&sink.mails(), &rows);
     db.close();
     second.stop().await;
@@ -376,13 +379,20 @@ async fn without_smtp_mail_is_written_as_files_and_marked_sent() {
     register(&app, "files@example.com").await;
     app.graphql(REQUEST, json!({ "email": "files@example.com" }))
         .await;
-    let rows = outbox_until(app.state.db(), "the mail written", all_sent(1)).await;
+    // The verification link, then the reset.
+    let rows = outbox_until(app.state.db(), "the mails written", all_sent(2)).await;
     let dir = app.state.config.data_dir.join("mail");
-    let files: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().collect();
-    assert_eq!(files.len(), 1);
-    let name = files[0].file_name().to_string_lossy().into_owned();
-    assert!(name.ends_with(&format!("-{}.eml", rows[0].id)), "{name}");
-    let raw = std::fs::read_to_string(files[0].path()).unwrap();
-    assert!(raw.contains("multipart/alternative"));
-    assert!(raw.contains("To: files@example.com"));
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|f| f.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 2);
+    for (name, row) in names.iter().zip(&rows) {
+        assert!(name.ends_with(&format!("-{}.eml", row.id)), "{name}");
+        let raw = std::fs::read_to_string(dir.join(name)).unwrap();
+        assert!(raw.contains("multipart/alternative"));
+        assert!(raw.contains("To: files@example.com"));
+    }
 }

@@ -4,6 +4,7 @@
 // The Medusa cart test compares whole bodies written as one `json!` literal.
 #![recursion_limit = "256"]
 
+mod account_deletion;
 mod account_support;
 mod accounts;
 mod addresses;
@@ -17,10 +18,14 @@ mod catalog_variant_product;
 mod catalog_visibility;
 mod checkout;
 mod cli;
+mod data_export;
+mod email_change;
+mod email_verification;
 mod graphql_basics;
 mod helpers;
 mod housekeeping;
 mod http_shell;
+mod lifecycle_support;
 mod logs;
 mod mail_outbox;
 mod medusa_accounts;

@@ -41,7 +41,7 @@ async fn a_mailed_token_resets_the_password_once() {
             "{identifier}"
         );
     }
-    let mails = sink.wait_for(1).await;
+    let mails = sink.resets(1).await;
     assert_eq!(mails.len(), 1, "mail only for the known email");
     let reset_token = mails[0].token();
 

@@ -33,6 +33,12 @@ impl ReceivedMail {
             .map(|l| l[prefix.len()..].trim().to_owned())
     }
 
+    /// Whether this is the "confirm your email" mail a registration sends.
+    pub fn is_verification(&self) -> bool {
+        self.header("Subject")
+            .is_some_and(|s| s.starts_with("Confirm your email"))
+    }
+
     /// The `token=` value of the first link in the mail.
     pub fn token(&self) -> String {
         let text = self.text();
@@ -111,6 +117,27 @@ impl SmtpSink {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("expected {count} reset mails, got {:#?}", self.mails());
+    }
+
+    /// Waits until `count` mails other than the verification link every registration mails
+    /// arrived, and returns those in order.
+    pub async fn wait_besides_verification(&self, count: usize) -> Vec<ReceivedMail> {
+        self.wait_matching(count, |m| !m.is_verification()).await
+    }
+
+    async fn wait_matching(
+        &self,
+        count: usize,
+        keep: impl Fn(&ReceivedMail) -> bool,
+    ) -> Vec<ReceivedMail> {
+        for _ in 0..300 {
+            let kept: Vec<ReceivedMail> = self.mails().into_iter().filter(&keep).collect();
+            if kept.len() >= count {
+                return kept;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("expected {count} matching mails, got {:#?}", self.mails());
     }
 
     /// Waits until `count` mails arrived (mail leaves the server in the background).

@@ -312,7 +312,7 @@ async fn store_events_need_a_secret_key_and_carry_the_mailed_reset_token() {
     assert_eq!(event["type"], "customer.password_reset_requested");
     assert_eq!(event["customerId"], ada.customer_id.as_str());
     assert_eq!(event["payload"]["email"], "reset@example.com");
-    let mailed = sink.wait_for(1).await[0].token();
+    let mailed = sink.resets(1).await[0].token();
     assert_eq!(event["payload"]["token"], mailed.as_str(), "{event}");
 
     // The secret key may also come as a header of the upgrade, named as on HTTP.

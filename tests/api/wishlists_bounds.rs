@@ -180,3 +180,57 @@ async fn erasing_a_customer_deletes_their_wishlists_and_payment_methods() {
         1
     );
 }
+
+/// The real thing: `deleteAccount` erases the lists and saved methods, and the integration can
+/// no longer save a method for the deleted account.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_an_account_erases_its_wishlists_and_payment_methods() {
+    let app = TestApp::spawn().await;
+    let shop = shop(&app).await;
+    let key = crate::order_support::secret_key(&app).await;
+    let ada = register(&app, "ada@example.com").await;
+    let list = create(&app, &ada, json!({ "name": "Mine" })).await;
+    ok(
+        &app,
+        Who::Customer(&ada.token),
+        &add_q(),
+        json!({ "w": list["id"], "v": shop.tee }),
+        "addWishlistItem",
+    )
+    .await;
+    crate::payment_methods::save(
+        &app,
+        &key,
+        crate::payment_methods::card(&ada.customer_id, "pm_x", "4242"),
+    )
+    .await;
+    let body = gql(
+        &app,
+        Who::Customer(&ada.token),
+        "mutation($p: String!) { deleteAccount(currentPassword: $p) }",
+        json!({ "p": crate::account_support::PASSWORD }),
+    )
+    .await;
+    assert_eq!(body["data"]["deleteAccount"], true, "{body}");
+    let store = &app.state.store;
+    assert!(
+        storefront::store::wishlists::list(store, &ada.customer_id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        storefront::store::payment_methods::list(store, &ada.customer_id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let body = gql(
+        &app,
+        Who::Integrator(&key),
+        &crate::payment_methods::save_q(),
+        json!({ "input": crate::payment_methods::card(&ada.customer_id, "pm_y", "4242") }),
+    )
+    .await;
+    assert_eq!(error_code(&body), "NOT_FOUND", "{body}");
+}

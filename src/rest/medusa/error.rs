@@ -144,6 +144,7 @@ impl From<StoreError> for MedusaError {
             }
             StoreError::InvalidCredentials => Self::auth("Invalid email or password"),
             StoreError::InvalidToken(_) => Self::auth("Invalid token"),
+            StoreError::EmailNotVerified => Self::auth("Email is not verified"),
             StoreError::Conflict {
                 field: Some(field),
                 message,

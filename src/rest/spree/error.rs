@@ -209,6 +209,11 @@ impl From<StoreError> for SpreeError {
             StoreError::InvalidCredentials => {
                 Self::authentication_failed("Invalid email or password")
             }
+            StoreError::EmailNotVerified => Self::new(
+                StatusCode::FORBIDDEN,
+                "email_not_verified",
+                "Email is not verified. Open the link in the verification mail.",
+            ),
             StoreError::InvalidToken(message) => Self::new(
                 StatusCode::UNAUTHORIZED,
                 "invalid_token",

@@ -199,3 +199,78 @@ pub fn order_shipped(
         None,
     ))
 }
+
+/// Whole hours of a link's lifetime, at least one.
+fn hours(ttl: std::time::Duration) -> u64 {
+    ttl.as_secs().div_ceil(3600).max(1)
+}
+
+/// "Confirm your email", to the address being verified; expires with its link.
+pub fn email_verification(
+    config: &Config,
+    email: &str,
+    link: &str,
+    expires_at: chrono::NaiveDateTime,
+) -> outbox::NewMail {
+    let hours = hours(config.email_verification_ttl);
+    let mail = templates::email_verification(config, email, link, hours);
+    outbox::NewMail::new(
+        outbox::kind::EMAIL_VERIFICATION,
+        email,
+        mail,
+        Some(expires_at),
+    )
+}
+
+/// The confirmation link of an email change, to the new address.
+pub fn email_change_confirm(
+    config: &Config,
+    new_email: &str,
+    link: &str,
+    expires_at: chrono::NaiveDateTime,
+) -> outbox::NewMail {
+    let hours = hours(config.email_verification_ttl);
+    let mail = templates::email_change_confirm(config, new_email, link, hours);
+    outbox::NewMail::new(
+        outbox::kind::EMAIL_CHANGE_CONFIRM,
+        new_email,
+        mail,
+        Some(expires_at),
+    )
+}
+
+/// The notice of an email change with its cancel link, to the old address.
+pub fn email_change_notice(
+    config: &Config,
+    email: &str,
+    new_email: &str,
+    link: &str,
+    expires_at: chrono::NaiveDateTime,
+) -> outbox::NewMail {
+    let hours = hours(config.email_verification_ttl);
+    let mail = templates::email_change_notice(config, email, new_email, link, hours);
+    outbox::NewMail::new(
+        outbox::kind::EMAIL_CHANGE_NOTICE,
+        email,
+        mail,
+        Some(expires_at),
+    )
+}
+
+/// The download link of a data export, to the account's address.
+pub fn data_export(
+    config: &Config,
+    email: &str,
+    link: &str,
+    expires_at: chrono::NaiveDateTime,
+) -> outbox::NewMail {
+    let hours = hours(config.data_export_ttl);
+    let mail = templates::data_export(config, email, link, hours);
+    outbox::NewMail::new(outbox::kind::DATA_EXPORT, email, mail, Some(expires_at))
+}
+
+/// The last mail to a deleted account's address.
+pub fn account_deleted(config: &Config, email: &str, at: chrono::NaiveDateTime) -> outbox::NewMail {
+    let mail = templates::account_deleted(config, at);
+    outbox::NewMail::new(outbox::kind::ACCOUNT_DELETED, email, mail, None)
+}

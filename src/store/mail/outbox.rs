@@ -38,6 +38,12 @@ pub mod kind {
     pub const PASSWORD_CHANGED: &str = "password_changed";
     pub const ORDER_CONFIRMATION: &str = "order_confirmation";
     pub const ORDER_SHIPPED: &str = "order_shipped";
+    pub const EMAIL_VERIFICATION: &str = "email_verification";
+    pub const EMAIL_CHANGE_CONFIRM: &str = "email_change_confirm";
+    pub const EMAIL_CHANGE_NOTICE: &str = "email_change_notice";
+    pub const DATA_EXPORT: &str = "data_export";
+    /// The last mail to a deleted account: its recipient is forgotten once it has left.
+    pub const ACCOUNT_DELETED: &str = "account_deleted";
 }
 
 /// A mail to queue.
@@ -191,6 +197,19 @@ async fn take(
     .get_results(c)
     .await)?;
     Ok(claimed)
+}
+
+/// Blanks the recipient of mail `id` once it has left (or will never leave): the last mail of a
+/// deleted account, whose address must not outlive it.
+pub async fn forget_recipient(db: &Db, id: &str) -> Result<(), StoreError> {
+    let mut conn = db.write_conn().await?;
+    db_run!(conn, |c| diesel::update(mail_outbox::table.find(id))
+        .filter(mail_outbox::status.ne(status::PENDING))
+        .filter(mail_outbox::status.ne(status::SENDING))
+        .set(mail_outbox::recipient.eq(""))
+        .execute(c)
+        .await)?;
+    Ok(())
 }
 
 /// How a claimed mail ended, for [`finish`].

@@ -27,6 +27,26 @@ const PASSWORD_CHANGED: Template = Template {
     text: include_str!("../../../templates/mail/password_changed.txt"),
     html: include_str!("../../../templates/mail/password_changed.html"),
 };
+const EMAIL_VERIFICATION: Template = Template {
+    text: include_str!("../../../templates/mail/email_verification.txt"),
+    html: include_str!("../../../templates/mail/email_verification.html"),
+};
+const EMAIL_CHANGE_CONFIRM: Template = Template {
+    text: include_str!("../../../templates/mail/email_change_confirm.txt"),
+    html: include_str!("../../../templates/mail/email_change_confirm.html"),
+};
+const EMAIL_CHANGE_NOTICE: Template = Template {
+    text: include_str!("../../../templates/mail/email_change_notice.txt"),
+    html: include_str!("../../../templates/mail/email_change_notice.html"),
+};
+const DATA_EXPORT: Template = Template {
+    text: include_str!("../../../templates/mail/data_export.txt"),
+    html: include_str!("../../../templates/mail/data_export.html"),
+};
+const ACCOUNT_DELETED: Template = Template {
+    text: include_str!("../../../templates/mail/account_deleted.txt"),
+    html: include_str!("../../../templates/mail/account_deleted.html"),
+};
 const ORDER_CONFIRMATION: Template = Template {
     text: include_str!("../../../templates/mail/order_confirmation.txt"),
     html: include_str!("../../../templates/mail/order_confirmation.html"),
@@ -72,6 +92,68 @@ pub fn password_changed(config: &Config, email: &str, at: NaiveDateTime) -> Rend
         text("link", format!("{}/forgot-password", config.public_url)),
     ];
     render(config, subject, &PASSWORD_CHANGED, values)
+}
+
+/// "Confirm your email": the link carries the verification token and works for `hours`.
+pub fn email_verification(config: &Config, email: &str, link: &str, hours: u64) -> Rendered {
+    let subject = format!("Confirm your email for {}", config.shop_name);
+    let values = vec![
+        text("email", email),
+        text("link", link),
+        text("hours", hours.to_string()),
+    ];
+    render(config, subject, &EMAIL_VERIFICATION, values)
+}
+
+/// To the new address of an email change: the link that confirms it.
+pub fn email_change_confirm(config: &Config, new_email: &str, link: &str, hours: u64) -> Rendered {
+    let subject = format!("Confirm your new email for {}", config.shop_name);
+    let values = vec![
+        text("email", new_email),
+        text("link", link),
+        text("hours", hours.to_string()),
+    ];
+    render(config, subject, &EMAIL_CHANGE_CONFIRM, values)
+}
+
+/// To the old address of an email change: what was asked, and the link that cancels it.
+pub fn email_change_notice(
+    config: &Config,
+    email: &str,
+    new_email: &str,
+    link: &str,
+    hours: u64,
+) -> Rendered {
+    let subject = format!("Your {} email is about to change", config.shop_name);
+    let values = vec![
+        text("email", email),
+        text("new_email", new_email),
+        text("link", link),
+        text("hours", hours.to_string()),
+    ];
+    render(config, subject, &EMAIL_CHANGE_NOTICE, values)
+}
+
+/// The download link of a data export.
+pub fn data_export(config: &Config, email: &str, link: &str, hours: u64) -> Rendered {
+    let subject = format!("Your data from {}", config.shop_name);
+    let values = vec![
+        text("email", email),
+        text("link", link),
+        text("hours", hours.to_string()),
+    ];
+    render(config, subject, &DATA_EXPORT, values)
+}
+
+/// The last mail to a deleted account's address.
+pub fn account_deleted(config: &Config, at: NaiveDateTime) -> Rendered {
+    let subject = format!("Your {} account was deleted", config.shop_name);
+    render(
+        config,
+        subject,
+        &ACCOUNT_DELETED,
+        vec![text("at", when(at))],
+    )
 }
 
 /// The order confirmation: lines, totals, addresses and the link to follow the order
@@ -325,6 +407,11 @@ mod tests {
         for rendered in [
             mail,
             password_changed(&config, "a@b.c", crate::store::now()),
+            email_verification(&config, "a@b.c", "https://shop.test/v", 24),
+            email_change_confirm(&config, "n@b.c", "https://shop.test/c", 24),
+            email_change_notice(&config, "a@b.c", "n@b.c", "https://shop.test/x", 24),
+            data_export(&config, "a@b.c", "https://shop.test/d", 24),
+            account_deleted(&config, crate::store::now()),
         ] {
             assert!(!rendered.text.contains("{{") && !rendered.html.contains("{{"));
         }

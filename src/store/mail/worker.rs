@@ -108,7 +108,15 @@ async fn deliver(store: &Store, db: &Db, worker: &str, mail: &Claimed) {
     // The mail is out: recording it must not be lost to a brief database hiccup.
     for attempt in 1..=3 {
         match outbox::finish(db, &mail.id, worker, &outcome).await {
-            Ok(true) => return,
+            Ok(true) => {
+                if mail.kind == outbox::kind::ACCOUNT_DELETED
+                    && !matches!(outcome, outbox::Outcome::RetryAt(..))
+                    && let Err(e) = outbox::forget_recipient(db, &mail.id).await
+                {
+                    tracing::error!(error = %e, mail_id = %mail.id, "cannot forget a deleted account's address");
+                }
+                return;
+            }
             Ok(false) => {
                 tracing::warn!(mail_id = %mail.id, "the mail's claim lapsed and was taken over");
                 return;

@@ -343,12 +343,13 @@ struct Count {
 /// - The open guest cart whose token the caller presents (`X-Order-Token`) becomes the
 ///   account's: whoever holds the token may use the cart anyway, and now it follows the
 ///   customer to other devices and its order lands in their history.
-/// - Emails are not verified, so an email alone does not prove who placed an order: anyone may
-///   register with the email a guest typed at checkout. A guest order placed with the
-///   account's email joins the account when it was placed while the account already had this
-///   email and password (the owner checked out signed out; an earlier order may be someone
-///   else's, or predate an email change), or when the caller presents that order's token (the
-///   guest creating their account straight after checkout).
+/// - A verified email ([`crate::store::email_verification`]) proves the address is the
+///   customer's: every guest order placed with it joins the account.
+/// - An unverified email alone does not prove who placed an order: anyone may register with
+///   the email a guest typed at checkout. Such an order joins the account when it was placed
+///   while the account already had this email and password (the owner checked out signed out;
+///   an earlier order may be someone else's, or predate an email change), or when the caller
+///   presents that order's token (the guest creating their account straight after checkout).
 pub async fn attach_guest_orders(
     store: &Store,
     customer: &Customer,
@@ -366,6 +367,8 @@ pub async fn attach_guest_orders(
         .filter(identities::email.eq(&email))
         .select(identities::updated_at)
         .single_value();
+    // A verified email is proof enough for every guest order placed with it.
+    let verified = customer.email_verified_at.is_some() && customer.deleted_at.is_none();
     let guest_orders = orders::table
         .filter(orders::customer_id.is_null())
         .filter(orders::email.eq(&email))
@@ -373,7 +376,8 @@ pub async fn attach_guest_orders(
         .filter(
             orders::completed_at
                 .ge(credentials_since)
-                .or(orders::token.eq_any(&claimed)),
+                .or(orders::token.eq_any(&claimed))
+                .or(verified.into_sql::<diesel::sql_types::Bool>()),
         );
     let guest_cart = orders::table
         .filter(orders::customer_id.is_null())

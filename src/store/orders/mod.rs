@@ -199,8 +199,26 @@ impl OrderAddress {
         json.and_then(|text| serde_json::from_str(text).ok())
     }
 
-    fn to_column(&self) -> String {
+    pub(crate) fn to_column(&self) -> String {
         serde_json::to_string(self).expect("an address serializes")
+    }
+
+    /// What an erased customer's order keeps of this address: the tax jurisdiction the order
+    /// was taxed in (country, province, city, postal code), without name, company, street or
+    /// phone.
+    pub fn anonymised(&self) -> Self {
+        Self {
+            first_name: None,
+            last_name: None,
+            company: None,
+            address1: String::new(),
+            address2: None,
+            city: self.city.clone(),
+            postal_code: self.postal_code.clone(),
+            country_code: self.country_code.clone(),
+            province_code: self.province_code.clone(),
+            phone: None,
+        }
     }
 
     pub fn full_name(&self) -> Option<String> {

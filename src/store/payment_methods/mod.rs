@@ -283,11 +283,16 @@ pub async fn erase_for_customer(c: &mut Backend<'_>, customer_id: &str) -> Resul
 }
 
 /// Locks the customer row (PostgreSQL) so that changes of one customer's methods take turns.
+/// A deleted account (a tombstone row) is no customer any more.
 async fn lock_customer(c: &mut Backend<'_>, customer_id: &str) -> Result<(), StoreError> {
-    let touched = db_run!(c, |c| diesel::update(customers::table.find(customer_id))
-        .set(customers::updated_at.eq(customers::updated_at))
-        .execute(c)
-        .await)?;
+    let touched = db_run!(c, |c| diesel::update(
+        customers::table
+            .find(customer_id)
+            .filter(customers::deleted_at.is_null())
+    )
+    .set(customers::updated_at.eq(customers::updated_at))
+    .execute(c)
+    .await)?;
     if touched == 0 {
         return Err(StoreError::not_found(Entity::Customer));
     }
