@@ -322,6 +322,21 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
         "3600",
         "seconds between housekeeping passes (expired rows, old carts and events)",
     ),
+    (
+        "STOREFRONT_WISHLIST_MAX_LISTS",
+        "20",
+        "wishlists one customer may keep",
+    ),
+    (
+        "STOREFRONT_WISHLIST_MAX_ITEMS",
+        "200",
+        "items (distinct variants) one wishlist may hold",
+    ),
+    (
+        "STOREFRONT_WISHLIST_MAX_QUANTITY",
+        "10000",
+        "largest quantity of one wishlist item",
+    ),
 ];
 
 /// Development or production: production refuses unsafe defaults.
@@ -400,6 +415,14 @@ pub struct MailSettings {
     pub max_attempts: i32,
 }
 
+/// Bounds of wishlists (`store::wishlists`): exceeding one is a validation error.
+#[derive(Clone, Debug)]
+pub struct WishlistLimits {
+    pub max_lists: i64,
+    pub max_items: i64,
+    pub max_quantity: i32,
+}
+
 /// Housekeeping (`store::jobs`): how often, and what counts as old.
 #[derive(Clone, Debug)]
 pub struct Housekeeping {
@@ -450,6 +473,7 @@ pub struct Config {
     pub checkout: CheckoutRates,
     pub mail: MailSettings,
     pub housekeeping: Housekeeping,
+    pub wishlists: WishlistLimits,
 }
 
 /// Delivery and tax: one flat delivery rate and one tax rate (DESIGN.md keeps checkout simple;
@@ -598,6 +622,7 @@ impl Config {
                 cart_ttl: seconds(&get, "STOREFRONT_CART_TTL", 1)?,
                 event_retention: seconds(&get, "STOREFRONT_EVENT_RETENTION", 1)?,
             },
+            wishlists: wishlist_limits(&get)?,
         })
     }
 
@@ -720,6 +745,16 @@ fn mail_settings(get: &impl Fn(&str) -> String) -> Result<MailSettings, ConfigEr
         retry_max_delay,
         max_attempts: i32::try_from(count(get, "STOREFRONT_MAIL_MAX_ATTEMPTS")?)
             .map_err(|_| ConfigError("STOREFRONT_MAIL_MAX_ATTEMPTS is too large".into()))?,
+    })
+}
+
+fn wishlist_limits(get: &impl Fn(&str) -> String) -> Result<WishlistLimits, ConfigError> {
+    let quantity = number(get, "STOREFRONT_WISHLIST_MAX_QUANTITY", 1)?;
+    Ok(WishlistLimits {
+        max_lists: number(get, "STOREFRONT_WISHLIST_MAX_LISTS", 1)? as i64,
+        max_items: number(get, "STOREFRONT_WISHLIST_MAX_ITEMS", 1)? as i64,
+        max_quantity: i32::try_from(quantity)
+            .map_err(|_| ConfigError("STOREFRONT_WISHLIST_MAX_QUANTITY is too large".into()))?,
     })
 }
 

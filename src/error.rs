@@ -36,6 +36,10 @@ pub enum Entity {
     Category,
     /// The payment started on a cart.
     Payment,
+    Wishlist,
+    WishlistItem,
+    /// A saved (tokenized) payment method.
+    PaymentMethod,
     /// A row the code did not name (diesel's `NotFound` from a `.first()` without context).
     Record,
 }
@@ -54,6 +58,9 @@ impl Entity {
             Self::Variant => "variant",
             Self::Category => "category",
             Self::Payment => "payment",
+            Self::Wishlist => "wishlist",
+            Self::WishlistItem => "wishlist_item",
+            Self::PaymentMethod => "payment_method",
             Self::Record => "record",
         }
     }
@@ -71,6 +78,9 @@ impl Entity {
             Self::Variant => "Variant",
             Self::Category => "Category",
             Self::Payment => "Payment",
+            Self::Wishlist => "Wishlist",
+            Self::WishlistItem => "Wishlist item",
+            Self::PaymentMethod => "Payment method",
             Self::Record => "Record",
         }
     }

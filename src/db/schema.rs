@@ -359,6 +359,47 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    wishlists (id) {
+        id -> Text,
+        customer_id -> Text,
+        name -> Text,
+        is_default -> Bool,
+        is_private -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    wishlist_items (id) {
+        id -> Text,
+        wishlist_id -> Text,
+        variant_id -> Text,
+        quantity -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    payment_methods (id) {
+        id -> Text,
+        customer_id -> Text,
+        provider -> Text,
+        provider_token -> Text,
+        brand -> Text,
+        last4 -> Text,
+        exp_month -> Integer,
+        exp_year -> Integer,
+        holder_name -> Nullable<Text>,
+        billing_address -> Nullable<Text>,
+        is_default -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(identities -> customers (customer_id));
 diesel::joinable!(email_tokens -> customers (customer_id));
 diesel::joinable!(data_exports -> customers (customer_id));
@@ -381,6 +422,10 @@ diesel::joinable!(orders -> customers (customer_id));
 diesel::joinable!(line_items -> orders (order_id));
 diesel::joinable!(line_items -> variants (variant_id));
 diesel::joinable!(line_items -> products (product_id));
+diesel::joinable!(wishlists -> customers (customer_id));
+diesel::joinable!(wishlist_items -> wishlists (wishlist_id));
+diesel::joinable!(wishlist_items -> variants (variant_id));
+diesel::joinable!(payment_methods -> customers (customer_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     customers,
@@ -407,4 +452,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     mail_outbox,
     email_tokens,
     data_exports,
+    wishlists,
+    wishlist_items,
+    payment_methods,
 );

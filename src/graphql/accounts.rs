@@ -108,6 +108,19 @@ impl Customer {
         let book = self.address_book(ctx).await?;
         Ok(book.into_iter().find(|a| a.is_default_billing).map(Address))
     }
+
+    /// The customer's wishlists, oldest first (see `wishlists.rs`).
+    async fn wishlists(&self, ctx: &Context<'_>) -> Result<Vec<super::wishlists::Wishlist>> {
+        super::wishlists::of_customer(ctx, &self.id).await
+    }
+
+    /// The customer's saved payment methods, the default first (see `payment_methods.rs`).
+    async fn payment_methods(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::payment_methods::PaymentMethod>> {
+        super::payment_methods::of_customer(ctx, &self.id).await
+    }
 }
 
 impl Customer {

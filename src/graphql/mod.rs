@@ -11,10 +11,12 @@ pub mod http;
 pub mod limits;
 pub mod loaders;
 mod orders;
+mod payment_methods;
 pub mod session;
 mod shop;
 mod socket;
 mod subscriptions;
+mod wishlists;
 
 use async_graphql::{MergedObject, Schema};
 
@@ -30,6 +32,7 @@ pub struct QueryRoot(
     accounts::AccountsQuery,
     catalog::CatalogQuery,
     orders::OrdersQuery,
+    wishlists::WishlistsQuery,
 );
 
 /// Every mutation, one object per domain.
@@ -40,6 +43,8 @@ pub struct MutationRoot(
     account_lifecycle::AccountLifecycleMutation,
     addresses::AddressesMutation,
     orders::OrdersMutation,
+    wishlists::WishlistsMutation,
+    payment_methods::PaymentMethodsMutation,
 );
 
 pub use subscriptions::SubscriptionRoot;

@@ -56,6 +56,8 @@ pub struct JwtKeys {
     validation: Validation,
     /// Derives the next refresh token from the current one (see `sessions`).
     refresh_key: Secret<Vec<u8>>,
+    /// Signs wishlist share tokens (see `wishlists`).
+    share_key: Secret<Vec<u8>>,
 }
 
 impl JwtKeys {
@@ -68,12 +70,21 @@ impl JwtKeys {
         validation.leeway = 5;
         let mut refresh_key = b"storefront refresh rotation\0".to_vec();
         refresh_key.extend_from_slice(secret);
+        // A key of its own, derived from the same secret: a share token can never be a refresh
+        // token or a JWT signature, and rotating the JWT secret revokes every share link.
+        let mut share_key = b"storefront wishlist share\0".to_vec();
+        share_key.extend_from_slice(secret);
         Self {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             validation,
             refresh_key: Secret::new(super::tokens::hash(&hex::encode(&refresh_key)).into_bytes()),
+            share_key: Secret::new(super::tokens::hash(&hex::encode(&share_key)).into_bytes()),
         }
+    }
+
+    pub(super) fn share_key(&self) -> &[u8] {
+        self.share_key.expose()
     }
 
     pub(super) fn refresh_key(&self) -> &[u8] {

@@ -30,6 +30,15 @@ pub mod kind {
     pub const ORDER_PAID: &str = "order.paid";
     pub const ORDER_FULFILLED: &str = "order.fulfilled";
     pub const ORDER_CANCELED: &str = "order.canceled";
+    pub const WISHLIST_CREATED: &str = "wishlist.created";
+    pub const WISHLIST_UPDATED: &str = "wishlist.updated";
+    pub const WISHLIST_DELETED: &str = "wishlist.deleted";
+    pub const WISHLIST_ITEM_ADDED: &str = "wishlist.item_added";
+    pub const WISHLIST_ITEM_UPDATED: &str = "wishlist.item_updated";
+    pub const WISHLIST_ITEM_REMOVED: &str = "wishlist.item_removed";
+    pub const PAYMENT_METHOD_SAVED: &str = "payment_method.saved";
+    pub const PAYMENT_METHOD_DELETED: &str = "payment_method.deleted";
+    pub const PAYMENT_METHOD_DEFAULT_CHANGED: &str = "payment_method.default_changed";
 
     /// Every type, in the order the README lists them.
     pub const ALL: &[&str] = &[
@@ -49,6 +58,15 @@ pub mod kind {
         ORDER_PAID,
         ORDER_FULFILLED,
         ORDER_CANCELED,
+        WISHLIST_CREATED,
+        WISHLIST_UPDATED,
+        WISHLIST_DELETED,
+        WISHLIST_ITEM_ADDED,
+        WISHLIST_ITEM_UPDATED,
+        WISHLIST_ITEM_REMOVED,
+        PAYMENT_METHOD_SAVED,
+        PAYMENT_METHOD_DELETED,
+        PAYMENT_METHOD_DEFAULT_CHANGED,
     ];
 
     /// Types after which a customer's sessions may have ended: open sockets re-check theirs.
@@ -268,6 +286,139 @@ impl Payload for OrderFulfilled {
 }
 impl Payload for OrderCanceled {
     const KIND: &'static str = kind::ORDER_CANCELED;
+}
+
+/// `wishlist.created`, `wishlist.updated` (`changed` names the fields: `name`, `is_private`,
+/// `is_default`) and `wishlist.deleted`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct WishlistChanged {
+    #[serde(skip)]
+    pub kind: WishlistChange,
+    pub wishlist_id: String,
+    pub name: String,
+    pub is_default: bool,
+    pub is_private: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub changed: Vec<String>,
+}
+
+/// Which wishlist event a [`WishlistChanged`] is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum WishlistChange {
+    #[default]
+    Created,
+    Updated,
+    Deleted,
+}
+
+/// `wishlist.item_added` (also when adding raised the quantity of an item already there),
+/// `wishlist.item_updated`, `wishlist.item_removed`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct WishlistItemChanged {
+    #[serde(skip)]
+    pub kind: WishlistItemChange,
+    pub wishlist_id: String,
+    pub item_id: String,
+    pub variant_id: String,
+    pub quantity: i32,
+}
+
+/// Which item event a [`WishlistItemChanged`] is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum WishlistItemChange {
+    #[default]
+    Added,
+    Updated,
+    Removed,
+}
+
+/// `payment_method.saved`, `payment_method.deleted`, `payment_method.default_changed`. Never
+/// the provider's token.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PaymentMethodChanged {
+    #[serde(skip)]
+    pub kind: PaymentMethodChange,
+    pub payment_method_id: String,
+    pub provider: String,
+    pub brand: String,
+    pub last4: String,
+    pub is_default: bool,
+}
+
+/// Which payment method event a [`PaymentMethodChanged`] is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PaymentMethodChange {
+    #[default]
+    Saved,
+    Deleted,
+    DefaultChanged,
+}
+
+impl WishlistChanged {
+    fn kind_name(&self) -> &'static str {
+        match self.kind {
+            WishlistChange::Created => kind::WISHLIST_CREATED,
+            WishlistChange::Updated => kind::WISHLIST_UPDATED,
+            WishlistChange::Deleted => kind::WISHLIST_DELETED,
+        }
+    }
+}
+
+impl WishlistItemChanged {
+    fn kind_name(&self) -> &'static str {
+        match self.kind {
+            WishlistItemChange::Added => kind::WISHLIST_ITEM_ADDED,
+            WishlistItemChange::Updated => kind::WISHLIST_ITEM_UPDATED,
+            WishlistItemChange::Removed => kind::WISHLIST_ITEM_REMOVED,
+        }
+    }
+}
+
+impl PaymentMethodChanged {
+    fn kind_name(&self) -> &'static str {
+        match self.kind {
+            PaymentMethodChange::Saved => kind::PAYMENT_METHOD_SAVED,
+            PaymentMethodChange::Deleted => kind::PAYMENT_METHOD_DELETED,
+            PaymentMethodChange::DefaultChanged => kind::PAYMENT_METHOD_DEFAULT_CHANGED,
+        }
+    }
+}
+
+/// An event about a customer whose type the payload decides (wishlists, payment methods).
+pub fn customer_change(
+    customer_id: &str,
+    event_type: &'static str,
+    payload: &impl Serialize,
+) -> NewEvent {
+    NewEvent {
+        event_id: ids::new(ids::prefix::EVENT),
+        event_type: event_type.to_owned(),
+        customer_id: Some(customer_id.to_owned()),
+        order_id: None,
+        payload: serde_json::to_string(payload).unwrap_or_else(|_| "{}".into()),
+        created_at: now(),
+    }
+}
+
+impl WishlistChanged {
+    /// This change as an event of `customer_id`.
+    pub fn event(&self, customer_id: &str) -> NewEvent {
+        customer_change(customer_id, self.kind_name(), self)
+    }
+}
+
+impl WishlistItemChanged {
+    /// This change as an event of `customer_id`.
+    pub fn event(&self, customer_id: &str) -> NewEvent {
+        customer_change(customer_id, self.kind_name(), self)
+    }
+}
+
+impl PaymentMethodChanged {
+    /// This change as an event of `customer_id`.
+    pub fn event(&self, customer_id: &str) -> NewEvent {
+        customer_change(customer_id, self.kind_name(), self)
+    }
 }
 
 /// One event row, written by [`insert`] inside the transaction that makes the change.

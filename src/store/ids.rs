@@ -24,6 +24,10 @@ pub mod prefix {
     pub const MAIL: &str = "mail";
     pub const SHIPPING_METHOD: &str = "sm";
     pub const PAYMENT_SESSION: &str = "payses";
+    pub const WISHLIST: &str = "wl";
+    pub const WISHLIST_ITEM: &str = "wi";
+    /// A saved payment method (a card, mostly).
+    pub const PAYMENT_METHOD: &str = "card";
 }
 
 /// A new id with this prefix.

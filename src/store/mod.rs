@@ -25,12 +25,14 @@ pub mod orders;
 pub mod pagination;
 pub mod password_reset;
 pub mod passwords;
+pub mod payment_methods;
 pub mod publication;
 pub mod sessions;
 pub mod shop;
 pub mod throttle;
 pub mod tokens;
 pub mod validate;
+pub mod wishlists;
 
 use std::sync::Arc;
 

@@ -12,7 +12,7 @@ mod order;
 use async_graphql::{Context, ID, Object, Result};
 
 pub use cart::Cart;
-pub use order::{Order, OrderConnection, OrderFilter};
+pub use order::{Order, OrderAddress, OrderConnection, OrderFilter};
 
 use self::cart::{CreateCartInput, UpdateCartInput};
 use super::ToGraphql;

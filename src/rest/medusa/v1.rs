@@ -17,7 +17,7 @@ use super::query::Params;
 use super::{Body, StoreKey};
 use crate::state::AppState;
 use crate::store::identities::{self, IdentitySignIn};
-use crate::store::{StoreError, password_reset};
+use crate::store::{StoreError, password_reset, payment_methods};
 
 /// `{email, password}` signed in as a customer (an identity without one is a bad login).
 async fn sign_in(
@@ -165,13 +165,32 @@ pub async fn password_reset(
     customer_body(&state.store, &session.customer.id, None).await
 }
 
-/// `GET /store/customers/me/payment-methods`: none are saved yet.
+/// `GET /store/customers/me/payment-methods`: the methods the shop's payment integration saved
+/// for the customer, as Medusa v1 lists them (`{provider_id, data}`); `data` holds what a
+/// customer may see (never the provider's token).
 #[utoipa::path(get, path = "/store/customers/me/payment-methods", tag = "v1", responses((status = 200, description = "{payment_methods}")))]
 pub async fn payment_methods(
     _key: StoreKey,
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<Value>, MedusaError> {
-    caller.customer(&state.store).await?;
-    Ok(Json(json!({ "payment_methods": [] })))
+    let principal = caller.customer(&state.store).await?;
+    let methods = payment_methods::list(&state.store, &principal.customer_id).await?;
+    let list: Vec<Value> = methods
+        .into_iter()
+        .map(|m| {
+            json!({
+                "provider_id": m.provider,
+                "data": {
+                    "id": m.id,
+                    "brand": m.brand,
+                    "last4": m.last4,
+                    "exp_month": m.exp_month,
+                    "exp_year": m.exp_year,
+                    "is_default": m.is_default,
+                },
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "payment_methods": list })))
 }

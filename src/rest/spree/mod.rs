@@ -6,12 +6,14 @@
 mod account;
 mod addresses;
 mod catalog;
+mod credit_cards;
 mod error;
 mod extract;
 mod orders;
 pub mod params;
 mod routes;
 pub mod wire;
+mod wishlists;
 
 pub use error::SpreeError;
 pub use routes::{Idempotency, PREFIX, in_envelope, openapi, routes};

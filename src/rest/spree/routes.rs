@@ -15,7 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::Shopper;
-use super::{SpreeError, account, addresses, catalog, orders};
+use super::{SpreeError, account, addresses, catalog, credit_cards, orders, wishlists};
 use crate::state::AppState;
 
 /// Where the Spree routes are mounted.
@@ -73,6 +73,16 @@ fn documented() -> (Router<AppState>, OpenApi) {
         .routes(routes!(orders::history))
         .routes(routes!(orders::my_order))
         .routes(routes!(orders::show_order))
+        .routes(routes!(credit_cards::list))
+        .routes(routes!(credit_cards::show, credit_cards::delete))
+        .routes(routes!(wishlists::list, wishlists::create))
+        .routes(routes!(
+            wishlists::show,
+            wishlists::update,
+            wishlists::delete
+        ))
+        .routes(routes!(wishlists::add_item))
+        .routes(routes!(wishlists::update_item, wishlists::remove_item))
         .split_for_parts();
     // A category's permalink holds slashes: mounted as a wildcard, described as `{id}`.
     let router = router.route("/categories/{*id}", get(catalog::show_category));

@@ -1,7 +1,9 @@
 // Drives a freshly spawned storefront server with the real @spree/sdk (pinned in
 // package.json, installed by `npm ci`): register, login, profile, addresses, catalogue browsing
 // with filters, cart to completed order as a guest and as a customer, order history, refresh,
-// password reset (the token read from the mail the server writes) and logout, plus the error
+// password reset (the token read from the mail the server writes) and logout, wishlists (shared
+// by token and read signed out) and saved cards (saved over GraphQL with a secret key, as the
+// shop's payment integration does), plus the error
 // paths the SDK must be able to read (it crashes on a non-JSON error body).
 //
 // Usage: node run.mjs [path/to/storefront]. Without a path it runs `cargo build --bin
@@ -136,6 +138,10 @@ const env = {
 delete env.STOREFRONT_SMTP_URL;
 
 const publishableKey = execFileSync(binary, ['keys', 'create', 'publishable', '--name', 'SDK check'], {
+  env,
+  encoding: 'utf8',
+}).trim();
+const secretKey = execFileSync(binary, ['keys', 'create', 'secret', '--name', 'SDK check payments'], {
   env,
   encoding: 'utf8',
 }).trim();
@@ -336,6 +342,73 @@ async function run() {
     check('customer.orders.get with fields', Object.keys(sparse).sort().join() === 'id,number,total' && sparse.number === customerOrder.number, sparse);
     const theirs = await spreeError(client.customer.orders.get(guestOrder.id, {}, opts));
     check("someone else's order is 404 order_not_found", theirs.status === 404 && theirs.code === 'order_not_found', theirs);
+  });
+
+  await step('wishlists', async () => {
+    const opts = { token: session.token };
+    const anonymous = await spreeError(client.wishlists.list());
+    check('wishlists need a customer (401)', anonymous.status === 401 && anonymous.code === 'authentication_required', anonymous);
+    const list = await client.wishlists.create({ name: 'Birthday' }, opts);
+    check('wishlists.create: the first list is the default, private', list.id.startsWith('wl_') && list.is_default && list.is_private && typeof list.token === 'string', list);
+    const second = await client.wishlists.create({ name: 'Later', is_default: true }, opts);
+    const lists = await client.wishlists.list({}, opts);
+    check('wishlists.list: one default', lists.meta.count === 2 && lists.data.filter((l) => l.is_default).map((l) => l.id).join() === second.id, lists.data);
+    const item = await client.wishlists.items.create(list.id, { variant_id: variantId, quantity: 2 }, opts);
+    check('wishlists.items.create', item.id.startsWith('wi_') && item.quantity === 2 && item.variant?.id === variantId && item.available === true, item);
+    const more = await client.wishlists.items.create(list.id, { variant_id: variantId }, opts);
+    check('adding the same variant raises its quantity', more.id === item.id && more.quantity === 3, more);
+    const changed = await client.wishlists.items.update(list.id, item.id, { quantity: 5 }, opts);
+    check('wishlists.items.update', changed.quantity === 5, changed);
+    const full = await client.wishlists.get(list.id, { expand: ['items'] }, opts);
+    check('wishlists.get with expand=items', full.items?.length === 1 && full.items[0].quantity === 5, full);
+    const privateByToken = await spreeError(client.wishlists.get(list.token));
+    check("a private list's token is 404", privateByToken.status === 404 && privateByToken.code === 'record_not_found', privateByToken);
+    const shared = await client.wishlists.update(list.id, { is_private: false, name: 'Birthday 40' }, opts);
+    check('wishlists.update shares and renames', shared.is_private === false && shared.name === 'Birthday 40', shared);
+    const byToken = await client.wishlists.get(list.token, { expand: ['items'] });
+    check('a shared list reads by its token, signed out', byToken.id === list.id && byToken.items?.[0]?.quantity === 5, byToken);
+    const bad = await spreeError(client.wishlists.get(`${list.token.slice(0, -1)}${list.token.endsWith('0') ? '1' : '0'}`));
+    check('an altered token is 404', bad.status === 404, bad);
+    const tooMany = await spreeError(client.wishlists.items.update(list.id, item.id, { quantity: 0 }, opts));
+    check('quantity 0 is 422 validation_error', tooMany.status === 422 && tooMany.code === 'validation_error', tooMany);
+    await client.wishlists.items.delete(list.id, item.id, opts);
+    await client.wishlists.delete(second.id, opts);
+    const after = await client.wishlists.list({}, opts);
+    check('deleting the default promotes the oldest list', after.data.length === 1 && after.data[0].id === list.id && after.data[0].is_default, after.data);
+    const gone = await spreeError(client.wishlists.get(second.id, {}, opts));
+    check('a deleted list is 404 record_not_found', gone.status === 404 && gone.code === 'record_not_found', gone);
+  });
+
+  await step('saved cards', async () => {
+    const opts = { token: session.token };
+    const save = async (providerToken, last4, extra = {}) => {
+      const response = await fetch(`${base}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-storefront-secret-key': secretKey },
+        body: JSON.stringify({
+          query: 'mutation($input: SavePaymentMethodInput!) { savePaymentMethod(input: $input) { id isDefault } }',
+          variables: { input: { customerId: session.user.id, provider: 'stripe', providerToken, brand: 'visa', last4, expMonth: 12, expYear: 2099, ...extra } },
+        }),
+      });
+      return response.json();
+    };
+    const first = await save('pm_sdk_one', '4242');
+    const second = await save('pm_sdk_two', '4444');
+    check('the integration saves cards (secret key)', first.data?.savePaymentMethod?.isDefault === true && second.data?.savePaymentMethod?.isDefault === false, { first, second });
+    const pan = await save('4242 4242 4242 4242', '4242');
+    check('a card number is refused', pan.errors?.[0]?.extensions?.code === 'BAD_USER_INPUT', pan);
+    const cvc = await save('pm_sdk_three', '4242', { cvc: '123' });
+    check('a cvc is refused', cvc.errors?.[0]?.extensions?.code === 'BAD_USER_INPUT', cvc);
+    const cards = await client.customer.creditCards.list({}, opts);
+    check('customer.creditCards.list', cards.meta.count === 2 && cards.data[0].default === true && cards.data[0].last4 === '4242' && cards.data[0].gateway_payment_profile_id === null, cards.data);
+    check('the provider token is never shown', !JSON.stringify(cards).includes('pm_sdk'), cards.data);
+    const card = await client.customer.creditCards.get(cards.data[1].id, opts);
+    check('customer.creditCards.get', card.id === cards.data[1].id && card.month === 12 && card.year === 2099 && card.brand === 'visa', card);
+    await client.customer.creditCards.delete(cards.data[0].id, opts);
+    const left = await client.customer.creditCards.list({}, opts);
+    check('deleting the default card promotes the other', left.meta.count === 1 && left.data[0].default === true, left.data);
+    const gone = await spreeError(client.customer.creditCards.get(cards.data[0].id, opts));
+    check('a deleted card is 404 record_not_found', gone.status === 404 && gone.code === 'record_not_found', gone);
   });
 
   await step('refresh', async () => {

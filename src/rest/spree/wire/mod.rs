@@ -4,6 +4,7 @@
 pub mod account;
 pub mod catalog;
 pub mod order;
+pub mod wishlist;
 
 use serde::Serialize;
 
