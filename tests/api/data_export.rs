@@ -45,6 +45,22 @@ async fn the_export_holds_everything_of_the_customer_and_nothing_of_others() {
         "ada@example.com",
     )
     .await;
+    let list = crate::wishlists::create(&app, &ada, json!({ "name": "Birthday" })).await;
+    crate::order_support::ok(
+        &app,
+        Who::Customer(&ada.token),
+        &crate::wishlists::add_q(),
+        json!({ "w": list["id"], "v": shop.poster, "q": 3 }),
+        "addWishlistItem",
+    )
+    .await;
+    let key = crate::order_support::secret_key(&app).await;
+    crate::payment_methods::save(
+        &app,
+        &key,
+        crate::payment_methods::card(&ada.customer_id, "tok_ada_secret_ref", "4242"),
+    )
+    .await;
     // Someone else's data, which must not appear.
     let bob = register(&app, "bob@example.com").await;
     create_address(
@@ -62,6 +78,13 @@ async fn the_export_holds_everything_of_the_customer_and_nothing_of_others() {
     )
     .await;
 
+    crate::wishlists::create(&app, &bob, json!({ "name": "Bobs secret list" })).await;
+    crate::payment_methods::save(
+        &app,
+        &key,
+        crate::payment_methods::card(&bob.customer_id, "tok_bob_ref", "1881"),
+    )
+    .await;
     assert_eq!(
         error_code(&app.graphql(REQUEST, Value::Null).await),
         "UNAUTHENTICATED"
@@ -110,6 +133,24 @@ async fn the_export_holds_everything_of_the_customer_and_nothing_of_others() {
     assert_eq!(file["orders"][0]["line_items"][0]["quantity"], 2);
     assert_eq!(file["orders"][0]["shipping_address"]["city"], "Arlington");
     assert_eq!(file["sessions"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        file["wishlists"].as_array().unwrap().len(),
+        1,
+        "{}",
+        file["wishlists"]
+    );
+    assert_eq!(file["wishlists"][0]["name"], "Birthday");
+    assert_eq!(
+        file["wishlists"][0]["items"][0]["variant_id"],
+        json!(shop.poster)
+    );
+    assert_eq!(file["wishlists"][0]["items"][0]["quantity"], 3);
+    assert_eq!(file["payment_methods"].as_array().unwrap().len(), 1);
+    assert_eq!(file["payment_methods"][0]["last4"], "4242");
+    assert_eq!(
+        file["payment_methods"][0]["billing_address"]["city"],
+        "New York"
+    );
     assert_eq!(file["sessions"][0]["ip"], "127.0.0.1");
     let activity: Vec<&str> = file["activity"]
         .as_array()
@@ -133,6 +174,9 @@ async fn the_export_holds_everything_of_the_customer_and_nothing_of_others() {
     for absent in [
         "bob@example.com",
         "Robert",
+        "Bobs secret list",
+        "1881",
+        "tok_ada_secret_ref",
         "99 Other Road",
         "+44 113 496 0999",
         bobs["number"].as_str().unwrap(),

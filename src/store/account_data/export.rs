@@ -3,7 +3,8 @@
 //! whose button posts the token back, so that a mail scanner following links does not use it
 //! up. The file is built when the link is used, from the live data, as JSON: profile, consents,
 //! login identities, sessions (without token hashes), addresses, carts and orders with their
-//! lines, account activity (event types and times, without payloads), and the mail we sent.
+//! lines, wishlists with their items, saved payment methods (without the provider's token),
+//! account activity (event types and times, without payloads), and the mail we sent.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -138,6 +139,8 @@ pub async fn build(
         .remove(id)
         .unwrap_or_default();
     let pending_email = email_change::pending(store, id).await?;
+    let wishlists = crate::store::wishlists::list(store, id).await?;
+    let payment_methods = crate::store::payment_methods::list(store, id).await?;
     let mut conn = store.db().conn().await?;
     let logins: Vec<(String, String, NaiveDateTime, NaiveDateTime)> =
         db_run!(conn, |c| identities::table
@@ -275,6 +278,23 @@ pub async fn build(
             "created_at": time(a.created_at),
         })).collect::<Vec<_>>(),
         "carts": carts.into_iter().map(order_json).collect::<Vec<_>>(),
+        "wishlists": wishlists.iter().map(|w| json!({
+            "id": w.id, "name": w.name, "is_default": w.is_default, "is_private": w.is_private,
+            "created_at": time(w.created_at),
+            "items": w.items.iter().map(|i| json!({
+                "product_id": i.product.id, "product": i.product.name,
+                "variant_id": i.variant.id, "sku": i.variant.sku,
+                "quantity": i.quantity, "available": i.available,
+                "added_at": time(i.created_at),
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        // The provider's token is the shop's key to the method, not data about the customer.
+        "payment_methods": payment_methods.iter().map(|m| json!({
+            "id": m.id, "provider": m.provider, "brand": m.brand, "last4": m.last4,
+            "exp_month": m.exp_month, "exp_year": m.exp_year, "holder_name": m.holder_name,
+            "billing_address": m.billing_address(), "is_default": m.is_default,
+            "created_at": time(m.created_at),
+        })).collect::<Vec<_>>(),
         "orders": placed.into_iter().map(order_json).collect::<Vec<_>>(),
         "activity": activity.iter().map(|(kind, when)| json!({
             "type": kind, "at": time(*when),
