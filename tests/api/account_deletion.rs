@@ -225,8 +225,20 @@ async fn deletion_ends_sessions_erases_personal_data_and_keeps_anonymised_orders
     let payload: Value = serde_json::from_str(&deleted[0]).unwrap();
     assert_eq!(payload, json!({ "id": ada.customer_id, "orders_kept": 2 }));
 
-    // Bob is untouched, and the email registers again as a new account.
+    // Bob is untouched (his events too), and the email registers again as a new account.
     assert!(me(&app, &bob.token).await["errors"].is_null());
+    let mut conn = app.state.db().conn().await.unwrap();
+    let bobs: Vec<String> = db_run!(conn, |c| events::table
+        .filter(events::customer_id.eq(&bob.customer_id))
+        .select(events::payload)
+        .load(c)
+        .await)
+    .unwrap();
+    drop(conn);
+    assert!(
+        bobs.iter().any(|p| p.contains("bob@example.com")),
+        "{bobs:?}"
+    );
     let again = register(&app, "zelda.quux@example.com").await;
     assert_ne!(again.customer_id, ada.customer_id);
     let body = app

@@ -11,8 +11,10 @@
 //!   email was verified (proof they are the same person's);
 //! - the customer row stays as an anonymised tombstone (`deleted_at`, email
 //!   `deleted+<id>@erased.invalid`, a non-routable address), so the kept orders still group;
-//! - event payloads and stored idempotent answers that name the customer are blanked, mail
-//!   queued to the address is dropped and sent mail forgets its recipient;
+//! - event payloads and stored idempotent answers that name the customer (by email or by the
+//!   id of the customer, an address, a cart or an order: never by a name, which others may
+//!   share) are blanked, mail queued to the address is dropped and sent mail forgets its
+//!   recipient;
 //! - `customer.deleted` is recorded (open sockets of the account close) and a last mail tells
 //!   the old address; the outbox forgets that address once the mail has left.
 
@@ -57,32 +59,14 @@ pub async fn delete_account(
         .await?
         .remove(&customer.id)
         .unwrap_or_default();
-    // Strings that would name the customer in a stored answer or an event payload.
-    let mut traces: Vec<String> = vec![customer.email.clone(), customer.id.clone()];
-    traces.extend(
-        [&customer.first_name, &customer.last_name, &customer.phone]
-            .into_iter()
-            .flatten()
-            .cloned(),
-    );
-    for a in &book {
-        traces.extend(
-            [&a.first_name, &a.last_name, &a.phone]
-                .into_iter()
-                .flatten()
-                .cloned(),
-        );
-    }
-    traces.retain(|t| t.trim().chars().count() >= 3);
-    traces.sort();
-    traces.dedup();
+    let address_ids: Vec<String> = book.into_iter().map(|a| a.id).collect();
 
     let erasure = Erasure {
         customer_id: &customer.id,
         email: &customer.email,
         placeholder: placeholder_email(&customer.id),
         verified: customer.email_verified_at.is_some(),
-        traces: &traces,
+        address_ids: &address_ids,
     };
     let at = now();
     let goodbye = mail::account_deleted(store.config(), &customer.email, at);
@@ -114,7 +98,8 @@ struct Erasure<'a> {
     email: &'a str,
     placeholder: String,
     verified: bool,
-    traces: &'a [String],
+    /// The address book's ids: stored answers about an address name it.
+    address_ids: &'a [String],
 }
 
 /// Inside the deletion's transaction: everything but the event and the last mail. Answers how
@@ -202,17 +187,18 @@ async fn erase(c: &mut Backend<'_>, e: &Erasure<'_>, at: NaiveDateTime) -> Resul
     .await)?;
 
     let kept = anonymise_orders(c, e, at).await?;
-    forget_traces(c, e, &kept).await?;
-    Ok(kept.len() as i64)
+    forget_traces(c, e, &kept, &carts).await?;
+    Ok(kept.iter().filter(|(_, placed)| *placed).count() as i64)
 }
 
 /// Anonymises the customer's placed orders (and, when the email was verified, the guest
-/// orders placed with it, which join the tombstone). Answers their ids.
+/// orders placed with it, which join the tombstone). Answers their ids and numbers (each with
+/// `true`: a placed order).
 async fn anonymise_orders(
     c: &mut Backend<'_>,
     e: &Erasure<'_>,
     at: NaiveDateTime,
-) -> Result<Vec<String>, StoreError> {
+) -> Result<Vec<(String, bool)>, StoreError> {
     let mine = orders::customer_id.eq(e.customer_id);
     let rows: Vec<Order> = if e.verified {
         let guest = orders::customer_id
@@ -248,35 +234,67 @@ async fn anonymise_orders(
             .execute(c)
             .await)?;
     }
-    Ok(rows.into_iter().map(|o| o.id).collect())
+    Ok(rows
+        .into_iter()
+        .flat_map(|o| {
+            let number = o.number.map(|n| (format!("\"{n}\""), false));
+            std::iter::once((o.id, true)).chain(number)
+        })
+        .collect())
 }
 
-/// Blanks what still names the customer outside their own rows: event payloads (about them or
-/// their orders, or quoting them), stored idempotent answers quoting them, and mail to them.
+/// The part of a row id after its prefix: an order's id (`or_X`) and its cart id (`cart_X`)
+/// share it, and no other row's id contains it.
+fn ulid_of(id: &str) -> &str {
+    id.split_once('_').map_or(id, |(_, ulid)| ulid)
+}
+
+/// Blanks what still names the customer outside their own rows: event payloads about them or
+/// their orders (and guest events quoting their email), stored idempotent answers naming them,
+/// their addresses, carts or orders, and mail to them. Matching is by the quoted email and by
+/// ids, never by names, so nobody else's rows are touched.
 async fn forget_traces(
     c: &mut Backend<'_>,
     e: &Erasure<'_>,
-    orders_kept: &[String],
+    kept: &[(String, bool)],
+    carts: &[String],
 ) -> Result<(), StoreError> {
     const ERASED: &str = r#"{"erased":true}"#;
+    let order_ids: Vec<&str> = kept
+        .iter()
+        .filter(|(_, placed)| *placed)
+        .map(|(id, _)| id.as_str())
+        .collect();
     db_run!(c, |c| diesel::update(
         events_t::table.filter(
             events_t::customer_id
                 .eq(e.customer_id)
-                .or(events_t::order_id.eq_any(orders_kept))
+                .or(events_t::order_id.eq_any(&order_ids))
         )
     )
     .set(events_t::payload.eq(ERASED))
     .execute(c)
     .await)?;
-    for trace in e.traces {
+    let email = format!("%\"{}\"%", e.email);
+    db_run!(c, |c| diesel::update(
+        events_t::table.filter(events_t::payload.like(&email))
+    )
+    .set(events_t::payload.eq(ERASED))
+    .execute(c)
+    .await)?;
+    let traces = [format!("\"{}\"", e.email), e.customer_id.to_owned()]
+        .into_iter()
+        .chain(e.address_ids.iter().cloned())
+        .chain(carts.iter().map(|id| ulid_of(id).to_owned()))
+        .chain(kept.iter().map(|(id, placed)| {
+            if *placed {
+                ulid_of(id).to_owned()
+            } else {
+                id.clone()
+            }
+        }));
+    for trace in traces {
         let pattern = format!("%{trace}%");
-        db_run!(c, |c| diesel::update(
-            events_t::table.filter(events_t::payload.like(&pattern))
-        )
-        .set(events_t::payload.eq(ERASED))
-        .execute(c)
-        .await)?;
         db_run!(c, |c| diesel::delete(
             idempotency_keys::table.filter(idempotency_keys::body.like(&pattern))
         )
