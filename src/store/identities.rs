@@ -122,11 +122,16 @@ pub async fn register(
     drop(conn);
     if let Some((identity_id, hash, None)) = &existing
         && account.is_none()
-        && store.hasher().verify(password.expose(), Some(hash)).await?
     {
-        return sign_in(store, identity_id, None, client).await;
+        if store.hasher().verify(password.expose(), Some(hash)).await? {
+            return sign_in(store, identity_id, None, client).await;
+        }
+        return Err(identity_exists());
     }
     if existing.is_some() || account.is_some() {
+        // The contract answers a taken email; the same Argon2 work as a new registration keeps
+        // its timing from telling more.
+        store.hasher().verify(password.expose(), None).await?;
         return Err(identity_exists());
     }
     let hash = store.hasher().hash(&password).await?;

@@ -75,6 +75,9 @@ pub struct Hasher {
     permits: Arc<Semaphore>,
     /// Verified against when the email is unknown, so that answer costs the same time.
     dummy: Arc<String>,
+    /// Argon2 computations done (hashes and verifications): the work an answer cost, which
+    /// must not depend on whether an account exists.
+    computed: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Hasher {
@@ -85,6 +88,7 @@ impl Hasher {
         Self {
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
             dummy: Arc::new(dummy),
+            computed: Arc::default(),
         }
     }
 
@@ -106,6 +110,11 @@ impl Hasher {
         Ok(known && matches)
     }
 
+    /// How many Argon2 computations this hasher has done.
+    pub fn computed(&self) -> u64 {
+        self.computed.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     async fn blocking<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
@@ -115,6 +124,8 @@ impl Hasher {
             .acquire()
             .await
             .map_err(|_| StoreError::Internal("password hasher closed".into()))?;
+        self.computed
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         tokio::task::spawn_blocking(work)
             .await
             .map_err(|e| StoreError::Internal(format!("password hashing task failed: {e}")))
