@@ -222,3 +222,43 @@ async fn every_answer_carries_the_security_headers() {
         "max-age=31536000; includeSubDomains"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn counters_are_shared_between_instances_and_survive_a_restart() {
+    let limits = [
+        ("STOREFRONT_THROTTLE_LOGIN_PER_IP", "4"),
+        ("STOREFRONT_THROTTLE_WINDOW", "300"),
+    ];
+    let mut builder = TestApp::builder();
+    for (k, v) in limits {
+        builder = builder.env(k, v);
+    }
+    let a = builder.spawn().await;
+    let mut builder = TestApp::builder().database_url(&a.database_url);
+    for (k, v) in limits {
+        builder = builder.env(k, v);
+    }
+    let b = builder.spawn().await;
+    // Two attempts on each instance: the fifth, anywhere, is over the limit of four.
+    for app in [&a, &b, &a, &b] {
+        let body = login(app, "someone@example.com", "wrong password").await;
+        assert_eq!(error_code(&body), "INVALID_CREDENTIALS");
+    }
+    assert_eq!(
+        error_code(&login(&b, "someone@example.com", "wrong password").await),
+        "RATE_LIMITED"
+    );
+    // A restarted instance on the same database still counts them.
+    b.stop().await;
+    let mut builder = TestApp::builder().database_url(&a.database_url);
+    for (k, v) in limits {
+        builder = builder.env(k, v);
+    }
+    let c = builder.spawn().await;
+    assert_eq!(
+        error_code(&login(&c, "other@example.com", "wrong password").await),
+        "RATE_LIMITED"
+    );
+    c.stop().await;
+    drop(a);
+}
