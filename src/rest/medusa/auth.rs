@@ -57,7 +57,7 @@ pub async fn login(
 }
 
 /// `POST /auth/customer/{provider}` for a provider other than `emailpass`.
-#[utoipa::path(post, path = "/auth/customer/{provider}", tag = "auth", responses((status = 401, description = "Only emailpass is configured")))]
+#[utoipa::path(post, path = "/auth/customer/{provider}", params(("provider" = String, Path)), tag = "auth", responses((status = 401, description = "Only emailpass is configured")))]
 pub async fn unknown_provider(Path(provider): Path<String>) -> MedusaError {
     MedusaError::auth(format!(
         "\nUnable to retrieve the auth provider with id: {provider}\nPlease make sure that the provider is registered in the container and it is configured correctly in your project configuration file."

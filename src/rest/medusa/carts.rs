@@ -272,7 +272,7 @@ fn order_caller_with(caller: &OrderCaller, token: &str) -> OrderCaller {
 }
 
 /// `GET /store/carts/{id}`: `{cart}` (a completed one too).
-#[utoipa::path(get, path = "/store/carts/{id}", tag = "carts", responses((status = 200, description = "{cart}")))]
+#[utoipa::path(get, path = "/store/carts/{id}", params(("id" = String, Path)), tag = "carts", responses((status = 200, description = "{cart}")))]
 pub async fn get(
     _key: StoreKey,
     State(state): State<AppState>,
@@ -285,7 +285,7 @@ pub async fn get(
 }
 
 /// `POST /store/carts/{id}`: email and addresses.
-#[utoipa::path(post, path = "/store/carts/{id}", tag = "carts", responses((status = 200, description = "{cart}")))]
+#[utoipa::path(post, path = "/store/carts/{id}", params(("id" = String, Path)), tag = "carts", responses((status = 200, description = "{cart}")))]
 pub async fn update(
     _key: StoreKey,
     State(state): State<AppState>,
@@ -323,7 +323,7 @@ pub async fn update(
 }
 
 /// `POST /store/carts/{id}/line-items`: adds a variant (a line of it grows).
-#[utoipa::path(post, path = "/store/carts/{id}/line-items", tag = "carts", responses((status = 200, description = "{cart}")))]
+#[utoipa::path(post, path = "/store/carts/{id}/line-items", params(("id" = String, Path)), tag = "carts", responses((status = 200, description = "{cart}")))]
 pub async fn add_item(
     _key: StoreKey,
     State(state): State<AppState>,
@@ -348,7 +348,7 @@ pub async fn add_item(
 }
 
 /// `POST /store/carts/{id}/line-items/{line_id}`: a line's quantity; 0 removes it.
-#[utoipa::path(post, path = "/store/carts/{id}/line-items/{line_id}", tag = "carts", responses((status = 200, description = "{cart}")))]
+#[utoipa::path(post, path = "/store/carts/{id}/line-items/{line_id}", params(("id" = String, Path), ("line_id" = String, Path)), tag = "carts", responses((status = 200, description = "{cart}")))]
 pub async fn update_item(
     _key: StoreKey,
     State(state): State<AppState>,
@@ -373,7 +373,7 @@ pub async fn update_item(
 
 /// `DELETE /store/carts/{id}/line-items/{line_id}`: `{id, object, deleted, parent}`; a line
 /// that is not there is deleted already (Medusa answers the same).
-#[utoipa::path(delete, path = "/store/carts/{id}/line-items/{line_id}", tag = "carts", responses((status = 200, description = "{id, object: \"line-item\", deleted: true, parent: cart}")))]
+#[utoipa::path(delete, path = "/store/carts/{id}/line-items/{line_id}", params(("id" = String, Path), ("line_id" = String, Path)), tag = "carts", responses((status = 200, description = "{id, object: \"line-item\", deleted: true, parent: cart}")))]
 pub async fn delete_item(
     _key: StoreKey,
     State(state): State<AppState>,
@@ -400,7 +400,7 @@ pub async fn delete_item(
 
 /// `POST /store/carts/{id}/customer`: the signed-in customer takes over a guest cart (their
 /// own again changes nothing; another customer's is missing).
-#[utoipa::path(post, path = "/store/carts/{id}/customer", tag = "carts", responses((status = 200, description = "{cart}")))]
+#[utoipa::path(post, path = "/store/carts/{id}/customer", params(("id" = String, Path)), tag = "carts", responses((status = 200, description = "{cart}")))]
 pub async fn transfer(
     _key: StoreKey,
     State(state): State<AppState>,
@@ -473,7 +473,7 @@ pub(super) async fn order_value(
 
 /// `POST /store/carts/{id}/complete`: `{type: "order", order}`; completing again answers the
 /// same order. A total changed by re-pricing answers `{type: "cart", cart, error}`.
-#[utoipa::path(post, path = "/store/carts/{id}/complete", tag = "carts", responses((status = 200, description = "{type: \"order\", order} or {type: \"cart\", cart, error}")))]
+#[utoipa::path(post, path = "/store/carts/{id}/complete", params(("id" = String, Path)), tag = "carts", responses((status = 200, description = "{type: \"order\", order} or {type: \"cart\", cart, error}")))]
 pub async fn complete(
     _key: StoreKey,
     State(state): State<AppState>,

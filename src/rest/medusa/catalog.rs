@@ -75,7 +75,7 @@ pub async fn list_products(
 }
 
 /// `GET /store/products/{id}`: `{product}`.
-#[utoipa::path(get, path = "/store/products/{id}", tag = "catalog", responses((status = 200, description = "{product}")))]
+#[utoipa::path(get, path = "/store/products/{id}", params(("id" = String, Path)), tag = "catalog", responses((status = 200, description = "{product}")))]
 pub async fn get_product(
     _key: StoreKey,
     State(state): State<AppState>,
@@ -130,7 +130,7 @@ pub async fn list_categories(
 }
 
 /// `GET /store/product-categories/{id}`: `{product_category}`.
-#[utoipa::path(get, path = "/store/product-categories/{id}", tag = "catalog", responses((status = 200, description = "{product_category}")))]
+#[utoipa::path(get, path = "/store/product-categories/{id}", params(("id" = String, Path)), tag = "catalog", responses((status = 200, description = "{product_category}")))]
 pub async fn get_category(
     _key: StoreKey,
     State(state): State<AppState>,
@@ -168,7 +168,7 @@ pub async fn list_regions(
 }
 
 /// `GET /store/regions/{id}`.
-#[utoipa::path(get, path = "/store/regions/{id}", tag = "catalog", responses((status = 200, description = "{region}")))]
+#[utoipa::path(get, path = "/store/regions/{id}", params(("id" = String, Path)), tag = "catalog", responses((status = 200, description = "{region}")))]
 pub async fn get_region(
     _key: StoreKey,
     State(state): State<AppState>,

@@ -51,7 +51,7 @@ pub async fn shipping_options(
 }
 
 /// `POST /store/carts/{id}/shipping-methods`: chooses an option (again: replaces the choice).
-#[utoipa::path(post, path = "/store/carts/{id}/shipping-methods", tag = "checkout", responses((status = 200, description = "{cart}")))]
+#[utoipa::path(post, path = "/store/carts/{id}/shipping-methods", params(("id" = String, Path)), tag = "checkout", responses((status = 200, description = "{cart}")))]
 pub async fn add_shipping_method(
     _key: StoreKey,
     State(state): State<AppState>,
@@ -120,7 +120,7 @@ pub async fn create_collection(
 
 /// `POST /store/payment-collections/{id}/payment-sessions` `{provider_id}`: a session for the
 /// cart's total, replacing any earlier one.
-#[utoipa::path(post, path = "/store/payment-collections/{id}/payment-sessions", tag = "checkout", responses((status = 200, description = "{payment_collection}")))]
+#[utoipa::path(post, path = "/store/payment-collections/{id}/payment-sessions", params(("id" = String, Path)), tag = "checkout", responses((status = 200, description = "{payment_collection}")))]
 pub async fn create_session(
     _key: StoreKey,
     State(state): State<AppState>,

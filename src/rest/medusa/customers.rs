@@ -205,7 +205,7 @@ pub async fn create_address(
 }
 
 /// `GET /store/customers/me/addresses/{id}`: `{address}`.
-#[utoipa::path(get, path = "/store/customers/me/addresses/{id}", tag = "addresses", responses((status = 200, description = "{address}")))]
+#[utoipa::path(get, path = "/store/customers/me/addresses/{id}", params(("id" = String, Path)), tag = "addresses", responses((status = 200, description = "{address}")))]
 pub async fn get_address(
     _key: StoreKey,
     State(state): State<AppState>,
@@ -226,7 +226,7 @@ pub async fn get_address(
 }
 
 /// `POST /store/customers/me/addresses/{id}`: changes the fields given; `{customer}`.
-#[utoipa::path(post, path = "/store/customers/me/addresses/{id}", tag = "addresses", responses((status = 200, description = "{customer}")))]
+#[utoipa::path(post, path = "/store/customers/me/addresses/{id}", params(("id" = String, Path)), tag = "addresses", responses((status = 200, description = "{customer}")))]
 pub async fn update_address(
     _key: StoreKey,
     State(state): State<AppState>,
@@ -258,7 +258,7 @@ pub async fn update_address(
 
 /// `DELETE /store/customers/me/addresses/{id}`: `{id, object, deleted, parent}`, where `id` is
 /// the customer's (Medusa's quirk, kept because it is what goes over the wire).
-#[utoipa::path(delete, path = "/store/customers/me/addresses/{id}", tag = "addresses", responses((status = 200, description = "{id, object, deleted, parent, customer}")))]
+#[utoipa::path(delete, path = "/store/customers/me/addresses/{id}", params(("id" = String, Path)), tag = "addresses", responses((status = 200, description = "{id, object, deleted, parent, customer}")))]
 pub async fn delete_address(
     _key: StoreKey,
     State(state): State<AppState>,

@@ -217,7 +217,7 @@ pub(super) async fn list_body(
 }
 
 /// `GET /store/orders/{id}`: `{order}`.
-#[utoipa::path(get, path = "/store/orders/{id}", tag = "orders", responses((status = 200, description = "{order}")))]
+#[utoipa::path(get, path = "/store/orders/{id}", params(("id" = String, Path)), tag = "orders", responses((status = 200, description = "{order}")))]
 pub async fn get(
     _key: StoreKey,
     State(state): State<AppState>,

@@ -78,7 +78,7 @@ pub async fn logout(
 
 /// `GET /store/auth/{email}`: Medusa v1 answers whether an account exists, an enumeration
 /// oracle; this server always answers `exists: false` (see the README).
-#[utoipa::path(get, path = "/store/auth/{email}", tag = "v1", responses((status = 200, description = "{exists: false}, always")))]
+#[utoipa::path(get, path = "/store/auth/{email}", params(("email" = String, Path)), tag = "v1", responses((status = 200, description = "{exists: false}, always")))]
 pub async fn exists(_key: StoreKey, Path(_email): Path<String>) -> Json<Value> {
     Json(json!({ "exists": false }))
 }
