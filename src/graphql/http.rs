@@ -235,6 +235,16 @@ async fn catalog_read(
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
+    if cache.ttl().is_zero() && *method != Method::GET {
+        // Neither kept nor validated: the hash would be wasted.
+        return answer(
+            method,
+            headers,
+            cache.ttl(),
+            body,
+            HeaderValue::from_static(""),
+        );
+    }
     let etag = caching::etag_of(&body);
     cache.put(key, generation, body.clone(), etag.clone());
     answer(method, headers, cache.ttl(), body, etag)
