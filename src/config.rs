@@ -128,6 +128,11 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
         "seconds before a request is answered 408",
     ),
     (
+        "STOREFRONT_CATALOG_CACHE_TTL",
+        "2",
+        "seconds anonymous catalogue reads are served from the in-process cache (and max-age); 0 disables",
+    ),
+    (
         "STOREFRONT_SHUTDOWN_TIMEOUT",
         "30",
         "seconds in-flight requests get on shutdown",
@@ -464,6 +469,9 @@ pub struct Config {
     pub pool: PoolOptions,
     pub body_limit: usize,
     pub request_timeout: Duration,
+    /// How long an anonymous catalogue read is answered from the micro-cache (and the
+    /// `max-age` it carries); zero disables both.
+    pub catalog_cache_ttl: Duration,
     pub shutdown_timeout: Duration,
     pub graphql: GraphqlLimits,
     pub sockets: SocketLimits,
@@ -584,6 +592,7 @@ impl Config {
             },
             body_limit: number(&get, "STOREFRONT_BODY_LIMIT", 1024)?,
             request_timeout: seconds(&get, "STOREFRONT_REQUEST_TIMEOUT", 1)?,
+            catalog_cache_ttl: seconds(&get, "STOREFRONT_CATALOG_CACHE_TTL", 0)?,
             shutdown_timeout: seconds(&get, "STOREFRONT_SHUTDOWN_TIMEOUT", 0)?,
             graphql: GraphqlLimits {
                 max_depth: number(&get, "STOREFRONT_GRAPHQL_MAX_DEPTH", 2)?,

@@ -15,6 +15,8 @@ pub struct AppState {
     pub store: Store,
     pub schema: AppSchema,
     pub metrics: Arc<Metrics>,
+    /// Anonymous catalogue answers of `/graphql` (`STOREFRONT_CATALOG_CACHE_TTL`).
+    pub catalog_cache: Arc<crate::graphql::cache::CatalogCache>,
     /// Places for GraphQL WebSockets (`STOREFRONT_WS_MAX_CONNECTIONS`).
     pub sockets: Arc<tokio::sync::Semaphore>,
 }
@@ -28,6 +30,9 @@ impl AppState {
             store,
             schema,
             metrics: Arc::new(Metrics::new()),
+            catalog_cache: Arc::new(crate::graphql::cache::CatalogCache::new(
+                config.catalog_cache_ttl,
+            )),
             sockets: Arc::new(tokio::sync::Semaphore::new(config.sockets.max_connections)),
             config,
         }

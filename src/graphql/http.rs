@@ -7,13 +7,16 @@ use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, WebSocketProtocols};
 use async_graphql::{BatchRequest, ParseRequestError, ServerError};
 use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
 
+use axum::body::Bytes;
 use axum::extract::{FromRequest, Request, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 
+use super::cache;
 use crate::http::auth::{Auth, Graphql};
+use crate::http::caching;
 use crate::state::AppState;
 
 /// The routes of the GraphQL surface.
@@ -144,13 +147,16 @@ impl<S: Send + Sync> FromRequest<S> for GraphqlRequest {
 async fn execute(
     State(state): State<AppState>,
     method: Method,
+    headers: HeaderMap,
     auth: Auth<Graphql>,
     request: GraphqlRequest,
-) -> GraphQLResponse {
+) -> Response {
     let auth = auth.into_inner();
-    // Each operation of a batch gets its own copy, so each resolves its caller once.
-    let batch = request.0.data(auth);
-    let size = match &batch {
+    let credentialed = auth.has_bearer()
+        || auth.has_secret_key()
+        || auth.client.order_token.is_some()
+        || caching::has_credential(&headers);
+    let size = match &request.0 {
         BatchRequest::Single(_) => 1,
         BatchRequest::Batch(list) => list.len(),
     };
@@ -164,7 +170,8 @@ async fn execute(
         ));
     }
     if method == Method::GET {
-        let has_mutation = batch
+        let has_mutation = request
+            .0
             .iter()
             .any(|r| is_mutation(&r.query, r.operation_name.as_deref()));
         if has_mutation {
@@ -172,15 +179,112 @@ async fn execute(
             return refuse("mutations must be sent with POST".into());
         }
     }
-    state.schema.execute_batch(batch).await.into()
+    match request.0 {
+        BatchRequest::Single(one) if !credentialed => {
+            catalog_read(&state, &method, &headers, one, auth).await
+        }
+        batch => {
+            // Each operation of a batch gets its own copy, so each resolves its caller once.
+            let batch = batch.data(auth);
+            let mut response =
+                GraphQLResponse(state.schema.execute_batch(batch).await).into_response();
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, caching::PRIVATE);
+            response
+        }
+    }
 }
 
-fn refuse(message: String) -> GraphQLResponse {
+/// One anonymous operation: from the catalogue micro-cache when it reads only the catalogue
+/// (see `graphql::cache`), with `Cache-Control: public` and an `ETag` on GET; anything else
+/// `private, no-store`.
+async fn catalog_read(
+    state: &AppState,
+    method: &Method,
+    headers: &HeaderMap,
+    request: async_graphql::Request,
+    auth: crate::http::auth::RequestAuth,
+) -> Response {
+    let cache = &state.catalog_cache;
+    let generation = state.store.catalog_generation().current();
+    let key = cache::key(&request);
+    // Only answers of catalogue reads are kept, so a hit needs no parsing.
+    if let Some(hit) = cache.get(&key, generation) {
+        return answer(
+            method,
+            headers,
+            cache.ttl(),
+            hit.body.clone(),
+            hit.etag.clone(),
+        );
+    }
+    let cacheable = cache::reads_only_catalog(&request);
+    let response = state.schema.execute(request.data(auth)).await;
+    if !cacheable || !response.is_ok() {
+        let mut response = GraphQLResponse::from(response).into_response();
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, caching::PRIVATE);
+        return response;
+    }
+    let body = match serde_json::to_vec(&response) {
+        Ok(body) => Bytes::from(body),
+        Err(e) => {
+            tracing::error!(error = %e, "a GraphQL answer could not be serialized");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    if cache.ttl().is_zero() && *method != Method::GET {
+        // Neither kept nor validated: the hash would be wasted.
+        return answer(
+            method,
+            headers,
+            cache.ttl(),
+            body,
+            HeaderValue::from_static(""),
+        );
+    }
+    let etag = caching::etag_of(&body);
+    cache.put(key, generation, body.clone(), etag.clone());
+    answer(method, headers, cache.ttl(), body, etag)
+}
+
+/// A catalogue answer: public with its `ETag` on GET (304 when the client holds it); POST
+/// answers are not reused by HTTP caches, so they carry neither.
+fn answer(
+    method: &Method,
+    headers: &HeaderMap,
+    ttl: std::time::Duration,
+    body: Bytes,
+    etag: HeaderValue,
+) -> Response {
+    let response = (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/graphql-response+json"),
+        )],
+        body,
+    )
+        .into_response();
+    if *method != Method::GET {
+        return response;
+    }
+    caching::cacheable(
+        headers,
+        etag,
+        ttl,
+        "authorization, x-order-token, x-storefront-secret-key",
+        response,
+    )
+}
+
+fn refuse(message: String) -> Response {
     let mut error = ServerError::new(message, None);
     let mut ext = async_graphql::ErrorExtensionValues::default();
     ext.set("code", "BAD_REQUEST");
     error.extensions = Some(ext);
-    async_graphql::Response::from_errors(vec![error]).into()
+    GraphQLResponse::from(async_graphql::Response::from_errors(vec![error])).into_response()
 }
 
 fn is_mutation(query: &str, operation_name: Option<&str>) -> bool {

@@ -4,6 +4,7 @@
 mod account_lifecycle;
 mod accounts;
 mod addresses;
+pub mod cache;
 pub mod catalog;
 pub mod connection;
 mod error;

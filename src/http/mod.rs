@@ -2,6 +2,7 @@
 //! Each surface (GraphQL, Spree, Medusa) brings its own routes.
 
 pub mod auth;
+pub mod caching;
 pub mod client_ip;
 mod data_export;
 pub mod metrics;
@@ -52,6 +53,10 @@ pub fn router(state: AppState) -> Router {
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            caching::rest_catalog,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -53,6 +53,8 @@ struct Inner {
     jwt: auth::JwtKeys,
     mailer: mail::Mailer,
     events_hub: publication::Hub,
+    /// Bumped by catalogue and stock changes ([`catalog::generation`]).
+    catalog_generation: Arc<catalog::generation::Generation>,
     /// Woken after a commit that queued mail, so the worker sends it at once.
     mail_queued: tokio::sync::Notify,
 }
@@ -76,13 +78,18 @@ impl Store {
                     .expect("a valid literal mailbox"),
             }
         });
+        let catalog_generation = Arc::new(catalog::generation::Generation::default());
         Self {
             inner: Arc::new(Inner {
                 db,
                 hasher: passwords::Hasher::new(config.password_hash_concurrency),
                 jwt: auth::JwtKeys::new(secret.as_bytes()),
                 mailer,
-                events_hub: publication::Hub::new(config.sockets.events_buffer),
+                events_hub: publication::Hub::new(
+                    config.sockets.events_buffer,
+                    catalog_generation.clone(),
+                ),
+                catalog_generation,
                 mail_queued: tokio::sync::Notify::new(),
                 config,
             }),
@@ -104,6 +111,12 @@ impl Store {
     /// The publisher of this instance's event subscriptions ([`publication`]).
     pub fn events_hub(&self) -> &publication::Hub {
         &self.inner.events_hub
+    }
+
+    /// The catalogue's generation: bumped by this instance's stock and catalogue writes and by
+    /// any instance's events that imply one.
+    pub fn catalog_generation(&self) -> &catalog::generation::Generation {
+        &self.inner.catalog_generation
     }
 
     /// Tells this instance's mail worker that a commit queued mail.

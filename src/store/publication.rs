@@ -33,6 +33,7 @@ use futures_util::StreamExt;
 use tokio::sync::{Notify, broadcast};
 use tokio::task::JoinHandle;
 
+use super::catalog::generation::{self, Generation};
 use super::orders::Caller;
 use super::orders::history::{self, OrderKey};
 use super::orders::lifecycle::Actor;
@@ -114,15 +115,19 @@ impl From<EventRow> for Published {
 #[derive(Clone)]
 pub struct Hub {
     sender: broadcast::Sender<Arc<Published>>,
+    /// Bumped by the pump for every event that implies a catalogue or stock change.
+    catalog: Arc<Generation>,
     tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
 }
 
 impl Hub {
-    /// A hub whose subscribers may each fall `buffer` events behind.
-    pub fn new(buffer: usize) -> Self {
+    /// A hub whose subscribers may each fall `buffer` events behind; the pump bumps `catalog`
+    /// for each event that implies a catalogue change ([`generation::changes_catalog`]).
+    pub fn new(buffer: usize, catalog: Arc<Generation>) -> Self {
         let (sender, _) = broadcast::channel(buffer.max(1));
         Self {
             sender,
+            catalog,
             tasks: Arc::default(),
         }
     }
@@ -143,7 +148,12 @@ impl Hub {
                 wake
             }
         };
-        tasks.push(tokio::spawn(pump(url.clone(), wake, self.sender.clone())));
+        tasks.push(tokio::spawn(pump(
+            url.clone(),
+            wake,
+            self.sender.clone(),
+            self.catalog.clone(),
+        )));
     }
 
     /// Stops the pump and the listener (at shutdown).
@@ -459,7 +469,12 @@ impl Cursor {
 }
 
 /// Reads new outbox rows whenever woken (or polled) and broadcasts them.
-async fn pump(url: DatabaseUrl, wake: Arc<Notify>, sender: broadcast::Sender<Arc<Published>>) {
+async fn pump(
+    url: DatabaseUrl,
+    wake: Arc<Notify>,
+    sender: broadcast::Sender<Arc<Published>>,
+    catalog: Arc<Generation>,
+) {
     let mut cursor = Cursor::default();
     let mut conn: Option<PumpConn> = None;
     let mut backoff = BACKOFF_MIN;
@@ -480,6 +495,10 @@ async fn pump(url: DatabaseUrl, wake: Arc<Notify>, sender: broadcast::Sender<Arc
             Ok(found) => {
                 backoff = BACKOFF_MIN;
                 for event in found {
+                    // Every instance's orders move stock: cached catalogue answers are stale.
+                    if generation::changes_catalog(&event.event_type) {
+                        catalog.bump();
+                    }
                     // No receiver is not an error: nobody is subscribed right now.
                     let _ = sender.send(Arc::new(event));
                 }
@@ -589,7 +608,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_subscriber_that_falls_behind_is_told_and_others_go_on() {
-        let hub = Hub::new(2);
+        let hub = Hub::new(2, Arc::default());
         let feed = |hub: &Hub| Feed {
             receiver: hub.subscribe(),
             filter: Filter::Types(None),

@@ -55,6 +55,9 @@ impl TestAppBuilder {
             ("STOREFRONT_JWT_SECRET", TEST_JWT_SECRET),
             ("STOREFRONT_DB_POOL_SIZE", "8"),
             ("STOREFRONT_SHUTDOWN_TIMEOUT", "5"),
+            // Tests write the catalogue behind the server's back (fixtures, `set_stock`): the
+            // micro-cache is on only where a test asks for it (`catalog_cache.rs`).
+            ("STOREFRONT_CATALOG_CACHE_TTL", "0"),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))

@@ -10,6 +10,7 @@ mod accounts;
 mod addresses;
 mod architecture;
 mod carts;
+mod catalog_cache;
 mod catalog_categories;
 mod catalog_fixtures;
 mod catalog_pagination;

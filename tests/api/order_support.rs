@@ -380,6 +380,8 @@ pub async fn set_stock(app: &TestApp, variant_id: &str, stock: i32) {
         .execute(c)
         .await)
     .unwrap();
+    // What a back office writing through the service layer would do.
+    app.state.store.catalog_generation().bump();
 }
 
 /// A variant's stock on hand, as stored.

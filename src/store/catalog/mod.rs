@@ -6,6 +6,7 @@
 pub mod batch;
 pub mod categories;
 pub mod facets;
+pub mod generation;
 pub mod parts;
 mod product_filter;
 pub mod product_query;

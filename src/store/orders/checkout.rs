@@ -99,7 +99,13 @@ pub async fn complete_with(
                 .map(Completion::Placed)
         })
         .await)
-    .inspect(|_| store.wake_mail())
+    .inspect(|done| {
+        // Stock and units sold moved: cached catalogue answers of this instance are stale.
+        if matches!(done, Completion::Placed(_)) {
+            store.catalog_generation().bump();
+        }
+        store.wake_mail();
+    })
 }
 
 /// Inside the transaction, once the cart passed its checks: reserves stock, counts sales, gives

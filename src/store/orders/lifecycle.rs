@@ -145,6 +145,8 @@ pub async fn cancel(store: &Store, actor: &Actor, order_id: &str) -> Result<Orde
             Ok::<_, StoreError>(order)
         })
         .await)
+    // The stock went back: cached catalogue answers of this instance are stale.
+    .inspect(|_| store.catalog_generation().bump())
 }
 
 /// Records the payment of a placed order's balance (integrators only).
