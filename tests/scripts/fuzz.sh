@@ -57,8 +57,9 @@ status=0
 run() {
   local name="$1"; shift
   echo "==> fuzz: $name"
-  if ! "$VENV/bin/st" run "$@" --checks not_a_server_error,no_server_fault \
-      --max-examples "$EXAMPLES" --request-timeout 10 --no-color > "$DIR/st.out" 2>&1; then
+  # From the temporary folder: schemathesis keeps a cache in its working directory.
+  if ! (cd "$DIR" && "$VENV/bin/st" run "$@" --checks not_a_server_error,no_server_fault \
+      --max-examples "$EXAMPLES" --request-timeout 10 --no-color > "$DIR/st.out" 2>&1); then
     status=1
     cat "$DIR/st.out"
   fi
@@ -67,8 +68,8 @@ run() {
 graphql() {
   local name="$1"; shift
   echo "==> fuzz: $name"
-  if ! "$VENV/bin/st" run "$BASE/graphql" "$@" --checks no_server_fault \
-      --max-examples "$EXAMPLES" --request-timeout 10 --no-color > "$DIR/st.out" 2>&1; then
+  if ! (cd "$DIR" && "$VENV/bin/st" run "$BASE/graphql" "$@" --checks no_server_fault \
+      --max-examples "$EXAMPLES" --request-timeout 10 --no-color > "$DIR/st.out" 2>&1); then
     status=1
     cat "$DIR/st.out"
   fi
