@@ -58,6 +58,7 @@ mod spree_openapi;
 mod spree_orders;
 mod spree_support;
 mod spree_wishlists;
+mod store_credits;
 mod subscriptions;
 mod throttling;
 mod wishlists;

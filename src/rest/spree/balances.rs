@@ -245,7 +245,11 @@ pub async fn remove_card(
     let caller = caller(&state, &auth).await?;
     let cart = carts::get(&state.store, &caller, &id).await?;
     let paid = crate::store::balances::paid(&state.store, &cart).await?;
-    if !paid.payments.iter().any(|p| p.is_gift_card() && p.source_id == card_id) {
+    if !paid
+        .payments
+        .iter()
+        .any(|p| p.is_gift_card() && p.source_id == card_id)
+    {
         return Err(StoreError::not_found(crate::store::Entity::GiftCard).into());
     }
     let order: orders::Order = gift_cards::remove(&state.store, &caller, &id).await?;

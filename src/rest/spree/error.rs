@@ -11,8 +11,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::rest::DialectError;
 use crate::error::GiftCardProblem;
+use crate::rest::DialectError;
 use crate::store::{Entity, StoreError};
 
 /// An error as a Spree client reads it.

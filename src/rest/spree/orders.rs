@@ -72,7 +72,11 @@ async fn cart_view(
 }
 
 /// The cart as `caller` sees it: with its guest token when they presented it.
-pub(super) async fn shown(store: &Store, caller: &Caller, order: OrderRow) -> Result<Cart, SpreeError> {
+pub(super) async fn shown(
+    store: &Store,
+    caller: &Caller,
+    order: OrderRow,
+) -> Result<Cart, SpreeError> {
     let token = caller.shown_token(&order);
     cart_view(store, order, token).await
 }

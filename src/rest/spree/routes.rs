@@ -15,9 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::Shopper;
-use super::{
-    SpreeError, account, addresses, balances, catalog, credit_cards, orders, wishlists,
-};
+use super::{SpreeError, account, addresses, balances, catalog, credit_cards, orders, wishlists};
 use crate::state::AppState;
 
 /// Where the Spree routes are mounted.

@@ -29,8 +29,8 @@ use crate::db::schema::{gift_cards, order_payments, orders};
 use crate::db_run;
 use crate::error::{GiftCardProblem, Secret};
 use crate::store::events;
-use crate::store::throttle::{self, Action};
 use crate::store::orders::{Caller, Order, cart, row_id};
+use crate::store::throttle::{self, Action};
 use crate::store::{Entity, Store, StoreError, ids, now, tokens};
 
 /// Crockford's base32 alphabet: no I, L, O or U.
@@ -391,7 +391,10 @@ mod tests {
         assert_eq!(code.matches('-').count(), 3);
         let normal = normalise(code).unwrap();
         assert_eq!(normal.len(), 16);
-        assert_eq!(normalise(&code.to_lowercase().replace('-', " ")), Some(normal));
+        assert_eq!(
+            normalise(&code.to_lowercase().replace('-', " ")),
+            Some(normal)
+        );
         assert_eq!(
             normalise("o1il-0000-0000-0000").as_deref(),
             Some("0111000000000000")

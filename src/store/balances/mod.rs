@@ -26,8 +26,8 @@ use super::events::{self, NewEvent};
 use super::orders::Order;
 use super::{Store, StoreError, ids, now};
 use crate::db::Backend;
-use crate::db::schema::{balance_movements, gift_cards as gift_cards_t, order_payments};
 use crate::db::schema::store_credits as store_credits_t;
+use crate::db::schema::{balance_movements, gift_cards as gift_cards_t, order_payments};
 use crate::db_run;
 
 /// `order_payments.source_kind` of a store credit.
@@ -392,23 +392,27 @@ pub(crate) async fn restore(
     let mut given = 0;
     for p in captured {
         let remaining: i64 = if p.is_store_credit() {
-            db_run!(c, |c| diesel::update(store_credits_t::table.find(&p.source_id))
-                .set((
-                    store_credits_t::remaining.eq(store_credits_t::remaining + p.amount),
-                    store_credits_t::updated_at.eq(at),
-                ))
-                .returning(store_credits_t::remaining)
-                .get_result(c)
-                .await)?
+            db_run!(c, |c| diesel::update(
+                store_credits_t::table.find(&p.source_id)
+            )
+            .set((
+                store_credits_t::remaining.eq(store_credits_t::remaining + p.amount),
+                store_credits_t::updated_at.eq(at),
+            ))
+            .returning(store_credits_t::remaining)
+            .get_result(c)
+            .await)?
         } else {
-            db_run!(c, |c| diesel::update(gift_cards_t::table.find(&p.source_id))
-                .set((
-                    gift_cards_t::remaining.eq(gift_cards_t::remaining + p.amount),
-                    gift_cards_t::updated_at.eq(at),
-                ))
-                .returning(gift_cards_t::remaining)
-                .get_result(c)
-                .await)?
+            db_run!(c, |c| diesel::update(
+                gift_cards_t::table.find(&p.source_id)
+            )
+            .set((
+                gift_cards_t::remaining.eq(gift_cards_t::remaining + p.amount),
+                gift_cards_t::updated_at.eq(at),
+            ))
+            .returning(gift_cards_t::remaining)
+            .get_result(c)
+            .await)?
         };
         db_run!(c, |c| diesel::update(order_payments::table.find(&p.id))
             .set((

@@ -118,7 +118,9 @@ pub async fn grant(store: &Store, input: &Grant) -> Result<StoreCredit, StoreErr
         at,
     );
     let reason = input.reason.trim();
-    if reason.is_empty() || reason.chars().count() > MAX_REASON || reason.chars().any(char::is_control)
+    if reason.is_empty()
+        || reason.chars().count() > MAX_REASON
+        || reason.chars().any(char::is_control)
     {
         problems.push(FieldError::new(
             "reason",
@@ -180,7 +182,11 @@ pub async fn grant(store: &Store, input: &Grant) -> Result<StoreCredit, StoreErr
             };
             events::insert(
                 c,
-                &event(events::kind::STORE_CREDIT_GRANTED, Some(customer_id), &payload),
+                &event(
+                    events::kind::STORE_CREDIT_GRANTED,
+                    Some(customer_id),
+                    &payload,
+                ),
             )
             .await
         })

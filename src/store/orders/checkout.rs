@@ -24,9 +24,9 @@ use crate::db::Backend;
 use crate::db::schema::{orders, products, variants};
 use crate::db_run;
 use crate::store::catalog::{Product, Variant};
-use crate::store::{balances, events};
 use crate::store::mail::{self, outbox};
 use crate::store::{Entity, FieldError, Store, StoreError, now};
+use crate::store::{balances, events};
 
 /// What a checkout asks of a cart beyond items, an email and a shipping address, for clients
 /// that take the shopper through delivery and payment step by step.

@@ -13,9 +13,9 @@ use super::{
 use crate::db::Backend;
 use crate::db::schema::{line_items, orders, products, variants};
 use crate::db_run;
-use crate::store::{balances, events};
 use crate::store::mail::{self, outbox};
 use crate::store::{Entity, Store, StoreError, now};
+use crate::store::{balances, events};
 
 /// Who changes an order.
 #[derive(Clone, Debug)]
