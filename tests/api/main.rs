@@ -21,6 +21,7 @@ mod cli;
 mod data_export;
 mod email_change;
 mod email_verification;
+mod gift_cards;
 mod graphql_basics;
 mod graphql_security;
 mod helpers;
