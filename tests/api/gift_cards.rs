@@ -65,6 +65,18 @@ async fn remaining(app: &TestApp, id: &str) -> i64 {
     .unwrap()
 }
 
+/// Applies a gift card by code to `cart` as `who` (must succeed).
+pub async fn apply(app: &TestApp, who: Who<'_>, cart: &Value, code: &str) -> Value {
+    ok(
+        app,
+        who,
+        &apply_q(),
+        json!({ "cart": cart, "code": code }),
+        "applyGiftCard",
+    )
+    .await
+}
+
 fn cents(v: &Value) -> i64 {
     v["amountInCents"].as_i64().unwrap()
 }

@@ -726,3 +726,59 @@ async fn spree_lists_applies_and_removes_store_credit() {
     assert_eq!(removed.body["store_credit_total"], "0.0");
     assert_eq!(removed.body["amount_due"], removed.body["total"]);
 }
+
+/// Deleting the account keeps the credits and their ledgers (ids and amounts: the shop owes
+/// them) but erases the reasons the shop wrote, drops the open cart's applied payments, and
+/// no credit can be granted to the deleted account.
+#[tokio::test(flavor = "multi_thread")]
+async fn deleting_an_account_leaves_no_personal_data_in_credits() {
+    let app = TestApp::spawn().await;
+    let shop = shop(&app).await;
+    let key = secret_key(&app).await;
+    let ada = register(&app, "ada@example.com").await;
+    let credit = grant(&app, &key, &ada.customer_id, 1000, "USD").await;
+    let me = Who::Customer(&ada.token);
+    let cart = ready_cart(&app, me, &[(&shop.tee, 1)], "ada@example.com").await;
+    ok(
+        &app,
+        me,
+        &apply_q(),
+        json!({ "cart": cart["id"] }),
+        "applyStoreCredit",
+    )
+    .await;
+    let body = gql(
+        &app,
+        me,
+        "mutation($p: String!) { deleteAccount(currentPassword: $p) }",
+        json!({ "p": crate::account_support::PASSWORD }),
+    )
+    .await;
+    assert_eq!(body["data"]["deleteAccount"], true, "{body}");
+    let id = credit["id"].as_str().unwrap();
+    let mut conn = app.state.db().conn().await.unwrap();
+    let reason: String = db_run!(conn, |c| store_credits::table
+        .find(id)
+        .select(store_credits::reason)
+        .first(c)
+        .await)
+    .unwrap();
+    drop(conn);
+    assert_eq!(reason, "");
+    assert_eq!(remaining(&app, id).await, 1000);
+    assert_eq!(ledger(&app, id).await, [("grant".to_owned(), 1000)]);
+    assert_eq!(
+        payment_rows(&app).await,
+        0,
+        "the open cart went with its payments"
+    );
+    let body = gql(
+        &app,
+        Who::Integrator(&key),
+        &grant_q(),
+        json!({ "input": { "customerId": ada.customer_id, "amount": 5, "currency": "USD",
+            "reason": "x" } }),
+    )
+    .await;
+    assert_eq!(error_code(&body), "NOT_FOUND", "{body}");
+}
