@@ -4,6 +4,7 @@
 //! cards issued by the shop over GraphQL (`grantStoreCredit`, `issueGiftCard`, secret key).
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 
 use super::SpreeError;
@@ -145,8 +146,16 @@ pub async fn apply_credit(
     State(state): State<AppState>,
     auth: Shopper,
     Path(id): Path<String>,
-    In(body): In<ApplyStoreCreditBody>,
+    raw: Bytes,
 ) -> Result<Json<Cart>, SpreeError> {
+    // The SDK sends no body at all when no amount is given.
+    let body: ApplyStoreCreditBody = if raw.iter().all(u8::is_ascii_whitespace) {
+        ApplyStoreCreditBody::default()
+    } else {
+        serde_json::from_slice(&raw).map_err(|e| {
+            SpreeError::bad_request("invalid_request", format!("invalid request body: {e}"))
+        })?
+    };
     auth.require(&state.store).await?;
     let caller = caller(&state, &auth).await?;
     let amount = match &body.amount {

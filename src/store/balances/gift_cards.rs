@@ -10,7 +10,7 @@
 //! IP and per account ([`throttle::Action::GiftCard`](crate::store::throttle::Action)), which
 //! the surfaces apply before calling [`apply`].
 //!
-//! A wrong code is `NotFound` (Spree `gift_card_not_found`); an expired card and a used-up one
+//! A wrong code is `NotFound` (Entity::GiftCard); an expired card and a used-up one
 //! have their own errors ([`StoreError::GiftCardUnusable`]).
 
 use std::collections::BTreeSet;
