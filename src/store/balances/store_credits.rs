@@ -304,12 +304,15 @@ pub async fn apply(
             if wanted == 0 {
                 return Err(conflict("the cart has nothing left to pay"));
             }
-            for credit in &credits {
+            for (i, credit) in credits.iter().enumerate() {
                 if wanted == 0 {
                     break;
                 }
                 let part = wanted.min(credit.remaining);
-                super::insert_applied(c, &id, STORE_CREDIT, &credit.id, part, at).await?;
+                // A microsecond apart, so that the payments list in the order they were used
+                // (payments are listed by creation time, then by their random ids).
+                let created = at + chrono::TimeDelta::microseconds(i as i64);
+                super::insert_applied(c, &id, STORE_CREDIT, &credit.id, part, created).await?;
                 wanted -= part;
             }
             Ok::<_, StoreError>(order)
