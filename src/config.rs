@@ -273,6 +273,16 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
         "verification resends, email changes and data exports per account per window",
     ),
     (
+        "STOREFRONT_THROTTLE_GIFT_CARD_PER_IP",
+        "20",
+        "gift card codes tried on carts per IP per window",
+    ),
+    (
+        "STOREFRONT_THROTTLE_GIFT_CARD_PER_ACCOUNT",
+        "10",
+        "gift card codes tried on carts per account (signed in) or cart (guest) per window",
+    ),
+    (
         "STOREFRONT_SHIPPING_RATE",
         "500",
         "flat delivery price per order, in minor units of the currency",
@@ -408,6 +418,8 @@ pub struct ThrottleLimits {
     pub reset_per_account: u32,
     pub account_mail_per_ip: u32,
     pub account_mail_per_account: u32,
+    pub gift_card_per_ip: u32,
+    pub gift_card_per_account: u32,
 }
 
 /// The mail worker (`store::mail::worker`).
@@ -778,6 +790,8 @@ fn throttle_limits(get: &impl Fn(&str) -> String) -> Result<ThrottleLimits, Conf
         reset_per_account: count(get, "STOREFRONT_THROTTLE_RESET_PER_ACCOUNT")?,
         account_mail_per_ip: count(get, "STOREFRONT_THROTTLE_ACCOUNT_MAIL_PER_IP")?,
         account_mail_per_account: count(get, "STOREFRONT_THROTTLE_ACCOUNT_MAIL_PER_ACCOUNT")?,
+        gift_card_per_ip: count(get, "STOREFRONT_THROTTLE_GIFT_CARD_PER_IP")?,
+        gift_card_per_account: count(get, "STOREFRONT_THROTTLE_GIFT_CARD_PER_ACCOUNT")?,
     })
 }
 

@@ -40,6 +40,8 @@ pub enum Entity {
     WishlistItem,
     /// A saved (tokenized) payment method.
     PaymentMethod,
+    StoreCredit,
+    GiftCard,
     /// A row the code did not name (diesel's `NotFound` from a `.first()` without context).
     Record,
 }
@@ -61,6 +63,8 @@ impl Entity {
             Self::Wishlist => "wishlist",
             Self::WishlistItem => "wishlist_item",
             Self::PaymentMethod => "payment_method",
+            Self::StoreCredit => "store_credit",
+            Self::GiftCard => "gift_card",
             Self::Record => "record",
         }
     }
@@ -81,6 +85,8 @@ impl Entity {
             Self::Wishlist => "Wishlist",
             Self::WishlistItem => "Wishlist item",
             Self::PaymentMethod => "Payment method",
+            Self::StoreCredit => "Store credit",
+            Self::GiftCard => "Gift card",
             Self::Record => "Record",
         }
     }
@@ -125,6 +131,9 @@ pub enum StoreError {
         message: String,
         field: Option<String>,
     },
+    /// A gift card code names a card that cannot pay: it expired, or nothing is left on it.
+    #[error("{}", .0.message())]
+    GiftCardUnusable(GiftCardProblem),
     /// Too many attempts; try again after this many seconds.
     #[error("too many attempts, try again in {retry_after_secs} seconds")]
     RateLimited { retry_after_secs: u64 },
@@ -134,6 +143,24 @@ pub enum StoreError {
     /// A bug or an unexpected failure; the string is for logs only.
     #[error("internal error")]
     Internal(String),
+}
+
+/// Why a gift card cannot pay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GiftCardProblem {
+    /// Its expiry date has passed.
+    Expired,
+    /// Nothing is left on it.
+    Redeemed,
+}
+
+impl GiftCardProblem {
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::Expired => "this gift card has expired",
+            Self::Redeemed => "this gift card has already been redeemed",
+        }
+    }
 }
 
 impl StoreError {
@@ -177,6 +204,8 @@ impl StoreError {
             Self::EmailNotVerified => "EMAIL_NOT_VERIFIED",
             Self::InvalidToken(_) => "INVALID_TOKEN",
             Self::Conflict { .. } => "CONFLICT",
+            Self::GiftCardUnusable(GiftCardProblem::Expired) => "GIFT_CARD_EXPIRED",
+            Self::GiftCardUnusable(GiftCardProblem::Redeemed) => "GIFT_CARD_REDEEMED",
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::Unavailable(_) => "UNAVAILABLE",
             Self::Internal(_) => "INTERNAL",

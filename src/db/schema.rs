@@ -400,6 +400,60 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    store_credits (id) {
+        id -> Text,
+        customer_id -> Text,
+        currency -> Text,
+        amount -> BigInt,
+        remaining -> BigInt,
+        reason -> Text,
+        expires_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    gift_cards (id) {
+        id -> Text,
+        code_hash -> Text,
+        code_last4 -> Text,
+        currency -> Text,
+        amount -> BigInt,
+        remaining -> BigInt,
+        expires_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    order_payments (id) {
+        id -> Text,
+        order_id -> Text,
+        source_kind -> Text,
+        source_id -> Text,
+        amount -> BigInt,
+        state -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    balance_movements (id) {
+        id -> Text,
+        source_kind -> Text,
+        source_id -> Text,
+        kind -> Text,
+        amount -> BigInt,
+        customer_id -> Nullable<Text>,
+        order_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(identities -> customers (customer_id));
 diesel::joinable!(email_tokens -> customers (customer_id));
 diesel::joinable!(data_exports -> customers (customer_id));
@@ -426,6 +480,8 @@ diesel::joinable!(wishlists -> customers (customer_id));
 diesel::joinable!(wishlist_items -> wishlists (wishlist_id));
 diesel::joinable!(wishlist_items -> variants (variant_id));
 diesel::joinable!(payment_methods -> customers (customer_id));
+diesel::joinable!(store_credits -> customers (customer_id));
+diesel::joinable!(order_payments -> orders (order_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     customers,
@@ -455,4 +511,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     wishlists,
     wishlist_items,
     payment_methods,
+    store_credits,
+    gift_cards,
+    order_payments,
+    balance_movements,
 );

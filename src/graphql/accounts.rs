@@ -121,6 +121,17 @@ impl Customer {
     ) -> Result<Vec<super::payment_methods::PaymentMethod>> {
         super::payment_methods::of_customer(ctx, &self.id).await
     }
+
+    /// Store credit the shop granted the customer, newest first, with what remains of each
+    /// (see `balances.rs`).
+    async fn store_credits(&self, ctx: &Context<'_>) -> Result<Vec<super::balances::StoreCredit>> {
+        super::balances::credits_of(ctx, &self.id).await
+    }
+
+    /// The gift cards the customer applied to their carts and orders, newest first.
+    async fn gift_cards(&self, ctx: &Context<'_>) -> Result<Vec<super::balances::GiftCard>> {
+        super::balances::cards_of(ctx, &self.id).await
+    }
 }
 
 impl Customer {

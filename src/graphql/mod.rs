@@ -4,6 +4,7 @@
 mod account_lifecycle;
 mod accounts;
 mod addresses;
+mod balances;
 pub mod cache;
 pub mod catalog;
 pub mod connection;
@@ -46,6 +47,7 @@ pub struct MutationRoot(
     orders::OrdersMutation,
     wishlists::WishlistsMutation,
     payment_methods::PaymentMethodsMutation,
+    balances::BalancesMutation,
 );
 
 pub use subscriptions::SubscriptionRoot;

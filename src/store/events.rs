@@ -39,6 +39,12 @@ pub mod kind {
     pub const PAYMENT_METHOD_SAVED: &str = "payment_method.saved";
     pub const PAYMENT_METHOD_DELETED: &str = "payment_method.deleted";
     pub const PAYMENT_METHOD_DEFAULT_CHANGED: &str = "payment_method.default_changed";
+    pub const STORE_CREDIT_GRANTED: &str = "store_credit.granted";
+    pub const STORE_CREDIT_DEBITED: &str = "store_credit.debited";
+    pub const STORE_CREDIT_RESTORED: &str = "store_credit.restored";
+    pub const GIFT_CARD_ISSUED: &str = "gift_card.issued";
+    pub const GIFT_CARD_REDEEMED: &str = "gift_card.redeemed";
+    pub const GIFT_CARD_RESTORED: &str = "gift_card.restored";
 
     /// Every type, in the order the README lists them.
     pub const ALL: &[&str] = &[
@@ -67,6 +73,12 @@ pub mod kind {
         PAYMENT_METHOD_SAVED,
         PAYMENT_METHOD_DELETED,
         PAYMENT_METHOD_DEFAULT_CHANGED,
+        STORE_CREDIT_GRANTED,
+        STORE_CREDIT_DEBITED,
+        STORE_CREDIT_RESTORED,
+        GIFT_CARD_ISSUED,
+        GIFT_CARD_REDEEMED,
+        GIFT_CARD_RESTORED,
     ];
 
     /// Types after which a customer's sessions may have ended: open sockets re-check theirs.

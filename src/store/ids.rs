@@ -28,6 +28,14 @@ pub mod prefix {
     pub const WISHLIST_ITEM: &str = "wi";
     /// A saved payment method (a card, mostly).
     pub const PAYMENT_METHOD: &str = "card";
+    /// A store credit granted to a customer.
+    pub const STORE_CREDIT: &str = "credit";
+    /// A gift card.
+    pub const GIFT_CARD: &str = "gc";
+    /// A payment of a cart or order with a store credit or a gift card.
+    pub const PAYMENT: &str = "py";
+    /// A row of a balance's ledger.
+    pub const BALANCE_MOVEMENT: &str = "bal";
 }
 
 /// A new id with this prefix.

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod addresses;
 pub mod api_keys;
 pub mod auth;
+pub mod balances;
 pub mod catalog;
 pub mod customers;
 pub mod email_change;

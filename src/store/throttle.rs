@@ -25,6 +25,8 @@ pub enum Action {
     /// Mail about the account the customer asks for: a verification resend, an email change,
     /// a data export.
     AccountMail,
+    /// A gift card code tried on a cart: codes must not be guessable by brute force.
+    GiftCard,
 }
 
 impl Action {
@@ -35,6 +37,7 @@ impl Action {
             Self::Refresh => "refresh",
             Self::Reset => "reset",
             Self::AccountMail => "account_mail",
+            Self::GiftCard => "gift_card",
         }
     }
 }
@@ -49,6 +52,7 @@ pub async fn per_ip(store: &Store, action: Action, ip: Option<IpAddr>) -> Result
         Action::Refresh => limits.refresh_per_ip,
         Action::Reset => limits.reset_per_ip,
         Action::AccountMail => limits.account_mail_per_ip,
+        Action::GiftCard => limits.gift_card_per_ip,
     };
     hit(
         store,
@@ -66,6 +70,7 @@ pub async fn per_account(store: &Store, action: Action, email: &str) -> Result<(
     let max = match action {
         Action::Reset => limits.reset_per_account,
         Action::AccountMail => limits.account_mail_per_account,
+        Action::GiftCard => limits.gift_card_per_account,
         _ => limits.login_per_account,
     };
     let bucket = format!("{}:account:{}", action.as_str(), &tokens::hash(email)[..32]);
@@ -87,6 +92,7 @@ pub async fn per_account_from(
     let max = match action {
         Action::Reset => limits.reset_per_account,
         Action::AccountMail => limits.account_mail_per_account,
+        Action::GiftCard => limits.gift_card_per_account,
         _ => limits.login_per_account,
     };
     let network = ip.map(network_of).unwrap_or_default();

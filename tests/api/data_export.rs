@@ -61,6 +61,17 @@ async fn the_export_holds_everything_of_the_customer_and_nothing_of_others() {
         crate::payment_methods::card(&ada.customer_id, "tok_ada_secret_ref", "4242"),
     )
     .await;
+    // Store credit, and a gift card applied to an open cart.
+    let adas_credit = crate::store_credits::grant(&app, &key, &ada.customer_id, 1500, "USD").await;
+    let (adas_card, adas_code) = crate::gift_cards::issue(&app, &key, 400).await;
+    let open = crate::order_support::ready_cart(
+        &app,
+        Who::Customer(&ada.token),
+        &[(&shop.mug, 1)],
+        "ada@example.com",
+    )
+    .await;
+    crate::gift_cards::apply(&app, Who::Customer(&ada.token), &open["id"], &adas_code).await;
     // Someone else's data, which must not appear.
     let bob = register(&app, "bob@example.com").await;
     create_address(
@@ -83,6 +94,30 @@ async fn the_export_holds_everything_of_the_customer_and_nothing_of_others() {
         &app,
         &key,
         crate::payment_methods::card(&bob.customer_id, "tok_bob_ref", "1881"),
+    )
+    .await;
+    let bobs_credit = crate::order_support::ok(
+        &app,
+        Who::Integrator(&key),
+        &crate::store_credits::grant_q(),
+        json!({ "input": { "customerId": bob.customer_id, "amount": 999, "currency": "USD",
+            "reason": "Bobs private reason" } }),
+        "grantStoreCredit",
+    )
+    .await;
+    let (bobs_card, bobs_code) = crate::gift_cards::issue(&app, &key, 300).await;
+    let bobs_cart = crate::order_support::ready_cart(
+        &app,
+        Who::Customer(&bob.token),
+        &[(&shop.mug, 1)],
+        "bob@example.com",
+    )
+    .await;
+    crate::gift_cards::apply(
+        &app,
+        Who::Customer(&bob.token),
+        &bobs_cart["id"],
+        &bobs_code,
     )
     .await;
     assert_eq!(
@@ -152,6 +187,26 @@ async fn the_export_holds_everything_of_the_customer_and_nothing_of_others() {
         "New York"
     );
     assert_eq!(file["sessions"][0]["ip"], "127.0.0.1");
+    assert_eq!(
+        file["store_credits"],
+        json!([{ "id": adas_credit["id"], "currency": "USD", "amount": 1500, "remaining": 1500,
+            "reason": "Sorry for the late parcel", "expires_at": null,
+            "created_at": file["store_credits"][0]["created_at"],
+            "movements": [{ "kind": "grant", "amount": 1500, "order_id": null,
+                "at": file["store_credits"][0]["movements"][0]["at"] }] }])
+    );
+    assert_eq!(file["gift_cards"].as_array().unwrap().len(), 1);
+    assert_eq!(file["gift_cards"][0]["id"], adas_card.as_str());
+    assert_eq!(
+        file["gift_cards"][0]["code"],
+        format!("XXXX-XXXX-XXXX-{}", &adas_code[15..])
+    );
+    assert_eq!(file["gift_cards"][0]["remaining"], 400);
+    assert_eq!(
+        file["gift_cards"][0]["movements"],
+        json!([]),
+        "the card's issue is the shop's, not the customer's"
+    );
     let activity: Vec<&str> = file["activity"]
         .as_array()
         .unwrap()
@@ -178,6 +233,12 @@ async fn the_export_holds_everything_of_the_customer_and_nothing_of_others() {
         "1881",
         "tok_ada_secret_ref",
         "99 Other Road",
+        "Bobs private reason",
+        bobs_credit["id"].as_str().unwrap(),
+        &bobs_card,
+        &bobs_code,
+        &adas_code,
+        &adas_code.replace('-', ""),
         "+44 113 496 0999",
         bobs["number"].as_str().unwrap(),
         &ada.refresh,

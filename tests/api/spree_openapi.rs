@@ -42,6 +42,14 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/customers/me/credit_cards"),
     ("get", "/customers/me/credit_cards/{id}"),
     ("delete", "/customers/me/credit_cards/{id}"),
+    ("get", "/customers/me/store_credits"),
+    ("get", "/customers/me/store_credits/{id}"),
+    ("get", "/customers/me/gift_cards"),
+    ("get", "/customers/me/gift_cards/{id}"),
+    ("post", "/carts/{id}/store_credits"),
+    ("delete", "/carts/{id}/store_credits"),
+    ("post", "/carts/{id}/gift_cards"),
+    ("delete", "/carts/{id}/gift_cards/{gift_card_id}"),
     ("get", "/wishlists"),
     ("post", "/wishlists"),
     ("get", "/wishlists/{id}"),
@@ -125,6 +133,8 @@ async fn the_description_and_the_router_agree() {
             r.code();
         }
     }
-    let unmounted = spree.get("/customers/me/gift_cards", As::Anonymous).await;
+    let unmounted = spree
+        .get("/customers/me/payment_setup_sessions", As::Anonymous)
+        .await;
     assert_eq!(unmounted.body["error"]["message"], "Route not found");
 }

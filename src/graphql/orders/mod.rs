@@ -12,6 +12,7 @@ mod order;
 use async_graphql::{Context, ID, Object, Result};
 
 pub use cart::Cart;
+pub(crate) use order::money;
 pub use order::{Order, OrderAddress, OrderConnection, OrderFilter};
 
 use self::cart::{CreateCartInput, UpdateCartInput};

@@ -87,7 +87,7 @@ impl From<OrderFilter> for history::OrderFilter {
     }
 }
 
-pub(super) fn money(amount: i64, currency: &str) -> Money {
+pub(crate) fn money(amount: i64, currency: &str) -> Money {
     StoreMoney::new(amount, currency).into()
 }
 
@@ -228,6 +228,16 @@ impl Order {
 
     async fn total(&self) -> Money {
         money(self.order.total, &self.order.currency)
+    }
+
+    /// What pays it besides the amount due: store credit and gift cards.
+    async fn payments(&self, ctx: &Context<'_>) -> Result<Vec<crate::graphql::balances::Payment>> {
+        Ok(crate::graphql::balances::paid(ctx, &self.order).await?.0)
+    }
+
+    /// What is left to pay after store credit and gift cards (0 once paid or canceled).
+    async fn amount_due(&self, ctx: &Context<'_>) -> Result<Money> {
+        Ok(crate::graphql::balances::paid(ctx, &self.order).await?.1)
     }
 
     async fn shipping_address(&self) -> Option<OrderAddress> {

@@ -158,6 +158,11 @@ impl From<StoreError> for MedusaError {
                 kind::CONFLICT,
                 capitalised(&message),
             ),
+            StoreError::GiftCardUnusable(problem) => Self::new(
+                StatusCode::BAD_REQUEST,
+                kind::NOT_ALLOWED,
+                capitalised(problem.message()),
+            ),
             StoreError::RateLimited { retry_after_secs } => Self {
                 retry_after: Some(retry_after_secs),
                 ..Self::new(

@@ -14,14 +14,16 @@ use super::wire::account::{
 };
 use crate::state::AppState;
 use crate::store::sessions::AuthSession;
-use crate::store::{Store, accounts, addresses, password_reset, sessions};
+use crate::store::{Store, accounts, addresses, balances, password_reset, sessions};
 use serde_json::Value;
 
 /// The customer as Spree shows it, with their address book.
 pub async fn customer(store: &Store, c: accounts::Customer) -> Result<Customer, SpreeError> {
     let mut books = addresses::list_for_customers(store, std::slice::from_ref(&c.id)).await?;
     let book = books.remove(&c.id).unwrap_or_default();
-    Ok(Customer::new(c, book, &store.config().currency))
+    let currency = &store.config().currency;
+    let credit = balances::store_credits::available(store, &c.id, currency).await?;
+    Ok(Customer::new(c, book, currency, credit))
 }
 
 async fn signed_in(store: &Store, session: AuthSession) -> Result<AuthResponse, SpreeError> {

@@ -11,6 +11,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use crate::error::GiftCardProblem;
 use crate::rest::DialectError;
 use crate::store::{Entity, StoreError};
 
@@ -189,6 +190,7 @@ impl From<StoreError> for SpreeError {
                 let code = match entity {
                     Entity::Order => "order_not_found",
                     Entity::Cart => "cart_not_found",
+                    Entity::GiftCard => "gift_card_not_found",
                     _ => "record_not_found",
                 };
                 Self::new(
@@ -236,6 +238,14 @@ impl From<StoreError> for SpreeError {
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "processing_error",
                 capitalize(&message),
+            ),
+            StoreError::GiftCardUnusable(problem) => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                match problem {
+                    GiftCardProblem::Expired => "gift_card_expired",
+                    GiftCardProblem::Redeemed => "gift_card_already_redeemed",
+                },
+                capitalize(problem.message()),
             ),
             StoreError::RateLimited { retry_after_secs } => Self {
                 retry_after: Some(retry_after_secs),

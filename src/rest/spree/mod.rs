@@ -5,6 +5,7 @@
 
 mod account;
 mod addresses;
+mod balances;
 mod catalog;
 mod credit_cards;
 mod error;

@@ -15,6 +15,7 @@ use super::params::{order_filter, order_sort};
 use super::wire::List;
 use super::wire::order::{Cart, CartBody, ItemBody, LineItem, NewCartBody, Order, QuantityBody};
 use crate::state::AppState;
+use crate::store::balances::{self, Paid};
 use crate::store::catalog::batch;
 use crate::store::orders::cart as carts;
 use crate::store::orders::history::{self, OrderKey, OrderQuery};
@@ -66,11 +67,16 @@ async fn cart_view(
     let mut items = items_of(store, &[&order]).await?;
     let items = items.remove(&order.id).unwrap_or_default();
     let missing = checkout::missing(&order, items.len());
-    Ok(Cart::new(&order, items, missing, token))
+    let paid = balances::paid(store, &order).await?;
+    Ok(Cart::new(&order, items, missing, token).with_paid(&order, &paid))
 }
 
 /// The cart as `caller` sees it: with its guest token when they presented it.
-async fn shown(store: &Store, caller: &Caller, order: OrderRow) -> Result<Cart, SpreeError> {
+pub(super) async fn shown(
+    store: &Store,
+    caller: &Caller,
+    order: OrderRow,
+) -> Result<Cart, SpreeError> {
     let token = caller.shown_token(&order);
     cart_view(store, order, token).await
 }
@@ -78,10 +84,11 @@ async fn shown(store: &Store, caller: &Caller, order: OrderRow) -> Result<Cart, 
 async fn order_view(store: &Store, order: OrderRow) -> Result<Order, SpreeError> {
     let mut items = items_of(store, &[&order]).await?;
     let items = items.remove(&order.id).unwrap_or_default();
-    Ok(Order::new(&order, items))
+    let paid = balances::paid(store, &order).await?;
+    Ok(Order::new(&order, items).with_paid(&order, &paid))
 }
 
-async fn caller(state: &AppState, auth: &Shopper) -> Result<Caller, SpreeError> {
+pub(super) async fn caller(state: &AppState, auth: &Shopper) -> Result<Caller, SpreeError> {
     Ok(auth.caller(&state.store, None).await?)
 }
 
@@ -110,12 +117,15 @@ pub async fn list(
     )
     .await?;
     let mut items = items_of(&state.store, &rows.iter().collect::<Vec<_>>()).await?;
+    let ids: Vec<String> = rows.iter().map(|o| o.id.clone()).collect();
+    let mut payments = balances::payments_of(&state.store, &ids).await?;
     let data = rows
         .iter()
         .map(|o| {
             let lines = items.remove(&o.id).unwrap_or_default();
             let missing = checkout::missing(o, lines.len());
-            Cart::new(o, lines, missing, None)
+            let paid = Paid::of(o, payments.remove(&o.id).unwrap_or_default());
+            Cart::new(o, lines, missing, None).with_paid(o, &paid)
         })
         .collect();
     Ok(Json(List::new(data, page, count)))
@@ -371,9 +381,14 @@ pub async fn history(
     let count = history::count_for_customer(store, &principal.customer_id, &query.filter).await?;
     let rows: Vec<OrderRow> = listed.items.into_iter().map(|(_, o)| o).collect();
     let mut items = items_of(store, &rows.iter().collect::<Vec<_>>()).await?;
+    let ids: Vec<String> = rows.iter().map(|o| o.id.clone()).collect();
+    let mut payments = balances::payments_of(store, &ids).await?;
     let data = rows
         .iter()
-        .map(|o| Order::new(o, items.remove(&o.id).unwrap_or_default()))
+        .map(|o| {
+            let paid = Paid::of(o, payments.remove(&o.id).unwrap_or_default());
+            Order::new(o, items.remove(&o.id).unwrap_or_default()).with_paid(o, &paid)
+        })
         .collect();
     Ok(Json(pick(List::<Order>::new(data, page, count), &params)?))
 }

@@ -15,7 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::Shopper;
-use super::{SpreeError, account, addresses, catalog, credit_cards, orders, wishlists};
+use super::{SpreeError, account, addresses, balances, catalog, credit_cards, orders, wishlists};
 use crate::state::AppState;
 
 /// Where the Spree routes are mounted.
@@ -73,6 +73,13 @@ fn documented() -> (Router<AppState>, OpenApi) {
         .routes(routes!(orders::history))
         .routes(routes!(orders::my_order))
         .routes(routes!(orders::show_order))
+        .routes(routes!(balances::list_credits))
+        .routes(routes!(balances::show_credit))
+        .routes(routes!(balances::list_cards))
+        .routes(routes!(balances::show_card))
+        .routes(routes!(balances::apply_credit, balances::remove_credit))
+        .routes(routes!(balances::apply_card))
+        .routes(routes!(balances::remove_card))
         .routes(routes!(credit_cards::list))
         .routes(routes!(credit_cards::show, credit_cards::delete))
         .routes(routes!(wishlists::list, wishlists::create))

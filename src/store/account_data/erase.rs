@@ -3,7 +3,7 @@
 //! - every session ends (the rows go, with their IPs and user agents), the login identity and
 //!   its reset tokens go, so the email is free for a new registration at once;
 //! - the address book, wishlists, saved payment methods, open carts, pending links and export
-//!   links go;
+//!   links go; store credits stay with their ledgers (ids and amounts) but lose their reasons;
 //! - placed orders stay for the shop's books, anonymised: the email becomes the customer's
 //!   placeholder, the address snapshots keep only the tax jurisdiction (country, province, city,
 //!   postal code: what the tax charged was computed from and what tax records must show), and
@@ -168,6 +168,9 @@ async fn erase(c: &mut Backend<'_>, e: &Erasure<'_>, at: NaiveDateTime) -> Resul
     // Wishlists and saved payment methods go too (the tombstone row keeps the cascade away).
     crate::store::wishlists::erase_for_customer(c, id).await?;
     crate::store::payment_methods::erase_for_customer(c, id).await?;
+    // Store credits stay (the shop owes them; their ledgers hold only ids and amounts), but
+    // the reasons the shop wrote may name the customer.
+    crate::store::balances::store_credits::erase_for_customer(c, id).await?;
 
     let carts: Vec<String> = db_run!(c, |c| orders::table
         .filter(orders::customer_id.eq(id))

@@ -4,6 +4,7 @@
 //! up. The file is built when the link is used, from the live data, as JSON: profile, consents,
 //! login identities, sessions (without token hashes), addresses, carts and orders with their
 //! lines, wishlists with their items, saved payment methods (without the provider's token),
+//! store credits and the gift cards the customer used, with their ledgers (never a card's code),
 //! account activity (event types and times, without payloads), and the mail we sent.
 
 use chrono::NaiveDateTime;
@@ -20,7 +21,9 @@ use crate::store::customers::{self, Customer};
 use crate::store::mail::{self, outbox};
 use crate::store::orders::{LineItem, Order};
 use crate::store::throttle::{self, Action};
-use crate::store::{Store, StoreError, addresses, email_change, events, ids, now, tokens};
+use crate::store::{
+    Store, StoreError, addresses, balances, email_change, events, ids, now, tokens,
+};
 
 /// The answer to an export request.
 pub const REQUESTED_MESSAGE: &str =
@@ -141,6 +144,31 @@ pub async fn build(
     let pending_email = email_change::pending(store, id).await?;
     let wishlists = crate::store::wishlists::list(store, id).await?;
     let payment_methods = crate::store::payment_methods::list(store, id).await?;
+    let credits = balances::store_credits::list(store, id).await?;
+    let cards = balances::gift_cards::list_for_customer(store, id).await?;
+    let ledger_ids: Vec<String> = credits
+        .iter()
+        .map(|c| c.id.clone())
+        .chain(cards.iter().map(|c| c.id.clone()))
+        .collect();
+    // A gift card's ledger may hold other people's movements: only this customer's are theirs.
+    let ledger: Vec<balances::BalanceMovement> = balances::movements_of(store, &ledger_ids)
+        .await?
+        .into_iter()
+        .filter(|m| m.source_kind == balances::STORE_CREDIT || m.customer_id.as_deref() == Some(id))
+        .collect();
+    let movements = |source_id: &str| {
+        ledger
+            .iter()
+            .filter(|m| m.source_id == source_id)
+            .map(|m| {
+                json!({
+                    "kind": m.kind, "amount": m.amount, "order_id": m.order_id,
+                    "at": time(m.created_at),
+                })
+            })
+            .collect::<Vec<_>>()
+    };
     let mut conn = store.db().conn().await?;
     let logins: Vec<(String, String, NaiveDateTime, NaiveDateTime)> =
         db_run!(conn, |c| identities::table
@@ -294,6 +322,17 @@ pub async fn build(
             "exp_month": m.exp_month, "exp_year": m.exp_year, "holder_name": m.holder_name,
             "billing_address": m.billing_address(), "is_default": m.is_default,
             "created_at": time(m.created_at),
+        })).collect::<Vec<_>>(),
+        "store_credits": credits.iter().map(|c| json!({
+            "id": c.id, "currency": c.currency, "amount": c.amount, "remaining": c.remaining,
+            "reason": c.reason, "expires_at": opt_time(c.expires_at),
+            "created_at": time(c.created_at), "movements": movements(&c.id),
+        })).collect::<Vec<_>>(),
+        // Never the code (only its hash is kept): the last four characters tell cards apart.
+        "gift_cards": cards.iter().map(|g| json!({
+            "id": g.id, "code": g.masked_code(), "currency": g.currency, "amount": g.amount,
+            "remaining": g.remaining, "expires_at": opt_time(g.expires_at),
+            "movements": movements(&g.id),
         })).collect::<Vec<_>>(),
         "orders": placed.into_iter().map(order_json).collect::<Vec<_>>(),
         "activity": activity.iter().map(|(kind, when)| json!({

@@ -329,7 +329,7 @@ pub async fn current(store: &Store, customer_id: &str) -> Result<Option<Order>, 
 
 /// Touches the cart row (a row lock on PostgreSQL) and checks the caller may change it: the
 /// first step of every cart change.
-pub(super) async fn lock(
+pub(crate) async fn lock(
     c: &mut Backend<'_>,
     id: &str,
     caller: &Caller,

@@ -24,9 +24,9 @@ use crate::db::Backend;
 use crate::db::schema::{orders, products, variants};
 use crate::db_run;
 use crate::store::catalog::{Product, Variant};
-use crate::store::events;
 use crate::store::mail::{self, outbox};
 use crate::store::{Entity, FieldError, Store, StoreError, now};
+use crate::store::{balances, events};
 
 /// What a checkout asks of a cart beyond items, an email and a shipping address, for clients
 /// that take the shopper through delivery and payment step by step.
@@ -135,7 +135,9 @@ async fn place_checked(
             .await)?;
     }
     let number = unused_number(c).await?;
-    let order = place(c, cart, caller, &number, at).await?;
+    // Store credits and gift cards applied to the cart are taken here, or the checkout fails.
+    let covered = balances::capture(c, cart, at).await?;
+    let order = place(c, cart, caller, &number, covered >= cart.total, at).await?;
     let event = order.event(&events::OrderPlaced {
         order: order.event_ref(),
         email: order.email.clone(),
@@ -144,6 +146,14 @@ async fn place_checked(
         total: order.total,
     });
     events::insert(c, &event).await?;
+    if order.payment_status() == PaymentStatus::Paid {
+        let paid = order.event(&events::OrderPaid {
+            order: order.event_ref(),
+            amount: covered,
+            currency: order.currency.clone(),
+        });
+        events::insert(c, &paid).await?;
+    }
     let guest_token = caller.token.as_ref().map(|t| t.expose().as_str());
     if let Some(confirmation) = mail::order_confirmation(store.config(), &order, lines, guest_token)
     {
@@ -338,12 +348,14 @@ async fn unused_number(c: &mut Backend<'_>) -> Result<String, StoreError> {
     Ok(number)
 }
 
-/// Turns the cart row into a placed order owing its total.
+/// Turns the cart row into a placed order owing its total, or paid when store credit and
+/// gift cards covered it (`covered`).
 async fn place(
     c: &mut Backend<'_>,
     cart: &Order,
     caller: &Caller,
     number: &str,
+    covered: bool,
     at: NaiveDateTime,
 ) -> Result<Order, StoreError> {
     let billing = cart
@@ -359,8 +371,17 @@ async fn place(
         orders::number.eq(number),
         orders::customer_id.eq(&owner),
         orders::state.eq(OrderStatus::Placed),
-        orders::payment_state.eq(PaymentStatus::BalanceDue),
-        orders::shipment_state.eq(ShipmentState::Pending),
+        orders::payment_state.eq(if covered {
+            PaymentStatus::Paid
+        } else {
+            PaymentStatus::BalanceDue
+        }),
+        orders::shipment_state.eq(if covered {
+            ShipmentState::Ready
+        } else {
+            ShipmentState::Pending
+        }),
+        orders::paid_at.eq(covered.then_some(at)),
         orders::billing_address.eq(&billing),
         orders::completed_at.eq(at),
         orders::updated_at.eq(at),

@@ -13,9 +13,9 @@ use super::{
 use crate::db::Backend;
 use crate::db::schema::{line_items, orders, products, variants};
 use crate::db_run;
-use crate::store::events;
 use crate::store::mail::{self, outbox};
 use crate::store::{Entity, Store, StoreError, now};
+use crate::store::{balances, events};
 
 /// Who changes an order.
 #[derive(Clone, Debug)]
@@ -119,7 +119,12 @@ pub async fn cancel(store: &Store, actor: &Actor, order_id: &str) -> Result<Orde
                     .execute(c)
                     .await?;
             }
+            // Store credit and gift card amounts go back to their balances; what was paid
+            // otherwise is the refund due.
+            let restored = balances::restore(&mut c.into(), &order, at).await?;
             let paid = order.payment_status() == PaymentStatus::Paid;
+            let refund_due = if paid { order.total - restored } else { 0 };
+            let paid = paid && refund_due > 0;
             let payment = if paid {
                 PaymentStatus::Paid
             } else {
@@ -138,7 +143,7 @@ pub async fn cancel(store: &Store, actor: &Actor, order_id: &str) -> Result<Orde
             let event = order.event(&events::OrderCanceled {
                 order: order.event_ref(),
                 canceled_by: actor.name().to_owned(),
-                refund_due: if paid { order.total } else { 0 },
+                refund_due,
                 currency: order.currency.clone(),
             });
             events::insert(&mut c.into(), &event).await?;
@@ -179,9 +184,10 @@ pub async fn mark_paid(store: &Store, actor: &Actor, order_id: &str) -> Result<O
                 .returning(Order::as_returning())
                 .get_result(c)
                 .await?;
+            let covered = balances::captured_total(&mut c.into(), &id).await?;
             let event = order.event(&events::OrderPaid {
                 order: order.event_ref(),
-                amount: order.total,
+                amount: order.total - covered,
                 currency: order.currency.clone(),
             });
             events::insert(&mut c.into(), &event).await?;

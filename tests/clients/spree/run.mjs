@@ -2,8 +2,9 @@
 // package.json, installed by `npm ci`): register, login, profile, addresses, catalogue browsing
 // with filters, cart to completed order as a guest and as a customer, order history, refresh,
 // password reset (the token read from the mail the server writes) and logout, wishlists (shared
-// by token and read signed out) and saved cards (saved over GraphQL with a secret key, as the
-// shop's payment integration does), plus the error
+// by token and read signed out), saved cards (saved over GraphQL with a secret key, as the
+// shop's payment integration does), store credits and gift cards (granted and issued the same
+// way, applied to a cart and shown on the order), plus the error
 // paths the SDK must be able to read (it crashes on a non-JSON error body).
 //
 // Usage: node run.mjs [path/to/storefront]. Without a path it runs `cargo build --bin
@@ -409,6 +410,61 @@ async function run() {
     check('deleting the default card promotes the other', left.meta.count === 1 && left.data[0].default === true, left.data);
     const gone = await spreeError(client.customer.creditCards.get(cards.data[0].id, opts));
     check('a deleted card is 404 record_not_found', gone.status === 404 && gone.code === 'record_not_found', gone);
+  });
+
+  await step('store credits and gift cards', async () => {
+    const opts = { token: session.token };
+    const integrate = async (query, variables) => {
+      const response = await fetch(`${base}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-storefront-secret-key': secretKey },
+        body: JSON.stringify({ query, variables }),
+      });
+      return response.json();
+    };
+    const granted = await integrate(
+      'mutation($input: GrantStoreCreditInput!) { grantStoreCredit(input: $input) { id } }',
+      { input: { customerId: session.user.id, amount: 500, currency: 'USD', reason: 'Sorry for the wait' } },
+    );
+    const creditId = granted.data?.grantStoreCredit?.id;
+    check('the shop grants store credit (secret key)', creditId?.startsWith('credit_'), granted);
+    const credits = await client.customer.storeCredits.list({}, opts);
+    check('customer.storeCredits.list', credits.meta.count === 1 && credits.data[0].id === creditId && credits.data[0].amount_remaining === '5.0', credits.data);
+    const credit = await client.customer.storeCredits.get(creditId, opts);
+    check('customer.storeCredits.get', credit.display_amount === '$5.00' && credit.amount_used === '0.0', credit);
+    const issued = await integrate(
+      'mutation($input: IssueGiftCardInput!) { issueGiftCard(input: $input) { code giftCard { id } } }',
+      { input: { amount: 300, currency: 'USD' } },
+    );
+    const code = issued.data?.issueGiftCard?.code;
+    const cardId = issued.data?.issueGiftCard?.giftCard?.id;
+    check('the shop issues a gift card (secret key)', /^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$/.test(code ?? '') && cardId?.startsWith('gc_'), issued);
+
+    const cart = await client.carts.create({}, opts);
+    await client.carts.items.create(cart.id, { variant_id: variantId, quantity: 1 }, opts);
+    let updated = await client.carts.update(cart.id, { shipping_address_id: homeId }, opts);
+    updated = await client.carts.storeCredits.apply(cart.id, undefined, opts);
+    check('carts.storeCredits.apply (all)', updated.store_credit_total === '5.0' && updated.payments[0]?.source_type === 'store_credit', updated);
+    updated = await client.carts.storeCredits.remove(cart.id, opts);
+    check('carts.storeCredits.remove', updated.store_credit_total === '0.0' && updated.amount_due === updated.total, updated);
+    updated = await client.carts.storeCredits.apply(cart.id, '2.5', opts);
+    check('carts.storeCredits.apply (an amount)', updated.store_credit_total === '2.5', updated.store_credit_total);
+    const wrong = await spreeError(client.carts.giftCards.apply(cart.id, 'AAAA-BBBB-CCCC-DDDD', opts));
+    check('a wrong gift card code is 404 gift_card_not_found', wrong.status === 404 && wrong.code === 'gift_card_not_found', wrong);
+    updated = await client.carts.giftCards.apply(cart.id, code.toLowerCase(), opts);
+    check('carts.giftCards.apply', updated.gift_card_total === '3.0' && updated.gift_card?.id === cardId, updated);
+    updated = await client.carts.giftCards.remove(cart.id, cardId, opts);
+    check('carts.giftCards.remove', updated.gift_card_total === '0.0' && updated.gift_card === null, updated.gift_card);
+    updated = await client.carts.giftCards.apply(cart.id, code, opts);
+    const order = await client.carts.complete(cart.id, opts);
+    const due = Number(order.total) - 2.5 - 3;
+    check('the order shows how it was paid', order.store_credit_total === '2.5' && order.gift_card_total === '3.0' && Math.abs(Number(order.amount_due) - due) < 0.001 && order.payments.every((p) => p.status === 'completed'), order);
+    const used = await spreeError(client.carts.giftCards.apply((await client.carts.create({}, opts)).id, code, opts));
+    check('a used-up card is 422 gift_card_already_redeemed', used.status === 422 && used.code === 'gift_card_already_redeemed', used);
+    const cards = await client.customer.giftCards.list({}, opts);
+    check('customer.giftCards.list (code masked)', cards.data.length === 1 && cards.data[0].id === cardId && cards.data[0].code.startsWith('XXXX-') && cards.data[0].status === 'redeemed', cards.data);
+    const after = await client.customer.storeCredits.get(creditId, opts);
+    check('the credit was debited', after.amount_remaining === '2.5' && after.amount_used === '2.5', after);
   });
 
   await step('refresh', async () => {

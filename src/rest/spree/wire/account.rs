@@ -30,9 +30,15 @@ pub struct Customer {
 }
 
 impl Customer {
-    /// The customer with their address book (oldest first).
-    pub fn new(c: accounts::Customer, book: Vec<addresses::Address>, currency: &str) -> Self {
-        let credit = Money::new(0, currency);
+    /// The customer with their address book (oldest first) and the store credit they can
+    /// spend (minor units of `currency`).
+    pub fn new(
+        c: accounts::Customer,
+        book: Vec<addresses::Address>,
+        currency: &str,
+        credit: i64,
+    ) -> Self {
+        let credit = Money::new(credit, currency);
         let addresses: Vec<Address> = book.into_iter().map(Address::from).collect();
         Self {
             full_name: c.full_name().unwrap_or_else(|| c.email.clone()),

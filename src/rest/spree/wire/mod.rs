@@ -2,6 +2,7 @@
 //! where Spree has nothing, money as `BigDecimal#to_s` strings with `display_*` twins.
 
 pub mod account;
+pub mod balances;
 pub mod catalog;
 pub mod order;
 pub mod wishlist;

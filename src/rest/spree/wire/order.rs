@@ -6,6 +6,7 @@ use super::account::{Address, AddressBody};
 use super::catalog::OptionValue;
 use super::{amount, display, time};
 use crate::store::FieldError;
+use crate::store::balances::{self, OrderPayment, Paid};
 use crate::store::catalog::{self, Product};
 use crate::store::money::Money;
 use crate::store::orders::cart::{AddressSource, CartUpdate, NewCart};
@@ -190,7 +191,7 @@ pub struct Order {
     pub discounts: Vec<serde_json::Value>,
     pub items: Vec<LineItem>,
     pub fulfillments: Vec<serde_json::Value>,
-    pub payments: Vec<serde_json::Value>,
+    pub payments: Vec<Payment>,
     pub billing_address: Option<Address>,
     pub shipping_address: Option<Address>,
     pub gift_card: Option<serde_json::Value>,
@@ -279,7 +280,7 @@ pub struct Cart {
     pub discounts: Vec<serde_json::Value>,
     pub items: Vec<LineItem>,
     pub fulfillments: Vec<serde_json::Value>,
-    pub payments: Vec<serde_json::Value>,
+    pub payments: Vec<Payment>,
     pub payment_methods: Vec<serde_json::Value>,
     pub billing_address: Option<Address>,
     pub shipping_address: Option<Address>,
@@ -409,5 +410,103 @@ impl From<CartBody> for CartUpdate {
             billing_address: billing,
             note: b.customer_note,
         }
+    }
+}
+
+/// Spree's `Payment`, for a payment with store credit or a gift card.
+#[derive(Debug, Serialize)]
+pub struct Payment {
+    pub id: String,
+    pub payment_method_id: String,
+    pub response_code: Option<String>,
+    pub number: String,
+    pub amount: String,
+    pub display_amount: String,
+    /// `checkout` (on a cart), `completed` (taken), `void` (given back).
+    pub status: &'static str,
+    /// `store_credit` or `gift_card`.
+    pub source_type: String,
+    pub source_id: String,
+    pub source: Option<serde_json::Value>,
+    pub payment_method: serde_json::Value,
+}
+
+impl Payment {
+    fn new(p: &OrderPayment, currency: &str) -> Self {
+        let (amount, display_amount) = pair(&Money::new(p.amount, currency));
+        let (method_id, name) = if p.is_store_credit() {
+            ("pm_store_credit", "Store Credit")
+        } else {
+            ("pm_gift_card", "Gift Card")
+        };
+        Self {
+            id: p.id.clone(),
+            payment_method_id: method_id.to_owned(),
+            response_code: None,
+            number: p.id.clone(),
+            amount,
+            display_amount,
+            status: match p.state.as_str() {
+                balances::CAPTURED => "completed",
+                balances::RESTORED => "void",
+                _ => "checkout",
+            },
+            source_type: p.source_kind.clone(),
+            source_id: p.source_id.clone(),
+            source: None,
+            payment_method: serde_json::json!({
+                "id": method_id, "name": name, "type": p.source_kind,
+            }),
+        }
+    }
+}
+
+impl Totals {
+    fn set_paid(&mut self, paid: &Paid, currency: &str) {
+        let money = |v: i64| Money::new(v, currency);
+        (self.store_credit_total, self.display_store_credit_total) =
+            pair(&money(paid.store_credit_total));
+        (self.gift_card_total, self.display_gift_card_total) = pair(&money(paid.gift_card_total));
+        (self.amount_due, self.display_amount_due) = pair(&money(paid.amount_due));
+    }
+}
+
+/// The gift card on a cart or order, as its `gift_card` key shows it (never the code).
+fn gift_card_of(paid: &Paid, currency: &str) -> Option<serde_json::Value> {
+    let p = paid.payments.iter().rev().find(|p| p.is_gift_card())?;
+    let (amount, display_amount) = pair(&Money::new(p.amount, currency));
+    Some(serde_json::json!({
+        "id": p.source_id, "amount": amount, "display_amount": display_amount,
+        "currency": currency,
+    }))
+}
+
+impl Order {
+    /// The order with how it was paid (store credit, gift cards, amount due).
+    pub fn with_paid(mut self, o: &OrderRow, paid: &Paid) -> Self {
+        self.totals.set_paid(paid, &o.currency);
+        self.covered_by_store_credit = paid.covered_by_store_credit(o);
+        self.payments = paid
+            .payments
+            .iter()
+            .map(|p| Payment::new(p, &o.currency))
+            .collect();
+        self.gift_card = gift_card_of(paid, &o.currency);
+        self
+    }
+}
+
+impl Cart {
+    /// The cart with what pays it (store credit, gift cards) and the amount due.
+    pub fn with_paid(mut self, o: &OrderRow, paid: &Paid) -> Self {
+        self.totals.set_paid(paid, &o.currency);
+        self.covered_by_store_credit = paid.covered_by_store_credit(o);
+        self.payments = paid
+            .payments
+            .iter()
+            .map(|p| Payment::new(p, &o.currency))
+            .collect();
+        self.gift_card = gift_card_of(paid, &o.currency);
+        self
     }
 }
