@@ -337,7 +337,9 @@ impl BalancesMutation {
     /// Takes the gift card off the cart.
     async fn remove_gift_card(&self, ctx: &Context<'_>, cart_id: ID) -> Result<Cart> {
         let (store, caller) = shopper(ctx).await?;
-        let order = gift_cards::remove(store, &caller, &cart_id).await.gql()?;
+        let order = gift_cards::remove(store, &caller, &cart_id, None)
+            .await
+            .gql()?;
         Ok(cart_of(&caller, order))
     }
 }

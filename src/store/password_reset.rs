@@ -188,8 +188,7 @@ async fn apply(
 /// The link to the reset page (the allowed `redirect`, or the shop's own page) with the token.
 fn reset_link(redirect: Option<String>, public_url: &str, token: &str) -> String {
     let base = redirect.unwrap_or_else(|| format!("{public_url}/reset-password"));
-    let separator = if base.contains('?') { '&' } else { '?' };
-    format!("{base}{separator}token={token}")
+    super::email_tokens::link(&base, token)
 }
 
 fn invalid_reset() -> StoreError {

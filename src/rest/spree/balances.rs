@@ -14,10 +14,10 @@ use super::wire::List;
 use super::wire::balances::{ApplyGiftCardBody, ApplyStoreCreditBody, GiftCard, StoreCredit};
 use super::wire::order::Cart;
 use crate::state::AppState;
+use crate::store::StoreError;
 use crate::store::balances::{gift_cards, store_credits};
 use crate::store::money::Money;
 use crate::store::orders::cart as carts;
-use crate::store::{StoreError, orders};
 
 /// `GET /customers/me/store_credits`: newest first.
 #[utoipa::path(
@@ -252,15 +252,6 @@ pub async fn remove_card(
     Path((id, card_id)): Path<(String, String)>,
 ) -> Result<Json<Cart>, SpreeError> {
     let caller = caller(&state, &auth).await?;
-    let cart = carts::get(&state.store, &caller, &id).await?;
-    let paid = crate::store::balances::paid(&state.store, &cart).await?;
-    if !paid
-        .payments
-        .iter()
-        .any(|p| p.is_gift_card() && p.source_id == card_id)
-    {
-        return Err(StoreError::not_found(crate::store::Entity::GiftCard).into());
-    }
-    let order: orders::Order = gift_cards::remove(&state.store, &caller, &id).await?;
+    let order = gift_cards::remove(&state.store, &caller, &id, Some(&card_id)).await?;
     Ok(Json(shown(&state.store, &caller, order).await?))
 }

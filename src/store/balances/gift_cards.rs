@@ -255,7 +255,15 @@ pub async fn apply(
 }
 
 /// Takes the gift card off the caller's cart.
-pub async fn remove(store: &Store, caller: &Caller, cart_id: &str) -> Result<Order, StoreError> {
+///
+/// With `card_id` (a surface that names the card), that card must be the one applied:
+/// otherwise `NOT_FOUND` and nothing changes.
+pub async fn remove(
+    store: &Store,
+    caller: &Caller,
+    cart_id: &str,
+    card_id: Option<&str>,
+) -> Result<Order, StoreError> {
     let id = row_id(cart_id, Entity::Cart)?;
     let at = now();
     let mut conn = store.db().write_conn().await?;
@@ -263,6 +271,18 @@ pub async fn remove(store: &Store, caller: &Caller, cart_id: &str) -> Result<Ord
         .transaction(async |c| {
             let c: &mut Backend<'_> = &mut c.into();
             let order = cart::lock(c, &id, caller, at).await?;
+            if let Some(card_id) = card_id {
+                let applied: i64 = db_run!(c, |c| order_payments::table
+                    .filter(order_payments::order_id.eq(&id))
+                    .filter(order_payments::source_kind.eq(GIFT_CARD))
+                    .filter(order_payments::source_id.eq(card_id))
+                    .count()
+                    .get_result(c)
+                    .await)?;
+                if applied == 0 {
+                    return Err(StoreError::not_found(Entity::GiftCard));
+                }
+            }
             super::remove_applied(c, &id, GIFT_CARD).await?;
             Ok::<_, StoreError>(order)
         })
