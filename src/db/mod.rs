@@ -26,6 +26,7 @@
 //! The step's body is compiled once per backend arm of its own `db_run!`s, exactly as inline
 //! code would be; there are no generic bounds on connection types to maintain.
 
+pub mod batch;
 mod instrument;
 pub mod migrate;
 pub mod schema;

@@ -8,8 +8,8 @@ use diesel::backend::Backend as DieselBackend;
 use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
 use diesel::serialize::ToSql;
 use diesel::sql_types::{BigInt, HasSqlType, Text, Timestamp};
-use diesel_async::RunQueryDsl;
 
+use crate::db::batch::LoadRows;
 use crate::db::{Backend, DatabaseUrl, Db, DbConn};
 use crate::error::StoreError;
 
@@ -89,8 +89,8 @@ impl Sql {
     {
         let Sql { text, binds, .. } = self;
         let rows = match conn.backend() {
-            Backend::Sqlite(c) => boxed(text, binds).load::<T>(c).await,
-            Backend::Postgres(c) => boxed(text, binds).load::<T>(c).await,
+            Backend::Sqlite(c) => boxed(text, binds).load_rows(c).await,
+            Backend::Postgres(c) => boxed(text, binds).load_rows(c).await,
         };
         Ok(rows?)
     }

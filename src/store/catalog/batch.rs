@@ -8,9 +8,9 @@
 use std::collections::HashMap;
 
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
 
 use super::{Category, Image, OptionType, OptionValue, Price, Product, Variant};
+use crate::db::batch::{LoadRows, OneOf};
 use crate::db::schema::{
     categories, option_types, option_values, prices, product_categories, product_images,
     product_option_types, products, variant_option_values, variants,
@@ -36,10 +36,10 @@ pub async fn variants_by_product(
 ) -> Result<HashMap<String, Vec<Variant>>, StoreError> {
     let mut conn = store.db().conn().await?;
     let rows: Vec<Variant> = db_run!(conn, |c| variants::table
-        .filter(variants::product_id.eq_any(product_ids))
+        .filter(variants::product_id.one_of(product_ids))
         .order((variants::position, variants::id))
         .select(Variant::as_select())
-        .load(c)
+        .load_rows(c)
         .await)?;
     Ok(grouped(
         product_ids,
@@ -54,9 +54,9 @@ pub async fn products_by_id(
 ) -> Result<HashMap<String, Product>, StoreError> {
     let mut conn = store.db().conn().await?;
     let rows: Vec<Product> = db_run!(conn, |c| products::table
-        .filter(products::id.eq_any(ids))
+        .filter(products::id.one_of(ids))
         .select(Product::as_select())
-        .load(c)
+        .load_rows(c)
         .await)?;
     Ok(rows.into_iter().map(|p| (p.id.clone(), p)).collect())
 }
@@ -68,9 +68,9 @@ pub async fn variants_by_id(
 ) -> Result<HashMap<String, Variant>, StoreError> {
     let mut conn = store.db().conn().await?;
     let rows: Vec<Variant> = db_run!(conn, |c| variants::table
-        .filter(variants::id.eq_any(ids))
+        .filter(variants::id.one_of(ids))
         .select(Variant::as_select())
-        .load(c)
+        .load_rows(c)
         .await)?;
     Ok(rows.into_iter().map(|v| (v.id.clone(), v)).collect())
 }
@@ -83,10 +83,10 @@ pub async fn prices_by_variant(
 ) -> Result<HashMap<String, Price>, StoreError> {
     let mut conn = store.db().conn().await?;
     let rows: Vec<Price> = db_run!(conn, |c| prices::table
-        .filter(prices::variant_id.eq_any(variant_ids))
-        .filter(prices::currency.eq(currency))
+        .filter(prices::variant_id.one_of(variant_ids))
+        .filter(prices::currency.eq(currency.to_owned()))
         .select(Price::as_select())
-        .load(c)
+        .load_rows(c)
         .await)?;
     Ok(rows
         .into_iter()
@@ -121,7 +121,7 @@ pub async fn option_values_by_variant(
                 .eq(variants::product_id)
                 .and(product_option_types::option_type_id.eq(option_values::option_type_id))),
         )
-        .filter(variant_option_values::variant_id.eq_any(variant_ids))
+        .filter(variant_option_values::variant_id.one_of(variant_ids))
         .order((
             product_option_types::position,
             option_types::position,
@@ -140,7 +140,7 @@ pub async fn option_values_by_variant(
             option_types::name,
             option_types::presentation,
         ))
-        .load(c)
+        .load_rows(c)
         .await)?;
     Ok(grouped(
         variant_ids,
@@ -172,14 +172,14 @@ pub async fn option_types_by_product(
     let mut conn = store.db().conn().await?;
     let rows: Vec<(String, OptionType)> = db_run!(conn, |c| product_option_types::table
         .inner_join(option_types::table)
-        .filter(product_option_types::product_id.eq_any(product_ids))
+        .filter(product_option_types::product_id.one_of(product_ids))
         .order((
             product_option_types::position,
             option_types::position,
             option_types::id
         ))
         .select((product_option_types::product_id, OptionType::as_select()))
-        .load(c)
+        .load_rows(c)
         .await)?;
     Ok(grouped(product_ids, rows))
 }
@@ -192,10 +192,10 @@ pub async fn categories_by_product(
     let mut conn = store.db().conn().await?;
     let rows: Vec<(String, Category)> = db_run!(conn, |c| product_categories::table
         .inner_join(categories::table)
-        .filter(product_categories::product_id.eq_any(product_ids))
+        .filter(product_categories::product_id.one_of(product_ids))
         .order((categories::permalink, categories::id))
         .select((product_categories::product_id, Category::as_select()))
-        .load(c)
+        .load_rows(c)
         .await)?;
     Ok(grouped(product_ids, rows))
 }
@@ -207,10 +207,10 @@ pub async fn images_by_product(
 ) -> Result<HashMap<String, Vec<Image>>, StoreError> {
     let mut conn = store.db().conn().await?;
     let rows: Vec<Image> = db_run!(conn, |c| product_images::table
-        .filter(product_images::product_id.eq_any(product_ids))
+        .filter(product_images::product_id.one_of(product_ids))
         .order((product_images::position, product_images::id))
         .select(Image::as_select())
-        .load(c)
+        .load_rows(c)
         .await)?;
     Ok(grouped(
         product_ids,
