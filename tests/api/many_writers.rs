@@ -7,7 +7,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
-use crate::order_support::{shop, ship_to};
+use crate::order_support::{ship_to, shop};
 
 const CLIENTS: usize = 32;
 const ADDRESSES: usize = 3;
@@ -120,15 +120,22 @@ async fn client(app: &TestApp, n: usize, variant: &str) -> (Vec<String>, Option<
     {
         let stored = me["me"]["addresses"].as_array().map_or(0, Vec::len);
         if stored != addresses {
-            failures.push(format!("{addresses} addresses acknowledged, {stored} stored"));
+            failures.push(format!(
+                "{addresses} addresses acknowledged, {stored} stored"
+            ));
         }
-        let orders = me["me"]["orders"]["nodes"].as_array().cloned().unwrap_or_default();
+        let orders = me["me"]["orders"]["nodes"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         let expected: Vec<Value> = order
             .iter()
             .map(|number| json!({ "number": number, "itemCount": 2 }))
             .collect();
         if orders != expected {
-            failures.push(format!("orders acknowledged {expected:?}, stored {orders:?}"));
+            failures.push(format!(
+                "orders acknowledged {expected:?}, stored {orders:?}"
+            ));
         }
     }
     (failures, order, addresses)
@@ -142,8 +149,7 @@ async fn thirty_two_concurrent_writers_lose_nothing() {
         .await;
     // The mug's stock is not tracked: every checkout can have it.
     let mug = shop(&app).await.mug;
-    let results =
-        futures_util::future::join_all((0..CLIENTS).map(|n| client(&app, n, &mug))).await;
+    let results = futures_util::future::join_all((0..CLIENTS).map(|n| client(&app, n, &mug))).await;
     let failures: Vec<String> = results.iter().flat_map(|(f, _, _)| f.clone()).collect();
     assert!(
         failures.is_empty(),

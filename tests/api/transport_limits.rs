@@ -188,6 +188,7 @@ async fn read_one_response(stream: &mut TcpStream) -> (u16, Value) {
         assert!(n > 0, "connection closed inside a body");
         received.extend_from_slice(&buf[..n]);
     }
-    let body = serde_json::from_slice(&received[head_end..head_end + length]).unwrap_or(Value::Null);
+    let body =
+        serde_json::from_slice(&received[head_end..head_end + length]).unwrap_or(Value::Null);
     (status, body)
 }

@@ -63,6 +63,7 @@ class Tally:
         self.addresses_unanswered = set()
         self.orders_acknowledged = {}  # cart id -> order number
         self.carts_unplaced = set()  # carts whose completion was refused or never answered
+        self.sigterm_at = None
 
     def count(self, what):
         with self.lock:
@@ -75,10 +76,12 @@ class Tally:
 
 def answered(tally, label, call):
     """Runs one request: (status, body), or None when the server never took it."""
+    started = time.time()
     try:
         status, body, raw = call()
     except NoAnswer:
         tally.count("not taken")
+        time.sleep(0.05)
         return None
     except (Truncated, socket.timeout) as e:
         tally.problem(f"{label}: {type(e).__name__} {e}")
@@ -86,6 +89,9 @@ def answered(tally, label, call):
     if status >= 500:
         tally.problem(f"{label}: {status} {raw[:300]!r}")
     tally.count(f"{label} {status}")
+    sigterm_at = tally.sigterm_at
+    if sigterm_at is not None and started < sigterm_at:
+        tally.count("in flight at SIGTERM, answered")
     return status, body
 
 
@@ -168,6 +174,7 @@ def run(server, args):
     time.sleep(args.load_seconds)
     print(f"SIGTERM under load ({len(threads)} clients)")
     terminated_at = time.time()
+    tally.sigterm_at = terminated_at
     server.process.send_signal(signal.SIGTERM)
     try:
         code = server.process.wait(timeout=SHUTDOWN_TIMEOUT + 10)
@@ -187,6 +194,8 @@ def run(server, args):
     audit(args.database_url, tally)
     if not tally.addresses_acknowledged or not tally.orders_acknowledged:
         tally.problem("no write was acknowledged: the load did not run")
+    if not tally.counts["in flight at SIGTERM, answered"]:
+        tally.problem("no request was in flight at SIGTERM: the check saw nothing")
     if tally.problems:
         for p in tally.problems[:30]:
             print(f"  problem: {p}", file=sys.stderr)
