@@ -301,37 +301,3 @@ SHIP_TO = {
     "countryCode": "US",
     "provinceCode": "VA",
 }
-
-
-def guest_checkout(base, email, variant, timeout=15):
-    """A guest checkout over GraphQL in three requests. Returns (order or None, answer of
-    completeCart or of the step that failed)."""
-    status, body, _ = graphql(
-        base,
-        "mutation($i: CreateCartInput) { createCart(input: $i) { id token } }",
-        {"i": {"email": email, "items": [{"variantId": variant, "quantity": 1}]}},
-        timeout=timeout,
-    )
-    if not succeeded("graphql", status, body):
-        return None, (status, body)
-    cart = body["data"]["createCart"]
-    headers = {"x-order-token": cart["token"]}
-    status, body, _ = graphql(
-        base,
-        "mutation($c: ID!, $i: UpdateCartInput!) { updateCart(cartId: $c, input: $i) { id } }",
-        {"c": cart["id"], "i": {"shippingAddress": {"address": SHIP_TO}}},
-        headers=headers,
-        timeout=timeout,
-    )
-    if not succeeded("graphql", status, body):
-        return None, (status, body)
-    status, body, _ = graphql(
-        base,
-        "mutation($c: ID!) { completeCart(cartId: $c) { id number itemCount } }",
-        {"c": cart["id"]},
-        headers=headers,
-        timeout=timeout,
-    )
-    if not succeeded("graphql", status, body):
-        return None, (status, body)
-    return body["data"]["completeCart"], (status, body)

@@ -20,6 +20,8 @@ CLUSTER_VERSION="${PG_CLUSTER_VERSION:-$(ls /etc/postgresql | head -n1)}"
 CLUSTER_NAME="${PG_CLUSTER_NAME:-main}"
 PG_PORT="$(echo "$ADMIN_URL" | sed -E 's#.*:([0-9]+)/[^/]*$#\1#')"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/storefront-ci-target}"
+# The scripts import tests/scripts/faultlib.py: leave no bytecode in the clone.
+export PYTHONDONTWRITEBYTECODE=1
 BIN="$CARGO_TARGET_DIR/debug/storefront"
 
 cargo build -q

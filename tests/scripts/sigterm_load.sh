@@ -15,6 +15,8 @@ cd "$(dirname "$0")/../.."
 
 BACKEND="${1:-sqlite}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/storefront-ci-target}"
+# The scripts import tests/scripts/faultlib.py: leave no bytecode in the clone.
+export PYTHONDONTWRITEBYTECODE=1
 BIN="$CARGO_TARGET_DIR/debug/storefront"
 cargo build -q
 WORK="$(mktemp -d)"

@@ -12,6 +12,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/storefront-ci-target}"
+# The scripts import tests/scripts/faultlib.py: leave no bytecode in the clone.
+export PYTHONDONTWRITEBYTECODE=1
 BIN="$CARGO_TARGET_DIR/debug/storefront"
 cargo build -q
 WORK="$(mktemp -d)"
