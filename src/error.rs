@@ -336,3 +336,54 @@ impl<T> fmt::Display for Secret<T> {
         f.write_str("[redacted]")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use diesel::result::{DatabaseErrorKind, Error};
+
+    use super::StoreError;
+
+    fn database(kind: DatabaseErrorKind, message: &str) -> StoreError {
+        Error::DatabaseError(kind, Box::new(message.to_owned())).into()
+    }
+
+    #[test]
+    fn a_database_that_cannot_serve_is_unavailable_not_internal() {
+        for (kind, message) in [
+            (DatabaseErrorKind::Unknown, "database or disk is full"),
+            (DatabaseErrorKind::Unknown, "disk I/O error"),
+            (
+                DatabaseErrorKind::Unknown,
+                "terminating connection due to administrator command",
+            ),
+            (
+                DatabaseErrorKind::Unknown,
+                "the database system is shutting down",
+            ),
+            (DatabaseErrorKind::UnableToSendCommand, "connection closed"),
+            (
+                DatabaseErrorKind::ClosedConnection,
+                "server closed the connection",
+            ),
+        ] {
+            let e = database(kind, message);
+            assert_eq!(e.code(), "UNAVAILABLE", "{message}");
+        }
+        let commit = Error::RollbackErrorOnCommit {
+            rollback_error: Box::new(Error::BrokenTransactionManager),
+            commit_error: Box::new(Error::DatabaseError(
+                DatabaseErrorKind::Unknown,
+                Box::new("database or disk is full".to_owned()),
+            )),
+        };
+        assert_eq!(StoreError::from(commit).code(), "UNAVAILABLE");
+    }
+
+    #[test]
+    fn a_wrong_statement_stays_internal() {
+        let e = database(DatabaseErrorKind::Unknown, "no such column: nmae");
+        assert_eq!(e.code(), "INTERNAL");
+        let e = database(DatabaseErrorKind::CheckViolation, "CHECK constraint failed");
+        assert_eq!(e.code(), "INTERNAL");
+    }
+}
