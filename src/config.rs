@@ -128,6 +128,21 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
         "seconds before a request is answered 408",
     ),
     (
+        "STOREFRONT_MAX_HEADER_BYTES",
+        "16384",
+        "largest header block of a request, bytes (431 beyond)",
+    ),
+    (
+        "STOREFRONT_MAX_URL_BYTES",
+        "8192",
+        "longest request target (path and query), bytes (414 beyond)",
+    ),
+    (
+        "STOREFRONT_HEADER_READ_TIMEOUT",
+        "30",
+        "seconds a connection has to send a request's headers; also closes idle keep-alive connections",
+    ),
+    (
         "STOREFRONT_CATALOG_CACHE_TTL",
         "2",
         "seconds anonymous catalogue reads are served from the in-process cache (and max-age); 0 disables",
@@ -422,6 +437,18 @@ pub struct ThrottleLimits {
     pub gift_card_per_account: u32,
 }
 
+/// What a connection may send before any route runs: the header block, the request target,
+/// and how long the headers may take to arrive (slow clients hold a connection each).
+#[derive(Clone, Debug)]
+pub struct TransportLimits {
+    /// Header names and values of one request, added up (431 beyond).
+    pub max_header_bytes: usize,
+    /// The request target, path and query (414 beyond).
+    pub max_url_bytes: usize,
+    /// From the moment the server waits for a request until its headers are complete.
+    pub header_read_timeout: Duration,
+}
+
 /// The mail worker (`store::mail::worker`).
 #[derive(Clone, Debug)]
 pub struct MailSettings {
@@ -481,6 +508,8 @@ pub struct Config {
     pub pool: PoolOptions,
     pub body_limit: usize,
     pub request_timeout: Duration,
+    /// Bounds of a request before it reaches a route (`src/http/transport.rs`).
+    pub transport: TransportLimits,
     /// How long an anonymous catalogue read is answered from the micro-cache (and the
     /// `max-age` it carries); zero disables both.
     pub catalog_cache_ttl: Duration,
@@ -604,6 +633,11 @@ impl Config {
             },
             body_limit: number(&get, "STOREFRONT_BODY_LIMIT", 1024)?,
             request_timeout: seconds(&get, "STOREFRONT_REQUEST_TIMEOUT", 1)?,
+            transport: TransportLimits {
+                max_header_bytes: number(&get, "STOREFRONT_MAX_HEADER_BYTES", 1024)?,
+                max_url_bytes: number(&get, "STOREFRONT_MAX_URL_BYTES", 256)?,
+                header_read_timeout: seconds(&get, "STOREFRONT_HEADER_READ_TIMEOUT", 1)?,
+            },
             catalog_cache_ttl: seconds(&get, "STOREFRONT_CATALOG_CACHE_TTL", 0)?,
             shutdown_timeout: seconds(&get, "STOREFRONT_SHUTDOWN_TIMEOUT", 0)?,
             graphql: GraphqlLimits {
@@ -965,6 +999,9 @@ mod tests {
         assert_eq!(c.refresh_token_ttl, Duration::from_secs(2_592_000));
         assert_eq!(c.refresh_reuse_grace, Duration::from_secs(10));
         assert_eq!(c.password_reset_ttl, Duration::from_secs(900));
+        assert_eq!(c.transport.max_header_bytes, 16 * 1024);
+        assert_eq!(c.transport.max_url_bytes, 8 * 1024);
+        assert_eq!(c.transport.header_read_timeout, Duration::from_secs(30));
     }
 
     #[test]

@@ -240,9 +240,46 @@ impl From<diesel::result::Error> for StoreError {
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, info) => {
                 Self::Unavailable(format!("serialization failure: {}", info.message()))
             }
+            Error::DatabaseError(kind, info) if database_unavailable(&kind, info.message()) => {
+                Self::Unavailable(format!("database unavailable: {}", info.message()))
+            }
+            // A commit that failed is judged by why it failed (a full disk, a lost connection).
+            Error::RollbackErrorOnCommit { commit_error, .. } => Self::from(*commit_error),
+            // What diesel reports once a connection died inside a transaction.
+            Error::BrokenTransactionManager => {
+                Self::Unavailable("database: the connection broke inside a transaction".into())
+            }
             other => Self::Internal(format!("database: {other}")),
         }
     }
+}
+
+/// Whether a database error says the database cannot serve right now (its disk is full, it is
+/// shutting down or restarting, the connection is gone) rather than that the statement or the
+/// code is wrong: the caller gets a 503 to retry, not a 500.
+fn database_unavailable(kind: &diesel::result::DatabaseErrorKind, message: &str) -> bool {
+    use diesel::result::DatabaseErrorKind::{ClosedConnection, UnableToSendCommand};
+    // diesel passes SQLite's and PostgreSQL's own messages, without their codes (SQLite's
+    // result codes and PostgreSQL's class 57P/08 SQLSTATEs are not exposed), so the stable
+    // messages of those codes identify them.
+    const MESSAGES: &[&str] = &[
+        // SQLITE_FULL: the disk (or the file system's quota) is full.
+        "database or disk is full",
+        // SQLITE_IOERR: what a full disk gives while writing the journal or the WAL.
+        "disk I/O error",
+        // SQLITE_BUSY after busy_timeout: another process holds the write lock.
+        "database is locked",
+        // 57P01 admin_shutdown: `pg_ctl stop -m fast`, or a terminated backend.
+        "terminating connection due to administrator command",
+        // 57P02 crash_shutdown.
+        "terminating connection because of crash of another server process",
+        // 57P03 cannot_connect_now.
+        "the database system is shutting down",
+        "the database system is starting up",
+        "the database system is in recovery mode",
+    ];
+    matches!(kind, ClosedConnection | UnableToSendCommand)
+        || MESSAGES.iter().any(|known| message.starts_with(known))
 }
 
 impl From<diesel_async::pooled_connection::deadpool::PoolError> for StoreError {
@@ -297,5 +334,56 @@ impl<T> fmt::Debug for Secret<T> {
 impl<T> fmt::Display for Secret<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("[redacted]")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use diesel::result::{DatabaseErrorKind, Error};
+
+    use super::StoreError;
+
+    fn database(kind: DatabaseErrorKind, message: &str) -> StoreError {
+        Error::DatabaseError(kind, Box::new(message.to_owned())).into()
+    }
+
+    #[test]
+    fn a_database_that_cannot_serve_is_unavailable_not_internal() {
+        for (kind, message) in [
+            (DatabaseErrorKind::Unknown, "database or disk is full"),
+            (DatabaseErrorKind::Unknown, "disk I/O error"),
+            (
+                DatabaseErrorKind::Unknown,
+                "terminating connection due to administrator command",
+            ),
+            (
+                DatabaseErrorKind::Unknown,
+                "the database system is shutting down",
+            ),
+            (DatabaseErrorKind::UnableToSendCommand, "connection closed"),
+            (
+                DatabaseErrorKind::ClosedConnection,
+                "server closed the connection",
+            ),
+        ] {
+            let e = database(kind, message);
+            assert_eq!(e.code(), "UNAVAILABLE", "{message}");
+        }
+        let commit = Error::RollbackErrorOnCommit {
+            rollback_error: Box::new(Error::BrokenTransactionManager),
+            commit_error: Box::new(Error::DatabaseError(
+                DatabaseErrorKind::Unknown,
+                Box::new("database or disk is full".to_owned()),
+            )),
+        };
+        assert_eq!(StoreError::from(commit).code(), "UNAVAILABLE");
+    }
+
+    #[test]
+    fn a_wrong_statement_stays_internal() {
+        let e = database(DatabaseErrorKind::Unknown, "no such column: nmae");
+        assert_eq!(e.code(), "INTERNAL");
+        let e = database(DatabaseErrorKind::CheckViolation, "CHECK constraint failed");
+        assert_eq!(e.code(), "INTERNAL");
     }
 }

@@ -152,17 +152,14 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let grace = state.config.shutdown_timeout;
+    let http = http1_builder(&state.config.transport);
     let db = state.db().clone();
     let hub = state.store.events_hub().clone();
     hub.start(db.url(), db.written());
     let (stop_background, background) = spawn_background(&state)?;
     let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
     let app = crate::app(state);
-    let server = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
+    let server = serve_connections(listener, app, http, async move {
         shutdown.await;
         let _ = stopping_tx.send(());
     });
@@ -188,6 +185,100 @@ pub async fn serve(
     }
     db.close();
     result
+}
+
+/// HTTP/1.1 as `axum::serve` speaks it, plus the bounds it cannot set: how long a connection
+/// may take to send its headers (a slow client holds a connection and a task), and the most
+/// bytes of a request head hyper buffers. That hard limit sits above the URL and header limits
+/// together, so a request over either still reaches `http::transport`, which answers it in the
+/// path's dialect; only heads beyond both get hyper's own bare 431.
+fn http1_builder(limits: &crate::config::TransportLimits) -> hyper::server::conn::http1::Builder {
+    // The request line's method, spaces and version, and the blank line after the headers.
+    const HEAD_SLACK: usize = 1024;
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .max_header_size(limits.max_header_bytes + limits.max_url_bytes + HEAD_SLACK)
+        .keep_alive(true);
+    builder
+}
+
+/// The accept loop (axum's `serve` with graceful shutdown, over a configured hyper builder):
+/// each connection on a task of its own, upgrades (the GraphQL WebSocket) kept; when `shutdown`
+/// resolves, no new connection is accepted, idle ones close, and it returns once every
+/// connection has answered the request it was serving.
+async fn serve_connections(
+    listener: TcpListener,
+    app: axum::Router,
+    http: hyper::server::conn::http1::Builder,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use tower::Service;
+
+    let mut make_service = app.into_make_service_with_connect_info::<SocketAddr>();
+    let (stopping, _) = tokio::sync::watch::channel(false);
+    // Each connection task holds a receiver; the loop's end waits until all are dropped.
+    let (open_tx, open_rx) = tokio::sync::watch::channel(());
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    accept_failed(e).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = make_service
+            .call(remote)
+            .await
+            .unwrap_or_else(|never| match never {});
+        let service = hyper_util::service::TowerToHyperService::new(service);
+        let http = http.clone();
+        let mut stop_rx = stopping.subscribe();
+        let open = open_rx.clone();
+        tokio::spawn(async move {
+            let io = hyper_util::rt::TokioIo::new(stream);
+            let mut conn = std::pin::pin!(http.serve_connection(io, service).with_upgrades());
+            let stop = async move {
+                let _ = stop_rx.wait_for(|stop| *stop).await;
+            };
+            let result = tokio::select! {
+                result = conn.as_mut() => result,
+                () = stop => {
+                    // Closes an idle connection now, a busy one once it has answered.
+                    conn.as_mut().graceful_shutdown();
+                    conn.as_mut().await
+                }
+            };
+            if let Err(e) = result {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+            drop(open);
+        });
+    }
+    drop(listener);
+    stopping.send_replace(true);
+    drop(open_rx);
+    open_tx.closed().await;
+    Ok(())
+}
+
+/// An accept error: a connection that failed before it was accepted is nobody's business; a
+/// lack of resources (too many open files) is waited out, as `axum::serve` does.
+async fn accept_failed(e: std::io::Error) {
+    use std::io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
+    if matches!(
+        e.kind(),
+        ConnectionAborted | ConnectionRefused | ConnectionReset
+    ) {
+        return;
+    }
+    tracing::error!(error = %e, "accepting a connection failed; retrying in a second");
+    tokio::time::sleep(Duration::from_secs(1)).await;
 }
 
 /// Starts the mail worker and housekeeping on a small pool of their own; both stop when the

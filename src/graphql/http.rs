@@ -74,6 +74,36 @@ fn protocol_of(headers: &HeaderMap) -> Option<WebSocketProtocols> {
         .find_map(|p| WebSocketProtocols::from_str(p.trim()).ok())
 }
 
+/// Whether a path is the GraphQL surface's (for answers made before a route runs).
+pub fn owns(path: &str) -> bool {
+    path == "/graphql" || path.starts_with("/graphql/")
+}
+
+/// An answer under `/graphql` as GraphQL clients need it (see `rest::answer_in_dialect`): a
+/// plain-text refusal of the request's size, made before any route ran, becomes a JSON error.
+/// Everything else passes unchanged (the WebSocket's 101 among it).
+pub fn in_graphql_shape(response: Response) -> Response {
+    let message = match response.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => "the request body is too large",
+        StatusCode::URI_TOO_LONG => "the request URL is too long",
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => "the request headers are too large",
+        _ => return response,
+    };
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return response;
+    }
+    Rejection {
+        status: response.status(),
+        message: message.into(),
+    }
+    .into_response()
+}
+
 /// Why a request to `/graphql` is refused before it is read as GraphQL: a JSON answer, as the
 /// GraphQL-over-HTTP specification describes, never Rust's debug text.
 pub struct Rejection {

@@ -10,6 +10,7 @@ mod oversized;
 mod playground;
 mod request_id;
 mod security_headers;
+pub mod transport;
 
 use std::time::Duration;
 
@@ -79,7 +80,13 @@ pub fn router(state: AppState) -> Router {
             config.body_limit,
             oversized::drain_oversized,
         ))
-        // Outside the limit, so that its plain-text 413 is answered in the path's dialect.
+        // Refuses an over-long URL (414) or header block (431) before anything reads the body.
+        .layer(axum::middleware::from_fn_with_state(
+            config.transport.clone(),
+            transport::limit_head,
+        ))
+        // Outside the limits, so that their plain-text 413, 414 and 431 are answered in the
+        // path's dialect.
         .layer(axum::middleware::from_fn(crate::rest::answer_in_dialect))
         .layer(
             ServiceBuilder::new()

@@ -29,8 +29,9 @@ pub fn routes() -> axum::Router<AppState> {
 
 /// Middleware for the whole app: answers under a dialect's paths leave in that dialect, even
 /// those made before any route ran (a body over the size limit, which `RequestBodyLimitLayer`
-/// answers in plain text; a path or method no route serves; a timeout). Other answers pass
-/// unchanged.
+/// answers in plain text; a URL or header block over its limit; a path or method no route
+/// serves; a timeout). `/graphql` gets GraphQL's JSON errors for the same refusals. Other
+/// answers pass unchanged.
 pub async fn answer_in_dialect(
     request: axum::extract::Request,
     next: axum::middleware::Next,
@@ -42,6 +43,8 @@ pub async fn answer_in_dialect(
         spree::in_envelope(response)
     } else if medusa::owns(&path) {
         medusa::in_medusa_shape(&method, &path, response)
+    } else if crate::graphql::http::owns(&path) {
+        crate::graphql::http::in_graphql_shape(response)
     } else {
         response
     }

@@ -162,6 +162,18 @@ pub fn in_medusa_shape(
             "request body is too large".into(),
         )
         .into_response(),
+        StatusCode::URI_TOO_LONG => error::MedusaError::new(
+            StatusCode::URI_TOO_LONG,
+            error::kind::INVALID_DATA,
+            "Request URL is too long",
+        )
+        .into_response(),
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => error::MedusaError::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            error::kind::INVALID_DATA,
+            "Request headers are too large",
+        )
+        .into_response(),
         StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => error::MedusaError::new(
             StatusCode::NOT_FOUND,
             error::kind::NOT_FOUND,

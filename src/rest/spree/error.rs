@@ -304,6 +304,14 @@ impl SpreeError {
             StatusCode::REQUEST_TIMEOUT => {
                 Self::new(status, "request_timeout", "The request took too long")
             }
+            StatusCode::URI_TOO_LONG => {
+                Self::new(status, "uri_too_long", "Request URL is too long")
+            }
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => Self::new(
+                status,
+                "request_header_fields_too_large",
+                "Request headers are too large",
+            ),
             s if s.is_client_error() => Self::new(
                 s,
                 "invalid_request",
