@@ -25,14 +25,21 @@ if ! cargo deny --version 2>/dev/null | grep -q "$VERSION"; then
 fi
 
 checks="advisories licenses bans sources"
+# A fetch over an existing copy succeeds even when upstream is unreachable: set the copy aside
+# so that success means a fresh database.
+EARLIER="$DB_ROOT/earlier-$$"
+[ -d "$DB" ] && mv "$DB" "$EARLIER"
 if timeout 120 cargo deny fetch db >/dev/null 2>&1; then
+  rm -rf "$EARLIER"
   echo "advisory database: fetched from upstream"
 elif [ -d "$MIRROR" ] && git -C "$MIRROR" rev-parse -q --verify HEAD >/dev/null 2>&1; then
   echo "advisory database: upstream unreachable, using the local copy $MIRROR"
-  rm -rf "$DB"
+  rm -rf "$DB" "$EARLIER"
   mkdir -p "$DB_ROOT"
   git clone -q --depth 1 "file://$(cd "$MIRROR" && pwd)" "$DB"
-elif [ -d "$DB/.git" ]; then
+elif [ -d "$EARLIER/.git" ]; then
+  rm -rf "$DB"
+  mv "$EARLIER" "$DB"
   echo "advisory database: upstream unreachable, using the copy fetched earlier"
 else
   checks="licenses bans sources"
