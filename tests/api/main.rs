@@ -31,6 +31,7 @@ mod housekeeping;
 mod http_shell;
 mod lifecycle_support;
 mod logs;
+mod logs_surfaces;
 mod mail_outbox;
 mod medusa_accounts;
 mod medusa_addresses;

@@ -1,0 +1,579 @@
+//! Every secret-bearing flow of the three surfaces, run under the test binary's debug-level
+//! capture (`logs::captured`): no password, token, code or key, nor the SHA-256 the store keeps
+//! of it, appears in a log line, in an error answer (a wrong secret is never echoed back) or
+//! in the `/metrics` text.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::account_support::{PASSWORD, register};
+use crate::helpers::TestApp;
+use crate::lifecycle_support::{app_with_sink, no_errors, nth_mail, verification_token};
+use crate::logs::{Exposure, captured};
+use crate::medusa_support::{self, Medusa};
+use crate::order_support::{Shop, Who, gql, ok, secret_key, shop};
+use crate::smtp::SmtpSink;
+use crate::spree_support::{self, Spree};
+
+/// A gift card issued with the secret key, its code recorded.
+async fn gift_card(app: &TestApp, key: &str, seen: &mut Exposure) -> String {
+    let (_, code) = crate::gift_cards::issue(app, key, 500).await;
+    seen.code("a gift card code", &code);
+    code
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spree_flows_log_and_echo_no_secret() {
+    captured();
+    let sink = SmtpSink::start().await;
+    let app = TestApp::builder()
+        .env("STOREFRONT_SMTP_URL", &sink.url())
+        .spawn()
+        .await;
+    let spree = Spree::new(&app).await;
+    let shop: Shop = shop(&app).await;
+    let mut seen = Exposure::default();
+    let email = "spree-secrets@example.com";
+    seen.token("the publishable key", &spree.key);
+    seen.password("the password", PASSWORD);
+
+    let r = spree
+        .post(
+            "/customers",
+            spree_support::As::Anonymous,
+            json!({ "email": email, "password": PASSWORD, "password_confirmation": PASSWORD }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    seen.token("the registration JWT", r.body["token"].as_str().unwrap());
+    seen.token(
+        "the registration refresh token",
+        r.body["refresh_token"].as_str().unwrap(),
+    );
+
+    let wrong = "a wrong spree password";
+    seen.password("a wrong password", wrong);
+    let r = spree
+        .post(
+            "/auth/login",
+            spree_support::As::Anonymous,
+            json!({ "email": email, "password": wrong }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text);
+    seen.refused(&r.text);
+    let r = spree
+        .post(
+            "/auth/login",
+            spree_support::As::Anonymous,
+            json!({ "email": email, "password": PASSWORD }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let refresh = r.body["refresh_token"].as_str().unwrap().to_owned();
+    seen.token("the login JWT", r.body["token"].as_str().unwrap());
+    seen.token("the login refresh token", &refresh);
+
+    let forged = "f0".repeat(32);
+    seen.token("a forged refresh token", &forged);
+    let r = spree
+        .post(
+            "/auth/refresh",
+            spree_support::As::Anonymous,
+            json!({ "refresh_token": forged }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text);
+    seen.refused(&r.text);
+    let r = spree
+        .post(
+            "/auth/refresh",
+            spree_support::As::Anonymous,
+            json!({ "refresh_token": refresh }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let jwt = r.body["token"].as_str().unwrap().to_owned();
+    seen.token("the refreshed JWT", &jwt);
+    seen.token(
+        "the rotated refresh token",
+        r.body["refresh_token"].as_str().unwrap(),
+    );
+
+    // A password change: a wrong current password first.
+    let changed = "the changed spree password";
+    seen.password("the changed password", changed);
+    let me = spree_support::As::Customer(&jwt);
+    let r = spree
+        .patch(
+            "/customers/me",
+            me,
+            json!({ "password": changed, "password_confirmation": changed,
+                    "current_password": wrong }),
+        )
+        .await;
+    assert!(r.status.is_client_error(), "{}", r.text);
+    seen.refused(&r.text);
+    let r = spree
+        .patch(
+            "/customers/me",
+            me,
+            json!({ "password": changed, "password_confirmation": changed,
+                    "current_password": PASSWORD }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+
+    // Reset: request, a forged token refused, the mailed token used.
+    let r = spree
+        .post(
+            "/password_resets",
+            spree_support::As::Anonymous,
+            json!({ "email": email }),
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.text);
+    let reset = sink.resets(1).await[0].token();
+    seen.token("the reset token", &reset);
+    let after_reset = "the spree password after reset";
+    seen.password("the password after reset", after_reset);
+    let body = json!({ "password": after_reset, "password_confirmation": after_reset });
+    let r = spree
+        .patch(
+            &format!("/password_resets/{forged}"),
+            spree_support::As::Anonymous,
+            body.clone(),
+        )
+        .await;
+    assert!(r.status.is_client_error(), "{}", r.text);
+    seen.refused(&r.text);
+    let r = spree
+        .patch(
+            &format!("/password_resets/{reset}"),
+            spree_support::As::Anonymous,
+            body,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let jwt = r.body["token"].as_str().unwrap().to_owned();
+    let refresh = r.body["refresh_token"].as_str().unwrap().to_owned();
+    seen.token("the JWT after reset", &jwt);
+    seen.token("the refresh token after reset", &refresh);
+
+    // A shared wishlist's token, read signed out.
+    let me = spree_support::As::Customer(&jwt);
+    let r = spree
+        .post(
+            "/wishlists",
+            me,
+            json!({ "name": "Shared", "is_private": false }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let share = r.body["token"].as_str().unwrap().to_owned();
+    seen.token("a wishlist share token", &share);
+    let r = spree
+        .get(&format!("/wishlists/{share}"), spree_support::As::Anonymous)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let r = spree
+        .post(
+            "/auth/logout",
+            spree_support::As::Anonymous,
+            json!({ "refresh_token": refresh }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
+
+    // A guest cart: its token, a gift card code (a wrong one first), the order it becomes.
+    let key = secret_key(&app).await;
+    seen.token("the secret key", &key);
+    let code = gift_card(&app, &key, &mut seen).await;
+    let cart = spree
+        .post("/carts", spree_support::As::Anonymous, json!({}))
+        .await;
+    let id = cart.body["id"].as_str().unwrap().to_owned();
+    let token = cart.body["token"].as_str().unwrap().to_owned();
+    seen.token("a guest cart token", &token);
+    let guest = spree_support::As::Guest(&token);
+    let r = spree
+        .post(
+            &format!("/carts/{id}/items"),
+            guest,
+            json!({ "variant_id": shop.tee, "quantity": 1 }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let wrong_code = "ABCD-EFGH-JKMN-PQRS";
+    seen.code("a wrong gift card code", wrong_code);
+    let r = spree
+        .post(
+            &format!("/carts/{id}/gift_cards"),
+            guest,
+            json!({ "code": wrong_code }),
+        )
+        .await;
+    assert!(r.status.is_client_error(), "{}", r.text);
+    seen.refused(&r.text);
+    let r = spree
+        .post(
+            &format!("/carts/{id}/gift_cards"),
+            guest,
+            json!({ "code": code }),
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.text);
+    let r = spree
+        .patch(
+            &format!("/carts/{id}"),
+            guest,
+            json!({ "email": "guest@example.com",
+                    "shipping_address": crate::spree_orders::ship_to() }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let r = spree
+        .call(Method::POST, &format!("/carts/{id}/complete"), guest, None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let order = r.body["id"].as_str().unwrap().to_owned();
+    let r = spree.get(&format!("/orders/{order}"), guest).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let r = spree
+        .get(
+            &format!("/orders/{order}"),
+            spree_support::As::Guest(&forged),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+    seen.refused(&r.text);
+
+    seen.assert_nothing_leaked(&app, "/api/v3/store/password_resets")
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn medusa_flows_log_and_echo_no_secret() {
+    captured();
+    let sink = SmtpSink::start().await;
+    let app = TestApp::builder()
+        .env("STOREFRONT_SMTP_URL", &sink.url())
+        .spawn()
+        .await;
+    let m = Medusa::new(&app).await;
+    let shop: Shop = shop(&app).await;
+    let mut seen = Exposure::default();
+    let email = "medusa-secrets@example.com";
+    seen.token("the publishable key", &m.key);
+    seen.password("the password", PASSWORD);
+    let nobody = medusa_support::As::Nobody;
+
+    let registration = m.register_identity(email).await;
+    seen.token("the registration JWT", &registration);
+    let (status, body) = m
+        .post(
+            "/store/customers",
+            medusa_support::As::Bearer(&registration),
+            json!({ "email": email, "first_name": "Medusa" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let wrong = "a wrong medusa password";
+    seen.password("a wrong password", wrong);
+    let (status, body) = m
+        .post(
+            "/auth/customer/emailpass",
+            nobody,
+            json!({ "email": email, "password": wrong }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    seen.refused(&body);
+    let jwt = m.login(email).await;
+    seen.token("the login JWT", &jwt);
+    let (status, body) = m
+        .call(
+            Method::POST,
+            "/auth/token/refresh",
+            medusa_support::As::Bearer(&jwt),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let jwt = body["token"].as_str().unwrap().to_owned();
+    seen.token("the refreshed JWT", &jwt);
+    let (status, _) = m
+        .get("/store/customers/me", medusa_support::As::Bearer(&jwt))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // The v1 cookie session.
+    let response = m
+        .request(Method::POST, "/store/auth", nobody)
+        .json(&json!({ "email": email, "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let (cookie, _) = medusa_support::session_cookie(&response).expect("a session cookie");
+    seen.token("the v1 session cookie", &cookie);
+    let (status, _) = m
+        .get("/store/auth", medusa_support::As::Cookie(&cookie))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Reset: a forged token (Bearer and `?token=`) refused, then the mailed ones.
+    let (status, _) = m
+        .post(
+            "/auth/customer/emailpass/reset-password",
+            nobody,
+            json!({ "identifier": email }),
+        )
+        .await;
+    assert!(status.is_success(), "{status}");
+    let reset = sink.resets(1).await[0].token();
+    seen.token("the reset token", &reset);
+    let forged = "0f".repeat(32);
+    seen.token("a forged token", &forged);
+    let new_password = "the medusa password after reset";
+    seen.password("the password after reset", new_password);
+    let update = "/auth/customer/emailpass/update";
+    for path in [update.to_owned(), format!("{update}?token={forged}")] {
+        let (status, body) = m
+            .post(
+                &path,
+                medusa_support::As::Bearer(&forged),
+                json!({ "password": new_password }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+        seen.refused(&body);
+    }
+    let (status, body) = m
+        .post(
+            update,
+            medusa_support::As::Bearer(&reset),
+            json!({ "password": new_password }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    m.post(
+        "/auth/customer/emailpass/reset-password",
+        nobody,
+        json!({ "identifier": email }),
+    )
+    .await;
+    let second = sink.resets(2).await[1].token();
+    seen.token("the second reset token", &second);
+    let (status, body) = m
+        .post(
+            &format!("{update}?token={second}"),
+            nobody,
+            json!({ "password": PASSWORD }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // A guest cart (its id carries its token) through to the order.
+    let (status, body) = m
+        .post(
+            "/store/carts",
+            nobody,
+            json!({ "items": [{ "variant_id": shop.tee, "quantity": 1 }] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let cart = body["cart"]["id"].as_str().unwrap().to_owned();
+    let token = cart.rsplit('_').next().unwrap().to_owned();
+    seen.token("a cart token", &token);
+    let steps = [
+        (
+            format!("/store/carts/{cart}"),
+            json!({ "email": "guest@example.com", "shipping_address": {
+                "first_name": "Grace", "last_name": "Hopper", "address_1": "1 Navy Yard",
+                "city": "Arlington", "postal_code": "22202", "country_code": "us" } }),
+        ),
+        (
+            format!("/store/carts/{cart}/shipping-methods"),
+            json!({ "option_id": "so_standard" }),
+        ),
+        (
+            "/store/payment-collections".to_owned(),
+            json!({ "cart_id": cart }),
+        ),
+    ];
+    let mut collection = String::new();
+    for (path, body) in steps {
+        let (status, body) = m.post(&path, nobody, body).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        if let Some(id) = body["payment_collection"]["id"].as_str() {
+            collection = id.to_owned();
+        }
+    }
+    let (status, body) = m
+        .post(
+            &format!("/store/payment-collections/{collection}/payment-sessions"),
+            nobody,
+            json!({ "provider_id": "pp_system_default" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = m
+        .call(
+            Method::POST,
+            &format!("/store/carts/{cart}/complete"),
+            nobody,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let order = body["order"]["id"].as_str().unwrap().to_owned();
+    let (status, _) = m.get(&format!("/store/orders/{order}"), nobody).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = m.get(&format!("/store/carts/cart_{forged}"), nobody).await;
+    // The one answer that repeats what it refused: Medusa's own `Cart with id '…' not found`,
+    // which its clients show, names the id the caller sent (nobody else's secret).
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(body["type"], "not_found");
+
+    seen.assert_nothing_leaked(&app, "/store/carts/cart_<redacted>/complete")
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graphql_account_lifecycle_logs_and_echoes_no_secret() {
+    captured();
+    let (app, sink) = app_with_sink(&[]).await;
+    let shop: Shop = shop(&app).await;
+    let mut seen = Exposure::default();
+    seen.password("the password", PASSWORD);
+    let ada = register(&app, "lifecycle-secrets@example.com").await;
+    seen.token("the JWT", &ada.token);
+    seen.token("the refresh token", &ada.refresh);
+    let me = Who::Customer(&ada.token);
+
+    // Email verification: a forged token refused, the mailed one used.
+    let verify = "mutation($t: String!) { verifyEmail(token: $t) }";
+    let forged = "ab".repeat(32);
+    seen.token("a forged token", &forged);
+    let body = app.graphql(verify, json!({ "t": forged })).await;
+    assert!(body["errors"].is_array(), "{body}");
+    seen.refused(&body);
+    let token = verification_token(&sink, "lifecycle-secrets@example.com", 1).await;
+    seen.token("the verification token", &token);
+    no_errors(&app.graphql(verify, json!({ "t": token })).await);
+
+    // Email change: a wrong password refused, then the confirmation (and the cancel link).
+    let change = "mutation($e: String!, $p: String!) { \
+        requestEmailChange(newEmail: $e, currentPassword: $p) }";
+    let wrong = "a wrong graphql password";
+    seen.password("a wrong password", wrong);
+    let body = gql(
+        &app,
+        me,
+        change,
+        json!({ "e": "moved@example.com", "p": wrong }),
+    )
+    .await;
+    assert!(body["errors"].is_array(), "{body}");
+    seen.refused(&body);
+    let body = gql(
+        &app,
+        me,
+        change,
+        json!({ "e": "moved@example.com", "p": PASSWORD }),
+    )
+    .await;
+    no_errors(&body);
+    let confirm = nth_mail(&sink, "Confirm your new email", "moved@example.com", 1)
+        .await
+        .token();
+    seen.token("the email change token", &confirm);
+    let notice = nth_mail(
+        &sink,
+        "Your Storefront Demo email is about to change",
+        "lifecycle-secrets@example.com",
+        1,
+    )
+    .await
+    .token();
+    seen.token("the email change cancel token", &notice);
+    let confirm_q = "mutation($t: String!) { confirmEmailChange(token: $t) }";
+    let body = app.graphql(confirm_q, json!({ "t": forged })).await;
+    assert!(body["errors"].is_array(), "{body}");
+    seen.refused(&body);
+    no_errors(&app.graphql(confirm_q, json!({ "t": confirm })).await);
+
+    // Data export: the mailed token opens the page and downloads once.
+    no_errors(&gql(&app, me, "mutation { requestDataExport }", Value::Null).await);
+    let export = nth_mail(&sink, "Your data from", "moved@example.com", 1)
+        .await
+        .token();
+    seen.token("the data export token", &export);
+    for token in [&forged, &export] {
+        let response = app
+            .client
+            .post(app.url("/account/data-export"))
+            .form(&[("token", token)])
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        if token == &forged {
+            assert!(status.is_client_error(), "{text}");
+            seen.refused(&text);
+        } else {
+            assert_eq!(status, StatusCode::OK);
+        }
+    }
+
+    // A gift card on the customer's cart (a wrong code first), with the secret key.
+    let key = secret_key(&app).await;
+    seen.token("the secret key", &key);
+    let code = gift_card(&app, &key, &mut seen).await;
+    let cart =
+        crate::order_support::ready_cart(&app, me, &[(&shop.tee, 1)], "moved@example.com").await;
+    let apply =
+        "mutation($cart: ID!, $code: String!) { applyGiftCard(cartId: $cart, code: $code) { id } }";
+    let wrong_code = "ABCD-EFGH-JKMN-PQRS";
+    seen.code("a wrong gift card code", wrong_code);
+    let body = gql(
+        &app,
+        me,
+        apply,
+        json!({ "cart": cart["id"], "code": wrong_code }),
+    )
+    .await;
+    assert!(body["errors"].is_array(), "{body}");
+    seen.refused(&body);
+    ok(
+        &app,
+        me,
+        apply,
+        json!({ "cart": cart["id"], "code": code }),
+        "applyGiftCard",
+    )
+    .await;
+
+    // A shared wishlist read by its token, signed out; a forged one refused.
+    let list =
+        crate::wishlists::create(&app, &ada, json!({ "name": "Shared", "isPrivate": false })).await;
+    let share = list["token"].as_str().unwrap().to_owned();
+    seen.token("a wishlist share token", &share);
+    let by_token = "query($t: String) { wishlist(token: $t) { id } }";
+    no_errors(&app.graphql(by_token, json!({ "t": share })).await);
+    let forged_share = format!("{}.{forged}", list["id"].as_str().unwrap());
+    seen.token("a forged share token", &forged_share);
+    seen.refused(&app.graphql(by_token, json!({ "t": forged_share })).await);
+
+    // Deleting the account: a wrong password refused, then done.
+    let delete = "mutation($p: String!) { deleteAccount(currentPassword: $p) }";
+    let body = gql(&app, me, delete, json!({ "p": wrong })).await;
+    assert!(body["errors"].is_array(), "{body}");
+    seen.refused(&body);
+    no_errors(&gql(&app, me, delete, json!({ "p": PASSWORD })).await);
+
+    seen.assert_nothing_leaked(&app, "account deleted").await;
+}
