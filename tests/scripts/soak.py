@@ -3,9 +3,10 @@
 
 Clients run in threads, each one shopper on one surface (GraphQL, Spree or Medusa) who
 browses all three surfaces, signs in again from time to time, edits an address book and checks
-out, as a guest or signed in. Every write the server acknowledged is recorded: the address ids
+out, as a guest or signed in, sometimes with one of a few gift cards that all shoppers share;
+GraphQL customers cancel some of their orders. Every write the server acknowledged is recorded: the address ids
 with the last city they were given (or their deletion) and each placed order's number with the
-lines it was placed with. Some variants hold little stock, so some checkouts are refused for
+lines it was placed with, and each cancellation. Some variants hold little stock, so some checkouts are refused for
 stock: a 4xx saying so is an expected answer, not a failure. Any 5xx, connection error or other
 refusal is a failure.
 
@@ -112,6 +113,7 @@ class Acknowledged:
         self.lock = threading.Lock()
         self.addresses = {}  # id -> last city, or None once deleted
         self.orders = {}  # number -> Counter(variant -> quantity)
+        self.canceled = set()  # numbers
 
     def address(self, address_id, city):
         with self.lock:
@@ -120,6 +122,10 @@ class Acknowledged:
     def order(self, number, lines):
         with self.lock:
             self.orders[number] = Counter(lines)
+
+    def cancel(self, number):
+        with self.lock:
+            self.canceled.add(number)
 
 
 class Http:
@@ -164,11 +170,13 @@ def out_of_stock(text):
     `insufficient_inventory`), or a shared gift card was spent by someone else meanwhile."""
     text = text.lower()
     return any(w in text for w in ("stock", "insufficient_inventory",
-                                   "gift card has already been redeemed", "nothing left to pay"))
+                                   "gift card has already been redeemed", "nothing left to pay",
+                                   "no longer covers the amount applied"))
 
 
 def refusal(text):
-    return "gift card used up" if "redeemed" in text or "nothing left" in text else "out of stock"
+    spent = ("redeemed", "nothing left", "no longer covers")
+    return "gift card used up" if any(w in text for w in spent) else "out of stock"
 
 
 def gql_errors(label, body):
@@ -203,6 +211,7 @@ class Shopper:
         self.email = f"soak{n}-{int(time.time())}@example.com"
         self.token = None
         self.addresses = []
+        self.placed = []  # (id, number) of this customer's own GraphQL orders
 
     # -- requests per surface -------------------------------------------------------------
     def gql(self, query, variables=None, token=None, order_token=None, label=None):
@@ -392,7 +401,19 @@ class Shopper:
                      token=token, order_token=None if signed else guest)
         data = self.gql("mutation($cart: ID!) { completeCart(cartId: $cart) { id number } }",
                         {"cart": cart}, token=token, order_token=None if signed else guest)
+        if signed:
+            self.placed.append((data["completeCart"]["id"], data["completeCart"]["number"]))
         return data["completeCart"]["number"]
+
+    def cancel(self):
+        """A GraphQL customer cancels one of their orders: its stock, units sold and gift card
+        money go back."""
+        if self.surface != "graphql" or not self.placed or self.rng.random() < 0.5:
+            return
+        order_id, number = self.placed.pop(self.rng.randrange(len(self.placed)))
+        self.gql("mutation($id: ID!) { cancelOrder(id: $id) { id } }", {"id": order_id},
+                 token=self.token)
+        self.acked.cancel(number)
 
     def checkout_spree(self, lines, signed):
         token = self.token if signed else None
@@ -443,7 +464,8 @@ class Shopper:
         except (Failure, Refused) as e:
             self.stats.fail(f"[{self.surface} #{self.n}] registration: {e}")
             return
-        actions = [(self.browse, 4), (self.address, 3), (self.checkout, 3), (self.sign_in, 1)]
+        actions = [(self.browse, 4), (self.address, 3), (self.checkout, 3), (self.sign_in, 1),
+                   (self.cancel, 1)]
         population = [a for a, w in actions for _ in range(w)]
         while time.time() < deadline:
             action = self.rng.choice(population)
@@ -547,8 +569,9 @@ def audit(db, acked, before):
         if row is None:
             problems.append(f"order {number} was acknowledged but is not stored")
             continue
-        if row[2] != "complete":
-            problems.append(f"order {number} is {row[2]}")
+        expected = "canceled" if number in acked.canceled else "complete"
+        if row[2] != expected:
+            problems.append(f"order {number} is {row[2]}, acknowledged {expected}")
         got = Counter()
         for variant, quantity, _, _ in lines[row[1]]:
             got[variant] += quantity
@@ -629,7 +652,8 @@ def main():
 
     total = sum(stats.requests.values())
     print(f"soak: {args.clients} clients, {took:.0f} s, {total} requests "
-          f"({total / took:.0f}/s), {len(acked.orders)} orders placed, "
+          f"({total / took:.0f}/s), {len(acked.orders)} orders placed "
+          f"({len(acked.canceled)} canceled since), "
           f"{sum(stats.refusals.values())} refused (stock, gift card), "
           f"{len(acked.addresses)} addresses written")
     for label, n in sorted(stats.requests.items()):
