@@ -375,6 +375,34 @@ async fn medusa_flows_log_and_echo_no_secret() {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
+    // The v1 reset: token requested, a forged one refused, the mailed one used.
+    let response = m
+        .request(Method::POST, "/store/customers/password-token", nobody)
+        .json(&json!({ "email": email }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let third = sink.resets(3).await[2].token();
+    seen.token("the v1 reset token", &third);
+    let v1_password = "the medusa v1 password";
+    seen.password("the v1 password", v1_password);
+    for token in [&forged, &third] {
+        let (status, body) = m
+            .post(
+                "/store/customers/password-reset",
+                nobody,
+                json!({ "email": email, "token": token, "password": v1_password }),
+            )
+            .await;
+        if token == &forged {
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+            seen.refused(&body);
+        } else {
+            assert_eq!(status, StatusCode::OK, "{body}");
+        }
+    }
+
     // A guest cart (its id carries its token) through to the order.
     let (status, body) = m
         .post(
