@@ -605,3 +605,63 @@ async fn graphql_account_lifecycle_logs_and_echoes_no_secret() {
 
     seen.assert_nothing_leaked(&app, "account deleted").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secret_sent_with_the_wrong_type_is_not_echoed() {
+    let app = TestApp::spawn().await;
+    let spree = Spree::new(&app).await;
+    let m = Medusa::new(&app).await;
+    // A password of digits that a form sent as a number, a gift card code likewise.
+    let digits: u64 = 918_273_645_546_372;
+    let nobody = spree_support::As::Anonymous;
+    let cart = spree.post("/carts", nobody, json!({})).await;
+    let (id, token) = (
+        cart.body["id"].as_str().unwrap(),
+        cart.body["token"].as_str().unwrap(),
+    );
+    let answers = [
+        spree
+            .post(
+                "/auth/login",
+                nobody,
+                json!({ "email": "a@example.com", "password": digits }),
+            )
+            .await,
+        spree
+            .post(
+                "/customers",
+                nobody,
+                json!({ "email": "a@example.com", "password": digits,
+                        "password_confirmation": digits }),
+            )
+            .await,
+        spree
+            .patch(
+                &format!("/password_resets/{}", "ab".repeat(32)),
+                nobody,
+                json!({ "password": digits, "password_confirmation": digits }),
+            )
+            .await,
+        spree
+            .post(
+                &format!("/carts/{id}/gift_cards"),
+                spree_support::As::Guest(token),
+                json!({ "code": digits }),
+            )
+            .await,
+    ];
+    for r in answers {
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+        assert_eq!(r.code(), "invalid_request");
+        assert!(!r.text.contains(&digits.to_string()), "{}", r.text);
+    }
+    let (status, body) = m
+        .post(
+            "/store/customers",
+            medusa_support::As::Nobody,
+            json!({ "email": "a@example.com", "password": digits }),
+        )
+        .await;
+    assert!(status.is_client_error(), "{body}");
+    assert!(!body.to_string().contains(&digits.to_string()), "{body}");
+}

@@ -90,12 +90,17 @@ class Stats:
     def __init__(self):
         self.lock = threading.Lock()
         self.requests = Counter()
+        self.seconds = defaultdict(list)  # label -> durations
         self.failures = []
         self.refusals = Counter()
 
     def count(self, key):
         with self.lock:
             self.requests[key] += 1
+
+    def took(self, key, seconds):
+        with self.lock:
+            self.seconds[key].append(seconds)
 
     def fail(self, text):
         with self.lock:
@@ -143,6 +148,7 @@ class Http:
         head = {"content-type": "application/json", "connection": "close"}
         head.update(headers or {})
         conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        started = time.monotonic()
         try:
             conn.request(method, path, body=data, headers=head)
             response = conn.getresponse()
@@ -152,6 +158,7 @@ class Http:
             raise Failure(f"{label}: connection error {type(e).__name__}: {e}")
         finally:
             conn.close()
+            self.stats.took(label, time.monotonic() - started)
         if status >= 500:
             raise Failure(f"{label}: {status} {text[:300]}")
         try:
@@ -657,7 +664,10 @@ def main():
           f"{sum(stats.refusals.values())} refused (stock, gift card), "
           f"{len(acked.addresses)} addresses written")
     for label, n in sorted(stats.requests.items()):
-        print(f"  {n:7d}  {label}")
+        times = sorted(stats.seconds[label]) or [0]
+        p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
+        print(f"  {n:7d}  {label:48s} median {times[len(times) // 2]:6.3f} s  "
+              f"p99 {p99:6.3f} s  max {times[-1]:6.3f} s")
     for label, n in sorted(stats.refusals.items()):
         print(f"  {n:7d}  refused: {label}")
     sold_out = sum(1 for v in catalog["limited"]
