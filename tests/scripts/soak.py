@@ -523,12 +523,9 @@ def prepare(db, base, key):
         db.execute(f"UPDATE variants SET stock_on_hand = {LIMITED_STOCK} WHERE id = '{variant}'")
     plenty = [r[0] for r in rows if r[0] not in limited]
     # Plenty means plenty: no checkout of the soak runs these out.
-    for variant in plenty:
-        db.execute(f"UPDATE variants SET stock_on_hand = 100000 WHERE id = '{variant}' "
-                   "AND track_inventory AND NOT backorderable AND stock_on_hand < 100000"
-                   if not db.sqlite else
-                   f"UPDATE variants SET stock_on_hand = 100000 WHERE id = '{variant}' "
-                   "AND track_inventory = 1 AND backorderable = 0 AND stock_on_hand < 100000")
+    ids = ", ".join(f"'{v}'" for v in plenty)
+    db.execute(f"UPDATE variants SET stock_on_hand = 100000 WHERE id IN ({ids}) "
+               "AND track_inventory AND NOT backorderable AND stock_on_hand < 100000")
     products = sorted({r[1] for r in rows})
     return {"limited": limited, "plenty": plenty, "products": products}
 
