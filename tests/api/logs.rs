@@ -1,7 +1,8 @@
 //! No password, token or token hash ever reaches a log line. The test binary installs one
 //! global subscriber at `debug` (whatever `RUST_LOG` says, with the server's own quieting of
 //! targets that print SQL parameters), capturing into a buffer searched for the secrets used.
-//! The flows of every surface are in `logs_surfaces.rs`, on the same capture.
+//! The flows of the other surfaces and of the account lifecycle are in `logs_rest.rs` and
+//! `logs_lifecycle.rs`, on the same capture.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -141,6 +142,13 @@ async fn password_hashes(app: &TestApp) -> Vec<String> {
         .load::<String>(c)
         .await)
     .unwrap()
+}
+
+/// A gift card issued with the secret key, its code recorded.
+pub async fn gift_card(app: &TestApp, key: &str, seen: &mut Exposure) -> String {
+    let (_, code) = crate::gift_cards::issue(app, key, 500).await;
+    seen.code("a gift card code", &code);
+    code
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
