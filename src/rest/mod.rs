@@ -84,8 +84,8 @@ where
     }
 }
 
-/// What was wrong with a body, in words a client developer can act on (serde's message names
-/// the field and the expected type; nothing of the body itself is echoed beyond that).
+/// What was wrong with a body, in words a client developer can act on: serde's message names
+/// the field and the expected type, without the value it found (see [`without_values`]).
 fn body_message(rejection: &JsonRejection) -> String {
     match rejection {
         JsonRejection::JsonDataError(e) => format!("invalid request body: {}", source_text(e)),
@@ -100,13 +100,71 @@ fn body_message(rejection: &JsonRejection) -> String {
     }
 }
 
-/// The innermost cause of an error: serde's own message without axum's prefix.
+/// The innermost cause of an error: serde's own message without axum's prefix, and without
+/// the values it quotes.
 fn source_text(e: &dyn std::error::Error) -> String {
     let mut inner: &dyn std::error::Error = e;
     while let Some(next) = inner.source() {
         inner = next;
     }
-    inner.to_string()
+    without_values(&inner.to_string())
+}
+
+/// serde's message for a body it could not read, without the value it quotes:
+/// ``invalid type: integer `12345678`, expected a string`` becomes `invalid type: integer,
+/// expected a string`. The value may be a secret sent with the wrong type (a password of digits
+/// that a form sent as a number), and an error answer ends up in client-side error reports.
+pub(crate) fn serde_message(e: &serde_json::Error) -> String {
+    without_values(&e.to_string())
+}
+
+/// `message` with the value after `invalid type: <kind>`, `invalid value: <kind>` and
+/// `unknown variant` left out (serde quotes it in backticks, or as a Rust string literal).
+fn without_values(message: &str) -> String {
+    const MARKERS: [&str; 3] = ["invalid type: ", "invalid value: ", "unknown variant"];
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some((at, marker)) = MARKERS
+        .iter()
+        .filter_map(|m| rest.find(m).map(|at| (at, *m)))
+        .min_by_key(|(at, _)| *at)
+    {
+        out.push_str(&rest[..at + marker.len()]);
+        rest = &rest[at + marker.len()..];
+        // The kind (`integer`, `string`, `floating point`), then the quoted value if any.
+        let kind_end = rest.find([' ', ',']).unwrap_or(rest.len());
+        let kind_end = match rest[kind_end..].strip_prefix(' ') {
+            Some(after) if !after.starts_with(['`', '"']) => {
+                // Two-word kinds: `floating point`, `unit value`, `newtype struct`.
+                kind_end + 1 + after.find([' ', ',']).unwrap_or(after.len())
+            }
+            _ => kind_end,
+        };
+        out.push_str(&rest[..kind_end]);
+        rest = &rest[kind_end..];
+        if let Some(quoted) = rest.strip_prefix(' ') {
+            if let Some(after) = quoted.strip_prefix('`') {
+                rest = after.find('`').map_or("", |end| &after[end + 1..]);
+            } else if let Some(after) = quoted.strip_prefix('"') {
+                rest = closing_quote(after).map_or("", |end| &after[end + 1..]);
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Where the Rust string literal that `text` is inside of ends (its unescaped `"`).
+fn closing_quote(text: &str) -> Option<usize> {
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        match c {
+            '\\' if !escaped => escaped = true,
+            '"' if !escaped => return Some(i),
+            _ => escaped = false,
+        }
+    }
+    None
 }
 
 /// A page of a list as the REST dialects ask for it: rows to skip and rows to return.
@@ -148,6 +206,40 @@ impl PageRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn serde_messages_lose_the_values_they_quote() {
+        let cases = [
+            (
+                "password: invalid type: integer `12345678`, expected a string at line 1 column 40",
+                "password: invalid type: integer, expected a string at line 1 column 40",
+            ),
+            (
+                r#"quantity: invalid type: string "my \"secret\" pass", expected i32 at line 1"#,
+                "quantity: invalid type: string, expected i32 at line 1",
+            ),
+            (
+                "amount: invalid type: floating point `1.5`, expected i64",
+                "amount: invalid type: floating point, expected i64",
+            ),
+            (
+                "kind: unknown variant `hunter2`, expected one of `a`, `b`",
+                "kind: unknown variant, expected one of `a`, `b`",
+            ),
+            (
+                "items: invalid type: sequence, expected a map",
+                "items: invalid type: sequence, expected a map",
+            ),
+            (
+                "unknown field `bogus`, expected one of `a`, `b` at line 1 column 30",
+                "unknown field `bogus`, expected one of `a`, `b` at line 1 column 30",
+            ),
+            ("missing field `email`", "missing field `email`"),
+        ];
+        for (given, wanted) in cases {
+            assert_eq!(without_values(given), wanted, "{given}");
+        }
+    }
 
     #[test]
     fn numbered_pages_map_to_offsets() {

@@ -138,14 +138,22 @@ pub(super) async fn check_password(
     password: &str,
     client: &Client,
 ) -> Result<(String, Option<String>), StoreError> {
-    throttle::per_ip(store, Action::Login, client.ip).await?;
     let raw = email;
     let email = Email::parse("email", raw).ok();
     // A malformed email still counts, against what was typed.
     let key = email
         .as_ref()
         .map_or_else(|| raw.trim().to_lowercase(), |e| e.as_str().to_owned());
-    throttle::per_account_from(store, Action::Login, &key, client.ip).await?;
+    let buckets: Vec<_> = throttle::ip_bucket(store, Action::Login, client.ip)
+        .into_iter()
+        .chain([throttle::account_net_bucket(
+            store,
+            Action::Login,
+            &key,
+            client.ip,
+        )])
+        .collect();
+    throttle::count(store, &buckets).await?;
     let identity: Option<(String, String, Option<String>)> = match &email {
         Some(email) => {
             let mut conn = store.db().conn().await?;

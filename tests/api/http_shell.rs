@@ -107,21 +107,96 @@ async fn cors_allows_only_configured_origins() {
         .env("STOREFRONT_ALLOWED_ORIGINS", "https://shop.example")
         .spawn()
         .await;
-    let preflight = |origin: &'static str| {
-        app.request(Method::OPTIONS, "/graphql")
-            .header("origin", origin)
-            .header("access-control-request-method", "POST")
-            .header(
-                "access-control-request-headers",
-                "content-type,authorization",
-            )
+    let key = crate::spree_support::Spree::new(&app).await.key;
+    // One route of each surface: GraphQL, Spree, Medusa.
+    let routes = [
+        (Method::POST, "/graphql"),
+        (Method::GET, "/api/v3/store/products"),
+        (Method::GET, "/store/products"),
+    ];
+    for (method, path) in routes {
+        let preflight = |origin: &'static str| {
+            app.request(Method::OPTIONS, path)
+                .header("origin", origin)
+                .header("access-control-request-method", method.as_str())
+                .header(
+                    "access-control-request-headers",
+                    "content-type,authorization,x-spree-api-key,x-publishable-api-key",
+                )
+                .send()
+        };
+        let simple = |origin: &'static str| {
+            let request = app
+                .request(Method::GET, path)
+                .header("origin", origin)
+                .header("x-spree-api-key", &key)
+                .header("x-publishable-api-key", &key);
+            match path {
+                "/graphql" => request.query(&[("query", "{ shop { name } }")]),
+                _ => request,
+            }
             .send()
-    };
-    let allowed = preflight("https://shop.example").await.unwrap();
-    assert_eq!(
-        allowed.headers()["access-control-allow-origin"],
-        "https://shop.example"
+        };
+        for response in [
+            preflight("https://shop.example").await.unwrap(),
+            simple("https://shop.example").await.unwrap(),
+        ] {
+            let headers = response.headers();
+            assert_eq!(
+                headers["access-control-allow-origin"], "https://shop.example",
+                "{path}"
+            );
+            // Credentials (the bearer token, Medusa's session cookie) for listed origins only,
+            // and never with a wildcard.
+            assert_eq!(
+                headers["access-control-allow-credentials"], "true",
+                "{path}"
+            );
+            // A cache must not serve one origin's answer to another.
+            let vary: Vec<&str> = headers
+                .get_all("vary")
+                .iter()
+                .map(|v| v.to_str().unwrap())
+                .collect();
+            assert!(
+                vary.iter().any(|v| v.contains("origin")),
+                "{path}: {vary:?}"
+            );
+        }
+        for origin in [
+            "https://evil.example",
+            "null",
+            "https://shop.example.evil.example",
+        ] {
+            for response in [
+                preflight(origin).await.unwrap(),
+                simple(origin).await.unwrap(),
+            ] {
+                let headers = response.headers();
+                assert!(
+                    headers.get("access-control-allow-origin").is_none(),
+                    "{path} from {origin}"
+                );
+            }
+        }
+        // The simple request still runs for a listed origin: CORS decides what a page may read.
+        let response = simple("https://shop.example").await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+    }
+
+    // With no origin configured, no origin is allowed.
+    let closed = TestApp::spawn().await;
+    let response = closed
+        .request(Method::OPTIONS, "/graphql")
+        .header("origin", "https://shop.example")
+        .header("access-control-request-method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
     );
-    let other = preflight("https://evil.example").await.unwrap();
-    assert!(other.headers().get("access-control-allow-origin").is_none());
 }

@@ -1,6 +1,8 @@
 //! No password, token or token hash ever reaches a log line. The test binary installs one
 //! global subscriber at `debug` (whatever `RUST_LOG` says, with the server's own quieting of
 //! targets that print SQL parameters), capturing into a buffer searched for the secrets used.
+//! The flows of the other surfaces and of the account lifecycle are in `logs_rest.rs` and
+//! `logs_lifecycle.rs`, on the same capture.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -8,9 +10,11 @@ use std::time::Duration;
 
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
+use reqwest::Method;
 use serde_json::json;
 use storefront::db::schema::identities;
 use storefront::db_run;
+use storefront::store::tokens;
 
 use crate::account_support::{LOGIN, LOGOUT, PASSWORD, Signed, login, me, refresh, register};
 use crate::helpers::TestApp;
@@ -18,7 +22,7 @@ use crate::order_support::{Who, gql, place, secret_key, shop};
 use crate::smtp::SmtpSink;
 
 #[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
+pub struct Captured(pub Arc<Mutex<Vec<u8>>>);
 
 impl Write for Captured {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -31,7 +35,7 @@ impl Write for Captured {
 }
 
 /// The buffer every log line of this test binary goes to (installed on first use).
-fn captured() -> &'static Captured {
+pub fn captured() -> &'static Captured {
     static CAPTURED: OnceLock<Captured> = OnceLock::new();
     CAPTURED.get_or_init(|| {
         let buffer = Captured::default();
@@ -44,6 +48,107 @@ fn captured() -> &'static Captured {
             .expect("the only global subscriber of the test binary");
         buffer
     })
+}
+
+/// The secrets one test used, and the error answers it received.
+#[derive(Default)]
+pub struct Exposure {
+    secrets: Vec<(String, String)>,
+    error_bodies: Vec<String>,
+}
+
+impl Exposure {
+    /// A password (its Argon2 hash is read from the database at the end).
+    pub fn password(&mut self, what: &str, password: &str) {
+        self.secrets.push((what.into(), password.into()));
+    }
+
+    /// A token and the SHA-256 hex the store keeps of tokens; a JWT's signature alone too.
+    pub fn token(&mut self, what: &str, token: &str) {
+        assert!(token.len() >= 16, "{what} is a real token: {token}");
+        self.secrets.push((what.into(), token.into()));
+        self.secrets
+            .push((format!("{what} (SHA-256)"), tokens::hash(token)));
+        if token.starts_with("eyJ") {
+            let signature = token.rsplit('.').next().unwrap();
+            self.secrets
+                .push((format!("{what} (signature)"), signature.into()));
+        }
+    }
+
+    /// A gift card code as typed, as stored (normalised) and hashed.
+    pub fn code(&mut self, what: &str, code: &str) {
+        self.token(what, code);
+        let normal = storefront::store::balances::gift_cards::normalise(code).unwrap();
+        self.secrets
+            .push((format!("{what} (normalised)"), normal.clone()));
+        self.secrets
+            .push((format!("{what} (SHA-256)"), tokens::hash(&normal)));
+    }
+
+    /// An answer that refused a secret: kept to be searched.
+    pub fn refused(&mut self, body: impl ToString) {
+        self.error_bodies.push(body.to_string());
+    }
+
+    /// Searches the logs, every refusal and the metrics for every secret (and every stored
+    /// password hash of the database); `marker` is a line this test's server surely logged.
+    pub async fn assert_nothing_leaked(mut self, app: &TestApp, marker: &str) {
+        for hash in password_hashes(app).await {
+            self.secrets.push(("a stored password hash".into(), hash));
+        }
+        let metrics = app
+            .request(Method::GET, "/metrics")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(metrics.contains("storefront_http_requests_total"));
+        // Lines are written as their request ends: wait for the marker rather than a time.
+        let mut logs = String::new();
+        for _ in 0..100 {
+            logs = String::from_utf8_lossy(&captured().0.lock().unwrap()).into_owned();
+            if logs.contains(marker) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(logs.contains(marker), "no server log captured ({marker})");
+        for (what, secret) in &self.secrets {
+            assert!(
+                !logs.contains(secret.as_str()),
+                "{what} appeared in the logs"
+            );
+            assert!(
+                !metrics.contains(secret.as_str()),
+                "{what} appeared in /metrics"
+            );
+            for body in &self.error_bodies {
+                assert!(
+                    !body.contains(secret.as_str()),
+                    "{what} was echoed in an error answer: {body}"
+                );
+            }
+        }
+    }
+}
+
+async fn password_hashes(app: &TestApp) -> Vec<String> {
+    let mut conn = app.state.db().conn().await.unwrap();
+    db_run!(conn, |c| identities::table
+        .select(identities::password_hash)
+        .load::<String>(c)
+        .await)
+    .unwrap()
+}
+
+/// A gift card issued with the secret key, its code recorded.
+pub async fn gift_card(app: &TestApp, key: &str, seen: &mut Exposure) -> String {
+    let (_, code) = crate::gift_cards::issue(app, key, 500).await;
+    seen.code("a gift card code", &code);
+    code
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

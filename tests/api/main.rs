@@ -31,6 +31,8 @@ mod housekeeping;
 mod http_shell;
 mod lifecycle_support;
 mod logs;
+mod logs_lifecycle;
+mod logs_rest;
 mod mail_outbox;
 mod many_writers;
 mod medusa_accounts;

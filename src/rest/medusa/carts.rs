@@ -156,9 +156,12 @@ pub(super) fn optional_body<T: DeserializeOwned + Default>(bytes: &[u8]) -> Resu
     serde_json::from_slice(bytes).map_err(|e| match e.classify() {
         serde_json::error::Category::Data => MedusaError::bad_body(
             StatusCode::UNPROCESSABLE_ENTITY,
-            format!("invalid request body: {e}"),
+            format!("invalid request body: {}", crate::rest::serde_message(&e)),
         ),
-        _ => MedusaError::bad_body(StatusCode::BAD_REQUEST, format!("malformed JSON: {e}")),
+        _ => MedusaError::bad_body(
+            StatusCode::BAD_REQUEST,
+            format!("malformed JSON: {}", crate::rest::serde_message(&e)),
+        ),
     })
 }
 

@@ -153,7 +153,10 @@ pub async fn apply_credit(
         ApplyStoreCreditBody::default()
     } else {
         serde_json::from_slice(&raw).map_err(|e| {
-            SpreeError::bad_request("invalid_request", format!("invalid request body: {e}"))
+            SpreeError::bad_request(
+                "invalid_request",
+                format!("invalid request body: {}", crate::rest::serde_message(&e)),
+            )
         })?
     };
     auth.require(&state.store).await?;

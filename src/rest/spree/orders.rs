@@ -153,7 +153,10 @@ pub async fn create(
         NewCartBody::default()
     } else {
         serde_json::from_slice(&body).map_err(|e| {
-            SpreeError::bad_request("invalid_request", format!("invalid request body: {e}"))
+            SpreeError::bad_request(
+                "invalid_request",
+                format!("invalid request body: {}", crate::rest::serde_message(&e)),
+            )
         })?
     };
     let (order, token) = carts::create(&state.store, &caller, input.into()).await?;

@@ -207,9 +207,12 @@ pub async fn apply(
 ) -> Result<Order, StoreError> {
     let id = row_id(cart_id, Entity::Cart)?;
     cart::get(store, caller, &id).await?;
-    throttle::per_ip(store, Action::GiftCard, ip).await?;
     let account = caller.customer_id.as_deref().unwrap_or(&id);
-    throttle::per_account(store, Action::GiftCard, account).await?;
+    let buckets: Vec<_> = throttle::ip_bucket(store, Action::GiftCard, ip)
+        .into_iter()
+        .chain([throttle::account_bucket(store, Action::GiftCard, account)])
+        .collect();
+    throttle::count(store, &buckets).await?;
     let hash = normalise(code).map(|c| tokens::hash(&c));
     let at = now();
     let mut conn = store.db().write_conn().await?;
