@@ -19,7 +19,8 @@
 //! [`MAX_BYTES`]` / `[`MAX_ENTRIES`], which bounds both the bytes and the number of entries
 //! whatever a flood of distinct queries sends.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use async_graphql::Request;
@@ -75,6 +76,29 @@ impl quick_cache::Weighter<String, Arc<Cached>> for Weight {
 pub struct CatalogCache {
     ttl: Duration,
     entries: Cache<String, Arc<Cached>, Weight>,
+    /// One lock per key being computed, so that when an entry expires under load one request
+    /// recomputes it and the others wait for its answer instead of all running the operation
+    /// at once (the listing's p99 had been set by that stampede every `ttl`).
+    computing: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+/// The right to compute one key's answer; the other requests for the key wait until it drops.
+pub struct Turn<'a> {
+    cache: &'a CatalogCache,
+    key: String,
+    lock: Option<Arc<tokio::sync::Mutex<()>>>,
+    _guard: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        let mut computing = self.cache.computing();
+        // The map holds one reference and this turn another; any more are waiters, who still
+        // need the lock (they take the clone under this same map lock, so the count is exact).
+        if self.lock.take().is_some_and(|l| Arc::strong_count(&l) <= 2) {
+            computing.remove(&self.key);
+        }
+    }
 }
 
 impl CatalogCache {
@@ -83,6 +107,32 @@ impl CatalogCache {
         Self {
             ttl,
             entries: Cache::with_weighter(MAX_ENTRIES as usize, MAX_BYTES, Weight),
+            computing: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn computing(&self) -> MutexGuard<'_, HashMap<String, Arc<tokio::sync::Mutex<()>>>> {
+        // Held only around map updates that cannot panic half-way.
+        self.computing.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Waits for the turn to compute `key`'s answer: at once when no one else is computing
+    /// it, otherwise when they are done (check [`get`](Self::get) again then: their answer is
+    /// usually there).
+    pub async fn turn(&self, key: &str) -> Turn<'_> {
+        let lock = {
+            let mut computing = self.computing();
+            computing
+                .entry(key.to_owned())
+                .or_insert_with(|| Arc::new(tokio::sync::Mutex::new(())))
+                .clone()
+        };
+        let guard = lock.clone().lock_owned().await;
+        Turn {
+            cache: self,
+            key: key.to_owned(),
+            lock: Some(lock),
+            _guard: guard,
         }
     }
 

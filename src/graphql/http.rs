@@ -250,6 +250,22 @@ async fn catalog_read(
         );
     }
     let cacheable = cache::reads_only_catalog(&request);
+    // One request computes an expired answer; the others wait for it and take it.
+    let _turn = if cacheable && !cache.ttl().is_zero() {
+        let turn = cache.turn(&key).await;
+        if let Some(hit) = cache.get(&key, generation) {
+            return answer(
+                method,
+                headers,
+                cache.ttl(),
+                hit.body.clone(),
+                hit.etag.clone(),
+            );
+        }
+        Some(turn)
+    } else {
+        None
+    };
     let response = state.schema.execute(request.data(auth)).await;
     if !cacheable || !response.is_ok() {
         let mut response = GraphQLResponse::from(response).into_response();

@@ -95,6 +95,39 @@ async fn a_cached_catalogue_read_does_not_touch_the_database() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_misses_of_one_read_run_it_once() {
+    let app = cached_app().await;
+    shop(&app).await;
+    // What one computation of the listing costs, measured on other variables.
+    let before = app.statements();
+    let (_, alone) = send(post(&app, LISTING, json!({ "first": 3 }))).await;
+    assert!(alone["errors"].is_null(), "{alone}");
+    let once = app.statements() - before;
+    assert!(once > 0);
+
+    // Twelve requests for an answer nobody has computed yet, sent at once.
+    let before = app.statements();
+    let requests = (0..12).map(|_| send(post(&app, LISTING, json!({ "first": 4 }))));
+    let answers = futures_util::future::join_all(requests).await;
+    assert_eq!(
+        app.statements() - before,
+        once,
+        "the read ran more than once"
+    );
+    for (reply, body) in &answers {
+        assert_eq!(reply.status(), StatusCode::OK);
+        assert_eq!(body, &answers[0].1);
+    }
+    assert_eq!(
+        answers[0].1["data"]["products"]["nodes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stock_moved_by_a_checkout_or_a_cancel_shows_at_once() {
     let app = cached_app().await;
     let shop = shop(&app).await;
