@@ -354,6 +354,9 @@ class Server:
             "STOREFRONT_THROTTLE_LOGIN_PER_ACCOUNT": RAISED,
             "STOREFRONT_THROTTLE_REFRESH_PER_IP": RAISED,
         })
+        # The read path itself is what is measured: the catalogue micro-cache is off unless the
+        # caller sets it (`STOREFRONT_CATALOG_CACHE_TTL=2 python3 benches/load.py ...`).
+        self.env.setdefault("STOREFRONT_CATALOG_CACHE_TTL", "0")
         self.process: subprocess.Popen | None = None
         self.log_path = workdir / "server.log"
 
@@ -764,7 +767,8 @@ def report(info: dict, args, outcomes: list[dict], peer: dict | None, command: s
         f" run after a {args.warmup:g} s warm-up per scenario; latencies include wrk's own queueing.",
         f"- Database: fresh per backend, `storefront seed --products {args.products} --customers"
         f" {args.customers}` (then `ANALYZE` on PostgreSQL, as autovacuum would do later); login and refresh"
-        " throttles raised so they are not what is measured.",
+        " throttles raised so they are not what is measured; catalogue micro-cache"
+        f" {'off (`STOREFRONT_CATALOG_CACHE_TTL=0`)' if os.environ.get('STOREFRONT_CATALOG_CACHE_TTL', '0') == '0' else 'on, TTL ' + os.environ['STOREFRONT_CATALOG_CACHE_TTL'] + ' s'}.",
         "- errors: non-2xx answers, GraphQL `errors`, socket errors and timeouts. Server CPU: user+system"
         " time of the server process over the run divided by its requests (PostgreSQL's processes"
         " apart). Peak RSS: VmHWM, reset to the current RSS before each run (so it includes what earlier"

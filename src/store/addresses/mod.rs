@@ -21,6 +21,7 @@ pub use input::{AddressInput, ValidAddress, country_name, province_name};
 use super::customers::{self as customer_rows, Customer};
 use super::{Entity, Store, StoreError, ids, now};
 use crate::db::Backend;
+use crate::db::batch::{LoadRows, OneOf};
 use crate::db::schema::{addresses, customers};
 use crate::db_run;
 
@@ -182,14 +183,14 @@ pub async fn list_for_customers(
     let rows: Vec<(AddressRow, Option<String>, Option<String>)> = db_run!(conn, |c| {
         addresses::table
             .inner_join(customers::table)
-            .filter(addresses::customer_id.eq_any(customer_ids))
+            .filter(addresses::customer_id.one_of(customer_ids))
             .order((addresses::created_at, addresses::id))
             .select((
                 AddressRow::as_select(),
                 customers::default_shipping_address_id,
                 customers::default_billing_address_id,
             ))
-            .load(c)
+            .load_rows(c)
             .await
     })?;
     let mut map: HashMap<String, Vec<Address>> = customer_ids

@@ -13,6 +13,7 @@ use serde_json::Value;
 use super::{
     Caller, FulfillmentStatus, LineItem, Order, OrderStatus, PaymentStatus, order_not_found, row_id,
 };
+use crate::db::batch::{LoadRows, OneOf};
 use crate::db::schema::{identities, line_items, orders};
 use crate::db::sql::{Bind, Sql};
 use crate::db::text_enum::TextEnum;
@@ -66,10 +67,10 @@ pub async fn lines_for_orders(
 ) -> Result<HashMap<String, Vec<LineItem>>, StoreError> {
     let mut conn = store.db().conn().await?;
     let rows: Vec<LineItem> = db_run!(conn, |c| line_items::table
-        .filter(line_items::order_id.eq_any(order_ids))
+        .filter(line_items::order_id.one_of(order_ids))
         .order((line_items::created_at, line_items::id))
         .select(LineItem::as_select())
-        .load(c)
+        .load_rows(c)
         .await)?;
     let mut map: HashMap<String, Vec<LineItem>> = order_ids
         .iter()
