@@ -6,9 +6,9 @@
 //!   so each backend's statement cache keeps one prepared statement per query. Diesel's
 //!   `eq_any` writes one placeholder per key on SQLite, which made every page re-parse and
 //!   re-plan each of its statements (10% of a catalogue page's CPU in the profile of #16).
-//! - [`LoadRows::load_rows`] builds the rows on SQLite's blocking thread straight from the statement.
-//!   diesel-async's own `load` on the synchronous-connection wrapper first copies every value
-//!   of every row into owned buffers and hands those over (another 12%).
+//! - [`LoadRows::load_rows`] builds the rows on SQLite's blocking thread straight from the
+//!   statement. diesel-async's own `load` on the synchronous-connection wrapper first copies
+//!   every value of every row into owned buffers and hands those over (another 12%).
 
 use diesel::expression::{AppearsOnTable, Expression, SelectableExpression, ValidGrouping};
 use diesel::pg::Pg;
