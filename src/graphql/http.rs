@@ -89,12 +89,7 @@ pub fn in_graphql_shape(response: Response) -> Response {
         StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => "the request headers are too large",
         _ => return response,
     };
-    let is_json = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if is_json {
+    if crate::http::has_json_body(&response) {
         return response;
     }
     Rejection {
@@ -239,28 +234,25 @@ async fn catalog_read(
     let cache = &state.catalog_cache;
     let generation = state.store.catalog_generation().current();
     let key = cache::key(&request);
-    // Only answers of catalogue reads are kept, so a hit needs no parsing.
-    if let Some(hit) = cache.get(&key, generation) {
-        return answer(
+    let from_cache = |hit: std::sync::Arc<cache::Cached>| {
+        answer(
             method,
             headers,
             cache.ttl(),
             hit.body.clone(),
             hit.etag.clone(),
-        );
+        )
+    };
+    // Only answers of catalogue reads are kept, so a hit needs no parsing.
+    if let Some(hit) = cache.get(&key, generation) {
+        return from_cache(hit);
     }
     let cacheable = cache::reads_only_catalog(&request);
     // One request computes an expired answer; the others wait for it and take it.
     let _turn = if cacheable && !cache.ttl().is_zero() {
         let turn = cache.turn(&key).await;
         if let Some(hit) = cache.get(&key, generation) {
-            return answer(
-                method,
-                headers,
-                cache.ttl(),
-                hit.body.clone(),
-                hit.etag.clone(),
-            );
+            return from_cache(hit);
         }
         Some(turn)
     } else {

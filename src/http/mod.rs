@@ -34,6 +34,16 @@ use crate::state::AppState;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// Whether a response already carries a JSON body (an answer the handler wrote in its
+/// dialect), which the error-shaping layers of each surface leave as it is.
+pub fn has_json_body(response: &axum::response::Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"))
+}
+
 /// The whole application as a router, ready to serve.
 pub fn router(state: AppState) -> Router {
     let config = &state.config;

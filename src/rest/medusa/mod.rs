@@ -148,12 +148,7 @@ pub fn in_medusa_shape(
 
     use crate::rest::DialectError;
 
-    let is_json = response
-        .headers()
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if is_json {
+    if crate::http::has_json_body(&response) {
         return response;
     }
     match response.status() {

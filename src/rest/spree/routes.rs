@@ -189,12 +189,7 @@ pub fn in_envelope(mut response: Response) -> Response {
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
-    let is_json = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if is_json {
+    if crate::http::has_json_body(&response) {
         return response;
     }
     let mut envelope = SpreeError::for_status(status).into_response();
