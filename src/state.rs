@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::db::Db;
-use crate::graphql::AppSchema;
+use crate::graphql::Engine;
 use crate::http::metrics::Metrics;
 use crate::store::Store;
 
@@ -13,7 +13,8 @@ use crate::store::Store;
 pub struct AppState {
     pub config: Arc<Config>,
     pub store: Store,
-    pub schema: AppSchema,
+    /// The GraphQL schema as every transport runs it.
+    pub graphql: Engine,
     pub metrics: Arc<Metrics>,
     /// Anonymous catalogue answers of `/graphql` (`STOREFRONT_CATALOG_CACHE_TTL`).
     pub catalog_cache: Arc<crate::graphql::cache::CatalogCache>,
@@ -25,10 +26,10 @@ impl AppState {
     /// Wires the service layer, the GraphQL schema and the metrics registry together.
     pub fn new(config: Arc<Config>, db: Db) -> Self {
         let store = Store::new(db, config.clone());
-        let schema = crate::graphql::build(store.clone(), &config.graphql);
+        let graphql = crate::graphql::build(store.clone(), &config.graphql);
         Self {
             store,
-            schema,
+            graphql,
             metrics: Arc::new(Metrics::new()),
             catalog_cache: Arc::new(crate::graphql::cache::CatalogCache::new(
                 config.catalog_cache_ttl,

@@ -4,7 +4,7 @@
 use std::str::FromStr;
 
 use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, WebSocketProtocols};
-use async_graphql::{BatchRequest, ParseRequestError, ServerError};
+use async_graphql::{BatchRequest, Executor, ParseRequestError, ServerError};
 use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
 
 use axum::body::Bytes;
@@ -31,7 +31,7 @@ pub fn routes() -> Router<AppState> {
 /// any case), since browsers cannot set headers on a WebSocket; other clients may send them as
 /// headers of the upgrade request, which the payload overrides. They are checked at
 /// `connection_init` (4403 when bad), again by each operation on the socket (see
-/// `loaders::PerRequestLoaders`), and whenever the customer's sessions may have ended (see
+/// `graphql::engine`), and whenever the customer's sessions may have ended (see
 /// `graphql::socket`). At most `STOREFRONT_WS_MAX_CONNECTIONS` sockets are open at once (503
 /// beyond), and messages are at most `STOREFRONT_WS_MAX_MESSAGE` bytes.
 async fn websocket(
@@ -174,7 +174,7 @@ async fn execute(
     method: Method,
     headers: HeaderMap,
     auth: Auth<Graphql>,
-    request: GraphqlRequest,
+    mut request: GraphqlRequest,
 ) -> Response {
     let auth = auth.into_inner();
     let credentialed = auth.has_bearer()
@@ -195,10 +195,13 @@ async fn execute(
         ));
     }
     if method == Method::GET {
-        let has_mutation = request
-            .0
-            .iter()
-            .any(|r| is_mutation(&r.query, r.operation_name.as_deref()));
+        let has_mutation = request.0.iter_mut().any(|r| {
+            let name = r.operation_name.clone();
+            state
+                .graphql
+                .parse(r)
+                .is_some_and(|doc| is_mutation(doc, name.as_deref()))
+        });
         if has_mutation {
             // Mutations over GET would let any page trigger them through a link or an image.
             return refuse("mutations must be sent with POST".into());
@@ -212,7 +215,7 @@ async fn execute(
             // Each operation of a batch gets its own copy, so each resolves its caller once.
             let batch = batch.data(auth);
             let mut response =
-                GraphQLResponse(state.schema.execute_batch(batch).await).into_response();
+                GraphQLResponse(state.graphql.execute_batch(batch).await).into_response();
             response
                 .headers_mut()
                 .insert(header::CACHE_CONTROL, caching::PRIVATE);
@@ -228,7 +231,7 @@ async fn catalog_read(
     state: &AppState,
     method: &Method,
     headers: &HeaderMap,
-    request: async_graphql::Request,
+    mut request: async_graphql::Request,
     auth: crate::http::auth::RequestAuth,
 ) -> Response {
     let cache = &state.catalog_cache;
@@ -247,7 +250,11 @@ async fn catalog_read(
     if let Some(hit) = cache.get(&key, generation) {
         return from_cache(hit);
     }
-    let cacheable = cache::reads_only_catalog(&request);
+    let name = request.operation_name.clone();
+    let cacheable = state
+        .graphql
+        .parse(&mut request)
+        .is_some_and(|doc| cache::reads_only_catalog(doc, name.as_deref()));
     // One request computes an expired answer; the others wait for it and take it.
     let _turn = if cacheable && !cache.ttl().is_zero() {
         let turn = cache.turn(&key).await;
@@ -258,7 +265,7 @@ async fn catalog_read(
     } else {
         None
     };
-    let response = state.schema.execute(request.data(auth)).await;
+    let response = state.graphql.execute(request.data(auth)).await;
     if !cacheable || !response.is_ok() {
         let mut response = GraphQLResponse::from(response).into_response();
         response
@@ -325,11 +332,11 @@ fn refuse(message: String) -> Response {
     GraphQLResponse::from(async_graphql::Response::from_errors(vec![error])).into_response()
 }
 
-fn is_mutation(query: &str, operation_name: Option<&str>) -> bool {
+fn is_mutation(
+    doc: &async_graphql::parser::types::ExecutableDocument,
+    operation_name: Option<&str>,
+) -> bool {
     use async_graphql::parser::types::{DocumentOperations, OperationType};
-    let Ok(doc) = async_graphql::parser::parse_query(query) else {
-        return false;
-    };
     match &doc.operations {
         DocumentOperations::Single(op) => op.node.ty == OperationType::Mutation,
         DocumentOperations::Multiple(ops) => ops.iter().any(|(name, op)| {

@@ -17,16 +17,12 @@
 //! than [`MAX_NODES`] fields) or `TIMEOUT`.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 use std::time::Duration;
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
-};
 use async_graphql::parser::types::{
     ExecutableDocument, FragmentDefinition, Selection, SelectionSet,
 };
-use async_graphql::{Name, Positioned, Response, ServerError, ServerResult, Variables};
+use async_graphql::{Name, Positioned, Response, ServerError};
 
 use crate::config::GraphqlLimits;
 
@@ -37,12 +33,23 @@ const MEMBERS: &[&str] = &["fields", "inputFields", "interfaces", "possibleTypes
 /// that fragments spreading each other twice over cannot make it exponential.
 pub const MAX_NODES: usize = 20_000;
 
-/// The extension, configured once.
+/// Nesting the walk follows: beyond the schema's recursion limit (32) and any depth limit.
+const MAX_WALK_DEPTH: usize = 64;
+
+/// The limits, configured once; `graphql::engine` applies them to every operation.
 pub struct OperationLimits {
     max_query_size: usize,
     max_aliases: usize,
     max_field_repeats: usize,
     timeout: Duration,
+}
+
+fn refusal(code: &str, message: String) -> ServerError {
+    let mut error = ServerError::new(message, None);
+    let mut ext = async_graphql::ErrorExtensionValues::default();
+    ext.set("code", code);
+    error.extensions = Some(ext);
+    error
 }
 
 impl OperationLimits {
@@ -54,36 +61,9 @@ impl OperationLimits {
             timeout: limits.timeout,
         }
     }
-}
 
-impl ExtensionFactory for OperationLimits {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(Self {
-            max_query_size: self.max_query_size,
-            max_aliases: self.max_aliases,
-            max_field_repeats: self.max_field_repeats,
-            timeout: self.timeout,
-        })
-    }
-}
-
-fn refusal(code: &str, message: String) -> ServerError {
-    let mut error = ServerError::new(message, None);
-    let mut ext = async_graphql::ErrorExtensionValues::default();
-    ext.set("code", code);
-    error.extensions = Some(ext);
-    error
-}
-
-#[async_trait::async_trait]
-impl Extension for OperationLimits {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
+    /// The query text's size, checked before it is parsed.
+    pub fn check_text(&self, query: &str) -> Result<(), ServerError> {
         if query.len() > self.max_query_size {
             return Err(refusal(
                 "QUERY_TOO_LARGE",
@@ -94,11 +74,16 @@ impl Extension for OperationLimits {
                 ),
             ));
         }
-        let document = next.run(ctx, query, variables).await?;
+        Ok(())
+    }
+
+    /// Aliases, repeated fields, nested introspection and the expanded size of a parsed document.
+    pub fn check_document(&self, document: &ExecutableDocument) -> Result<(), ServerError> {
         let mut walk = Walk {
             fragments: &document.fragments,
             aliases: 0,
             nodes: 0,
+            depth: 0,
             max_field_repeats: self.max_field_repeats,
             problem: None,
             visiting: HashSet::new(),
@@ -118,16 +103,12 @@ impl Extension for OperationLimits {
                 ),
             ));
         }
-        Ok(document)
+        Ok(())
     }
 
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        match tokio::time::timeout(self.timeout, next.run(ctx, operation_name)).await {
+    /// Runs an operation for at most the configured time; `TIMEOUT` beyond it.
+    pub async fn bounded(&self, operation: impl Future<Output = Response>) -> Response {
+        match tokio::time::timeout(self.timeout, operation).await {
             Ok(response) => response,
             Err(_) => {
                 tracing::warn!(
@@ -151,6 +132,8 @@ struct Walk<'a> {
     fragments: &'a HashMap<Name, Positioned<FragmentDefinition>>,
     aliases: usize,
     nodes: usize,
+    /// Selection sets open on the path to here, fragments spread out.
+    depth: usize,
     max_field_repeats: usize,
     problem: Option<ServerError>,
     /// Fragments on the current path (a cycle is the validator's to report).
@@ -160,8 +143,15 @@ struct Walk<'a> {
 impl<'a> Walk<'a> {
     /// `expanding`: the introspection members listed on the path to here.
     fn selection_set(&mut self, set: &'a SelectionSet, expanding: &mut Vec<&'a str>) {
+        // Deeper than any operation the schema accepts (its recursion and depth limits refuse
+        // it after this walk): stop here rather than recurse without bound.
+        if self.depth > MAX_WALK_DEPTH {
+            return;
+        }
+        self.depth += 1;
         let mut seen: HashMap<&str, usize> = HashMap::new();
         self.items(set, expanding, &mut seen);
+        self.depth -= 1;
     }
 
     fn items(

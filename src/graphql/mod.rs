@@ -8,6 +8,7 @@ mod balances;
 pub mod cache;
 pub mod catalog;
 pub mod connection;
+pub mod engine;
 mod error;
 pub mod http;
 pub mod limits;
@@ -24,6 +25,7 @@ use async_graphql::{MergedObject, Schema};
 
 use crate::config::GraphqlLimits;
 use crate::store::Store;
+pub use engine::Engine;
 pub use error::ToGraphql;
 
 /// Every query field, one object per domain.
@@ -56,16 +58,15 @@ pub use subscriptions::SubscriptionRoot;
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Builds the schema with every limit set explicitly; introspection and name suggestions only
-/// where the configuration allows them (by default in development only).
-pub fn build(store: Store, limits: &GraphqlLimits) -> AppSchema {
+/// where the configuration allows them (by default in development only). The operation limits
+/// of `limits.rs` and the per-operation loaders come around it (see `engine`).
+pub fn build(store: Store, limits: &GraphqlLimits) -> Engine {
     let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         SubscriptionRoot,
     )
-    .data(store)
-    .extension(limits::OperationLimits::new(limits))
-    .extension(loaders::PerRequestLoaders)
+    .data(store.clone())
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity)
     .limit_recursive_depth(32)
@@ -76,7 +77,11 @@ pub fn build(store: Store, limits: &GraphqlLimits) -> AppSchema {
     if !limits.suggestions {
         builder = builder.disable_suggestions();
     }
-    builder.finish()
+    Engine::new(
+        builder.finish(),
+        limits::OperationLimits::new(limits),
+        store,
+    )
 }
 
 /// The schema's SDL, as committed in `schema.graphql` and printed by `storefront schema`.

@@ -118,7 +118,7 @@ pub async fn serve(
             }
         }
     };
-    let graphql = Protocol::new(state.schema.clone(), input, protocol).on_connection_init(on_init);
+    let graphql = Protocol::new(state.graphql.clone(), input, protocol).on_connection_init(on_init);
     let mut graphql = std::pin::pin!(graphql);
 
     let mut ping = tokio::time::interval(limits.keepalive);

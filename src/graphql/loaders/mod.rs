@@ -1,6 +1,6 @@
 //! Dataloaders: one `Loader` per file, each answering a batch of keys with one `IN` query
 //! through a `store::` function. A fresh set is made for every GraphQL operation
-//! ([`PerRequestLoaders`]), so nothing is cached across requests.
+//! (`graphql::engine`), so nothing is cached across requests.
 
 mod addresses;
 mod categories;
@@ -18,12 +18,8 @@ mod variants;
 mod variants_by_id;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache};
-use std::sync::Arc;
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest,
-};
-use async_graphql::{Context, Request, ServerError, ServerResult};
+use async_graphql::Context;
 
 pub use addresses::AddressesByCustomer;
 pub use categories::CategoriesById;
@@ -40,7 +36,6 @@ pub use products::ProductsById;
 pub use variants::VariantsByProduct;
 pub use variants_by_id::VariantsById;
 
-use crate::graphql::session::SocketAuth;
 use crate::store::Store;
 
 /// A dataloader whose answers are kept for the rest of the request, so that a listing can
@@ -103,34 +98,4 @@ where
     T: async_graphql::dataloader::Loader<K>,
 {
     DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
-}
-
-/// A schema extension giving every operation its own fresh [`Loaders`], whether it came over
-/// HTTP (each operation of a batch too) or over the WebSocket.
-pub struct PerRequestLoaders;
-
-impl ExtensionFactory for PerRequestLoaders {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(PerRequestLoaders)
-    }
-}
-
-#[async_trait::async_trait]
-impl Extension for PerRequestLoaders {
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        let store = ctx
-            .data::<Store>()
-            .map_err(|e| ServerError::new(e.message, None))?;
-        let mut request = request.data(Loaders::new(store));
-        // Over a WebSocket: the credentials of `connection_init`, resolved afresh per operation.
-        if let Some(socket) = ctx.data_opt::<SocketAuth>() {
-            request = request.data(socket.0.fresh());
-        }
-        next.run(ctx, request).await
-    }
 }
