@@ -15,7 +15,7 @@ use async_graphql::futures_util::stream::{self, BoxStream, StreamExt};
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationDefinition, OperationType,
 };
-use async_graphql::{Data, Executor, Positioned, Request, Response};
+use async_graphql::{Data, Executor, Positioned, Request, Response, ServerError};
 
 use super::AppSchema;
 use super::limits::OperationLimits;
@@ -47,14 +47,13 @@ impl Engine {
         request.parsed_query().ok()
     }
 
-    /// Checks the operation's limits and gives it its loaders; a refusal is the answer.
-    fn prepare(&self, mut request: Request) -> Result<Request, Response> {
-        let refuse = |error| Response::from_errors(vec![error]);
-        self.limits.check_text(&request.query).map_err(refuse)?;
+    /// Checks the operation's limits and gives it its loaders; a refusal is the answer's error.
+    fn prepare(&self, mut request: Request) -> Result<Request, ServerError> {
+        self.limits.check_text(&request.query)?;
         // A document that does not parse is left to the schema, which reports it as it always
         // does; it parses only once otherwise (the schema takes this parse).
         if let Ok(document) = request.parsed_query() {
-            self.limits.check_document(document).map_err(refuse)?;
+            self.limits.check_document(document)?;
         }
         Ok(request.data(Loaders::new(&self.store)))
     }
@@ -62,7 +61,7 @@ impl Engine {
     async fn run(&self, request: Request) -> Response {
         match self.prepare(request) {
             Ok(request) => self.limits.bounded(self.schema.execute(request)).await,
-            Err(refusal) => refusal,
+            Err(refusal) => Response::from_errors(vec![refusal]),
         }
     }
 }
@@ -81,7 +80,9 @@ impl Executor for Engine {
     ) -> BoxStream<'static, Response> {
         let mut request = match self.prepare(request) {
             Ok(request) => request,
-            Err(refusal) => return stream::once(async move { refusal }).boxed(),
+            Err(refusal) => {
+                return stream::once(async move { Response::from_errors(vec![refusal]) }).boxed();
+            }
         };
         let session_data = session_data.unwrap_or_default();
         if let Some(socket) = session_auth(&session_data) {

@@ -79,12 +79,12 @@ impl WishlistItem {
     }
 
     async fn variant(&self) -> Variant {
-        Variant(self.0.variant.clone())
+        self.0.variant.clone().into()
     }
 
     /// The product as it is now in the catalogue.
     async fn product(&self) -> Product {
-        Product(self.0.product.clone())
+        self.0.product.clone().into()
     }
 
     async fn created_at(&self) -> DateTime<Utc> {

@@ -161,7 +161,7 @@ impl CatalogQuery {
         };
         not_found_as_none(products::get(ctx.data::<Store>()?, &key).await)
             .gql()
-            .map(|p| p.map(Product))
+            .map(|p| p.map(Product::from))
     }
 
     /// The category tree as a flat list: parents before children, siblings in order.

@@ -1,5 +1,9 @@
 //! `Product` and its connection.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use async_graphql::{Context, ID, Lookahead, Object, Result};
 use chrono::{DateTime, Utc};
 
@@ -12,61 +16,128 @@ use crate::graphql::loaders::Loaders;
 use crate::store::Store;
 use crate::store::catalog::products::ProductFilter;
 use crate::store::catalog::{
-    self, Price as PriceRow, Product as ProductRow, Variant as VariantRow,
+    self, Price as PriceRow, Product as ProductRow, Variant as VariantRow, batch,
 };
 use crate::store::pagination::Page;
 
 /// Something the shop sells, with its variants, prices and categories.
-pub struct Product(pub ProductRow);
+pub struct Product {
+    row: ProductRow,
+    /// What a page's [`prefetch`] read for this product; the rest comes through the loaders.
+    parts: Arc<Parts>,
+}
+
+impl From<ProductRow> for Product {
+    fn from(row: ProductRow) -> Self {
+        Self {
+            row,
+            parts: Arc::default(),
+        }
+    }
+}
+
+/// One product's parts as its page's [`prefetch`] read them, handed to the product and its
+/// variants directly: a page's hundreds of fields then read them without a loader round (a
+/// lock, a map and a copy of the value per field). `None`: not read, as it was not asked for.
+#[derive(Default)]
+pub struct Parts {
+    /// Every variant, by position.
+    variants: Option<Vec<VariantRow>>,
+    /// The variants' prices in the shop's currency, by variant id (absent: no price).
+    prices: Option<HashMap<String, PriceRow>>,
+    /// The variants' option values, by variant id.
+    option_values: Option<HashMap<String, Vec<catalog::OptionValue>>>,
+    option_types: Option<Vec<catalog::OptionType>>,
+    images: Option<Vec<catalog::Image>>,
+    categories: Option<Vec<catalog::Category>>,
+}
+
+impl Parts {
+    /// A variant's price in the shop's currency, from these parts or the request's loader.
+    pub async fn price<'a>(
+        &'a self,
+        ctx: &Context<'_>,
+        variant_id: &str,
+    ) -> Result<Option<Cow<'a, PriceRow>>> {
+        if let Some(prices) = &self.prices {
+            return Ok(prices.get(variant_id).map(Cow::Borrowed));
+        }
+        let price = Loaders::of(ctx)?
+            .prices
+            .load_one(variant_id.to_owned())
+            .await?
+            .flatten();
+        Ok(price.map(Cow::Owned))
+    }
+
+    /// A variant's option values, from these parts or the request's loader.
+    pub async fn option_values<'a>(
+        &'a self,
+        ctx: &Context<'_>,
+        variant_id: &str,
+    ) -> Result<Cow<'a, [catalog::OptionValue]>> {
+        if let Some(values) = &self.option_values {
+            return Ok(Cow::Borrowed(
+                values.get(variant_id).map_or(&[][..], Vec::as_slice),
+            ));
+        }
+        let values = Loaders::of(ctx)?
+            .option_values
+            .load_one(variant_id.to_owned())
+            .await?
+            .unwrap_or_default();
+        Ok(Cow::Owned(values))
+    }
+}
 
 #[Object]
 impl Product {
     async fn id(&self) -> ID {
-        ID(self.0.id.clone())
+        ID(self.row.id.clone())
     }
 
     async fn name(&self) -> &str {
-        &self.0.name
+        &self.row.name
     }
 
     async fn slug(&self) -> &str {
-        &self.0.slug
+        &self.row.slug
     }
 
     /// The description as plain text.
     async fn description(&self) -> Option<String> {
-        self.0.description_text()
+        self.row.description_text()
     }
 
     /// The description as the merchant wrote it (HTML).
     async fn description_html(&self) -> Option<&str> {
-        self.0.description.as_deref()
+        self.row.description.as_deref()
     }
 
     async fn tags(&self) -> Vec<String> {
-        self.0.tag_list()
+        self.row.tag_list()
     }
 
     /// When the product went or goes on sale.
     async fn available_on(&self) -> Option<DateTime<Utc>> {
-        self.0.available_on.map(|t| t.and_utc())
+        self.row.available_on.map(|t| t.and_utc())
     }
 
     async fn meta_title(&self) -> Option<&str> {
-        self.0.meta_title.as_deref()
+        self.row.meta_title.as_deref()
     }
 
     async fn meta_description(&self) -> Option<&str> {
-        self.0.meta_description.as_deref()
+        self.row.meta_description.as_deref()
     }
 
     async fn meta_keywords(&self) -> Option<&str> {
-        self.0.meta_keywords.as_deref()
+        self.row.meta_keywords.as_deref()
     }
 
     /// On sale now: active, available and not discontinued.
     async fn available(&self) -> bool {
-        self.0.is_visible(crate::store::now())
+        self.row.is_visible(crate::store::now())
     }
 
     /// A variant is in stock.
@@ -98,15 +169,20 @@ impl Product {
 
     /// The lowest and highest price of the variants on sale; null when none is priced.
     async fn price_range(&self, ctx: &Context<'_>) -> Result<Option<PriceRange>> {
-        let ids: Vec<String> = self
-            .sellable(ctx)
-            .await?
-            .into_iter()
-            .map(|v| v.id)
-            .collect();
-        let prices = Loaders::of(ctx)?.prices.load_many(ids).await?;
+        let all = self.all_variants(ctx).await?;
+        let sellable = catalog::sellable_variants(&all);
+        let mut prices = Vec::with_capacity(sellable.len());
+        if self.parts.prices.is_some() {
+            for variant in sellable {
+                prices.extend(self.parts.price(ctx, &variant.id).await?);
+            }
+        } else {
+            let ids = sellable.iter().map(|v| v.id.clone());
+            let loaded = Loaders::of(ctx)?.prices.load_many(ids).await?;
+            prices.extend(loaded.into_values().flatten().map(Cow::Owned));
+        }
         Ok(
-            catalog::PriceRange::of(prices.values().flatten()).map(|range| PriceRange {
+            catalog::PriceRange::of(prices.iter().map(|p| p.as_ref())).map(|range| PriceRange {
                 min: range.min.into(),
                 max: range.max.into(),
             }),
@@ -115,18 +191,29 @@ impl Product {
 
     /// The variants a shopper chooses from (the default variant alone when there are no others).
     async fn variants(&self, ctx: &Context<'_>) -> Result<Vec<Variant>> {
-        Ok(self.sellable(ctx).await?.into_iter().map(Variant).collect())
+        let all = self.all_variants(ctx).await?;
+        Ok(catalog::sellable_variants(&all)
+            .into_iter()
+            .map(|v| Variant::with_parts(v.clone(), self.parts.clone()))
+            .collect())
     }
 
     /// The variant carrying the product's own price.
     async fn default_variant(&self, ctx: &Context<'_>) -> Result<Option<Variant>> {
-        Ok(self.default_variant_row(ctx).await?.map(Variant))
+        let all = self.all_variants(ctx).await?;
+        Ok(all
+            .iter()
+            .find(|v| v.is_default)
+            .map(|v| Variant::with_parts(v.clone(), self.parts.clone())))
     }
 
     async fn option_types(&self, ctx: &Context<'_>) -> Result<Vec<OptionType>> {
+        if let Some(list) = &self.parts.option_types {
+            return Ok(list.iter().cloned().map(Into::into).collect());
+        }
         let list = Loaders::of(ctx)?
             .option_types
-            .load_one(self.0.id.clone())
+            .load_one(self.row.id.clone())
             .await?;
         Ok(list
             .unwrap_or_default()
@@ -136,15 +223,24 @@ impl Product {
     }
 
     async fn categories(&self, ctx: &Context<'_>) -> Result<Vec<Category>> {
+        if let Some(list) = &self.parts.categories {
+            return Ok(list.iter().cloned().map(Category).collect());
+        }
         let list = Loaders::of(ctx)?
             .product_categories
-            .load_one(self.0.id.clone())
+            .load_one(self.row.id.clone())
             .await?;
         Ok(list.unwrap_or_default().into_iter().map(Category).collect())
     }
 
     async fn images(&self, ctx: &Context<'_>) -> Result<Vec<Image>> {
-        let list = Loaders::of(ctx)?.images.load_one(self.0.id.clone()).await?;
+        if let Some(list) = &self.parts.images {
+            return Ok(list.iter().cloned().map(Into::into).collect());
+        }
+        let list = Loaders::of(ctx)?
+            .images
+            .load_one(self.row.id.clone())
+            .await?;
         Ok(list
             .unwrap_or_default()
             .into_iter()
@@ -154,58 +250,43 @@ impl Product {
 }
 
 impl Product {
-    async fn all_variants(&self, ctx: &Context<'_>) -> Result<Vec<VariantRow>> {
-        Ok(Loaders::of(ctx)?
+    /// Every variant, from the prefetched parts or the request's loader.
+    async fn all_variants(&self, ctx: &Context<'_>) -> Result<Cow<'_, [VariantRow]>> {
+        if let Some(variants) = &self.parts.variants {
+            return Ok(Cow::Borrowed(variants));
+        }
+        let variants = Loaders::of(ctx)?
             .variants
-            .load_one(self.0.id.clone())
+            .load_one(self.row.id.clone())
             .await?
-            .unwrap_or_default())
+            .unwrap_or_default();
+        Ok(Cow::Owned(variants))
     }
 
     async fn stock(&self, ctx: &Context<'_>) -> Result<catalog::StockSummary> {
         Ok(catalog::StockSummary::of(&self.all_variants(ctx).await?))
     }
 
-    async fn sellable(&self, ctx: &Context<'_>) -> Result<Vec<VariantRow>> {
+    /// The default variant's price.
+    async fn default_price(&self, ctx: &Context<'_>) -> Result<Option<Cow<'_, PriceRow>>> {
         let all = self.all_variants(ctx).await?;
-        Ok(catalog::sellable_variants(&all)
-            .into_iter()
-            .cloned()
-            .collect())
-    }
-
-    async fn default_variant_row(&self, ctx: &Context<'_>) -> Result<Option<VariantRow>> {
-        let all = self.all_variants(ctx).await?;
-        Ok(all.into_iter().find(|v| v.is_default))
-    }
-
-    /// The default variant's price row, through the request's price loader.
-    async fn default_price(&self, ctx: &Context<'_>) -> Result<Option<PriceRow>> {
-        let Some(default) = self.default_variant_row(ctx).await? else {
+        let Some(default) = all.iter().find(|v| v.is_default) else {
             return Ok(None);
         };
-        Ok(Loaders::of(ctx)?
-            .prices
-            .load_one(default.id)
-            .await?
-            .flatten())
+        self.parts.price(ctx, &default.id).await
     }
 }
 
-/// Loads the parts of a whole page that `selection` (a `Product` selection) asks for, one batch
-/// per kind, into the request's loaders. The fields then read the loaders' caches, so a page
-/// costs the listing plus one statement per kind, whatever its size and however the resolvers
-/// interleave (the loaders' 1 ms batching window alone splits batches on a busy machine).
+/// The products of a page with the parts `selection` (a `Product` selection) asks for, read in
+/// one batch per kind and handed to each product (see [`Parts`]): a page costs the listing plus
+/// one statement per kind, whatever its size and however the resolvers interleave.
 async fn prefetch(
     ctx: &Context<'_>,
     page: &Page<ProductRow>,
     selection: Lookahead<'_>,
-) -> Result<()> {
-    let loaders = Loaders::of(ctx)?;
+) -> Result<Vec<Product>> {
+    let store = ctx.data::<Store>()?;
     let product_ids: Vec<String> = page.items.iter().map(|(_, p)| p.id.clone()).collect();
-    if product_ids.is_empty() {
-        return Ok(());
-    }
     let wants = |name: &str| selection.field(name).exists();
     let variant_fields = [
         selection.field("variants"),
@@ -229,35 +310,114 @@ async fn prefetch(
         ]
         .iter()
         .any(|f| wants(f));
+    if product_ids.is_empty() {
+        return Ok(Vec::new());
+    }
     if variant_wants("product") {
         // The page holds these products already: the variants' `product` reads them from the
         // loader's cache without a statement.
         let rows = page.items.iter().map(|(_, p)| (p.id.clone(), p.clone()));
-        loaders.products.feed_many(rows).await;
+        Loaders::of(ctx)?.products.feed_many(rows).await;
     }
-    if wants("categories") {
-        loaders
-            .product_categories
-            .load_many(product_ids.clone())
-            .await?;
-    }
-    if wants("optionTypes") {
-        loaders.option_types.load_many(product_ids.clone()).await?;
-    }
-    if wants("images") {
-        loaders.images.load_many(product_ids.clone()).await?;
-    }
-    if wants_variants {
-        let variants = loaders.variants.load_many(product_ids).await?;
-        let variant_ids: Vec<String> = variants.values().flatten().map(|v| v.id.clone()).collect();
-        if wants_prices {
-            loaders.prices.load_many(variant_ids.clone()).await?;
-        }
-        if wants_options {
-            loaders.option_values.load_many(variant_ids).await?;
-        }
-    }
-    Ok(())
+    let mut categories = if wants("categories") {
+        Some(
+            batch::categories_by_product(store, &product_ids)
+                .await
+                .gql()?,
+        )
+    } else {
+        None
+    };
+    let mut option_types = if wants("optionTypes") {
+        Some(
+            batch::option_types_by_product(store, &product_ids)
+                .await
+                .gql()?,
+        )
+    } else {
+        None
+    };
+    let mut images = if wants("images") {
+        Some(batch::images_by_product(store, &product_ids).await.gql()?)
+    } else {
+        None
+    };
+    let mut variants = if wants_variants {
+        Some(
+            batch::variants_by_product(store, &product_ids)
+                .await
+                .gql()?,
+        )
+    } else {
+        None
+    };
+    let variant_ids: Vec<String> = variants
+        .iter()
+        .flat_map(|by_product| by_product.values().flatten().map(|v| v.id.clone()))
+        .collect();
+    let currency = &store.config().currency;
+    let mut prices = if wants_prices {
+        Some(
+            batch::prices_by_variant(store, &variant_ids, currency)
+                .await
+                .gql()?,
+        )
+    } else {
+        None
+    };
+    let mut option_values = if wants_options {
+        Some(
+            batch::option_values_by_variant(store, &variant_ids)
+                .await
+                .gql()?,
+        )
+    } else {
+        None
+    };
+    Ok(page
+        .items
+        .iter()
+        .map(|(_, row)| {
+            let variants = product_part(&mut variants, &row.id);
+            let parts = Parts {
+                prices: variant_parts(&mut prices, variants.as_deref()),
+                option_values: variant_parts(&mut option_values, variants.as_deref()),
+                option_types: product_part(&mut option_types, &row.id),
+                images: product_part(&mut images, &row.id),
+                categories: product_part(&mut categories, &row.id),
+                variants,
+            };
+            Product {
+                row: row.clone(),
+                parts: Arc::new(parts),
+            }
+        })
+        .collect())
+}
+
+/// One product's share of a page's batch, when the batch was read.
+fn product_part<T>(
+    batch: &mut Option<HashMap<String, Vec<T>>>,
+    product_id: &str,
+) -> Option<Vec<T>> {
+    batch
+        .as_mut()
+        .map(|by_product| by_product.remove(product_id).unwrap_or_default())
+}
+
+/// One product's variants' share of a page's batch, when the batch was read.
+fn variant_parts<T>(
+    batch: &mut Option<HashMap<String, T>>,
+    variants: Option<&[VariantRow]>,
+) -> Option<HashMap<String, T>> {
+    let by_variant = batch.as_mut()?;
+    Some(
+        variants
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|v| by_variant.remove(&v.id).map(|part| (v.id.clone(), part)))
+            .collect(),
+    )
 }
 
 /// A page of products.
@@ -270,7 +430,7 @@ pub struct ProductConnection {
 /// A product and its cursor.
 pub struct ProductEdge {
     cursor: String,
-    node: ProductRow,
+    node: Product,
 }
 
 #[Object]
@@ -279,34 +439,29 @@ impl ProductEdge {
         &self.cursor
     }
 
-    async fn node(&self) -> Product {
-        Product(self.node.clone())
+    async fn node(&self) -> &Product {
+        &self.node
     }
 }
 
 #[Object]
 impl ProductConnection {
     async fn edges(&self, ctx: &Context<'_>) -> Result<Vec<ProductEdge>> {
-        prefetch(ctx, &self.page, ctx.look_ahead().field("node")).await?;
+        let products = prefetch(ctx, &self.page, ctx.look_ahead().field("node")).await?;
         Ok(self
             .page
             .items
             .iter()
-            .map(|(cursor, node)| ProductEdge {
+            .zip(products)
+            .map(|((cursor, _), node)| ProductEdge {
                 cursor: cursor.clone(),
-                node: node.clone(),
+                node,
             })
             .collect())
     }
 
     async fn nodes(&self, ctx: &Context<'_>) -> Result<Vec<Product>> {
-        prefetch(ctx, &self.page, ctx.look_ahead()).await?;
-        Ok(self
-            .page
-            .items
-            .iter()
-            .map(|(_, node)| Product(node.clone()))
-            .collect())
+        prefetch(ctx, &self.page, ctx.look_ahead()).await
     }
 
     async fn page_info(&self) -> PageInfo {

@@ -1,25 +1,43 @@
 //! `Variant`, `OptionType`, `OptionValue` and `Image`.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 
 use super::money::Money;
-use super::product::Product;
+use super::product::{Parts, Product};
 use crate::graphql::ToGraphql;
 use crate::graphql::loaders::Loaders;
 use crate::store::catalog::{self, Variant as VariantRow};
 use crate::store::{Entity, StoreError};
 
 /// A purchasable version of a product. Stock is shown only as availability.
-pub struct Variant(pub VariantRow);
+pub struct Variant {
+    row: VariantRow,
+    /// Its product's parts as a page prefetched them (prices, option values), if it did.
+    parts: Arc<Parts>,
+}
+
+impl From<VariantRow> for Variant {
+    fn from(row: VariantRow) -> Self {
+        Self::with_parts(row, Arc::default())
+    }
+}
+
+impl Variant {
+    pub fn with_parts(row: VariantRow, parts: Arc<Parts>) -> Self {
+        Self { row, parts }
+    }
+}
 
 #[Object]
 impl Variant {
     async fn id(&self) -> ID {
-        ID(self.0.id.clone())
+        ID(self.row.id.clone())
     }
 
     async fn sku(&self) -> Option<&str> {
-        self.0.sku.as_deref()
+        self.row.sku.as_deref()
     }
 
     /// The product this is a version of, whatever its status now (an order line keeps showing
@@ -27,90 +45,69 @@ impl Variant {
     async fn product(&self, ctx: &Context<'_>) -> Result<Product> {
         let product = Loaders::of(ctx)?
             .products
-            .load_one(self.0.product_id.clone())
+            .load_one(self.row.product_id.clone())
             .await?
             .ok_or(StoreError::not_found(Entity::Product));
-        Ok(Product(product.gql()?))
+        Ok(product.gql()?.into())
     }
 
     /// Whether this is the product's default variant (the one carrying its own price).
     async fn is_default(&self) -> bool {
-        self.0.is_default
+        self.row.is_default
     }
 
     /// "Size: S, Color: Red".
     async fn options_text(&self, ctx: &Context<'_>) -> Result<String> {
-        Ok(catalog::options_text(&self.option_values_of(ctx).await?))
+        let values = self.parts.option_values(ctx, &self.row.id).await?;
+        Ok(catalog::options_text(&values))
     }
 
     async fn option_values(&self, ctx: &Context<'_>) -> Result<Vec<OptionValue>> {
-        Ok(self
-            .option_values_of(ctx)
-            .await?
-            .into_iter()
-            .map(OptionValue)
-            .collect())
+        let values = self.parts.option_values(ctx, &self.row.id).await?;
+        Ok(values.into_owned().into_iter().map(OptionValue).collect())
     }
 
     /// The price in the shop's currency; null when the variant has none.
     async fn price(&self, ctx: &Context<'_>) -> Result<Option<Money>> {
-        let price = Loaders::of(ctx)?
-            .prices
-            .load_one(self.0.id.clone())
-            .await?
-            .flatten();
+        let price = self.parts.price(ctx, &self.row.id).await?;
         Ok(price.map(|p| p.money().into()))
     }
 
     /// The former price, when above the price.
     async fn compare_at_price(&self, ctx: &Context<'_>) -> Result<Option<Money>> {
-        let price = Loaders::of(ctx)?
-            .prices
-            .load_one(self.0.id.clone())
-            .await?
-            .flatten();
+        let price = self.parts.price(ctx, &self.row.id).await?;
         Ok(price.and_then(|p| p.compare_at_money()).map(Into::into))
     }
 
     /// In stock now (or stock not tracked).
     async fn in_stock(&self) -> bool {
-        self.0.in_stock()
+        self.row.in_stock()
     }
 
     /// Can be ordered beyond the stock on hand.
     async fn backorderable(&self) -> bool {
-        self.0.is_backorderable()
+        self.row.is_backorderable()
     }
 
     /// Can be added to a cart now.
     async fn purchasable(&self) -> bool {
-        self.0.purchasable()
+        self.row.purchasable()
     }
 
     async fn weight(&self) -> Option<f64> {
-        self.0.weight
+        self.row.weight
     }
 
     async fn height(&self) -> Option<f64> {
-        self.0.height
+        self.row.height
     }
 
     async fn width(&self) -> Option<f64> {
-        self.0.width
+        self.row.width
     }
 
     async fn depth(&self) -> Option<f64> {
-        self.0.depth
-    }
-}
-
-impl Variant {
-    async fn option_values_of(&self, ctx: &Context<'_>) -> Result<Vec<catalog::OptionValue>> {
-        Ok(Loaders::of(ctx)?
-            .option_values
-            .load_one(self.0.id.clone())
-            .await?
-            .unwrap_or_default())
+        self.row.depth
     }
 }
 

@@ -316,7 +316,7 @@ impl LineItem {
             .variants_by_id
             .load_one(self.0.variant_id.clone())
             .await?
-            .map(Variant)
+            .map(Variant::from)
             .ok_or(StoreError::not_found(Entity::Variant))
             .gql()
     }
@@ -327,7 +327,7 @@ impl LineItem {
             .products
             .load_one(self.0.product_id.clone())
             .await?
-            .map(Product)
+            .map(Product::from)
             .ok_or(StoreError::not_found(Entity::Product))
             .gql()
     }
