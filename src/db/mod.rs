@@ -33,6 +33,7 @@ pub mod schema;
 pub mod seed;
 pub mod sql;
 pub mod text_enum;
+pub mod timestamp;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -1,30 +1,41 @@
 //! `Money` and `PriceRange`.
 
-use async_graphql::SimpleObject;
+use async_graphql::{Object, SimpleObject};
 
 use crate::store::money;
 
-/// An amount of money.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct Money {
-    /// Decimal string in major units: `"19.99"`.
-    pub amount: String,
-    /// The amount in the currency's minor units: `1999`.
-    pub amount_in_cents: i64,
-    /// ISO 4217 code.
-    pub currency: String,
-    /// For display, with the currency's symbol: `"$19.99"`.
-    pub formatted: String,
-}
+// Each rendering is made only when asked for: a product page shows hundreds of prices and
+// usually asks for one or two renderings of each.
+#[derive(Clone, Debug)]
+pub struct Money(money::Money);
 
 impl From<money::Money> for Money {
     fn from(m: money::Money) -> Self {
-        Self {
-            amount: m.decimal(),
-            amount_in_cents: m.amount,
-            formatted: m.formatted(),
-            currency: m.currency,
-        }
+        Self(m)
+    }
+}
+
+/// An amount of money.
+#[Object]
+impl Money {
+    /// Decimal string in major units: `"19.99"`.
+    async fn amount(&self) -> String {
+        self.0.decimal()
+    }
+
+    /// The amount in the currency's minor units: `1999`.
+    async fn amount_in_cents(&self) -> i64 {
+        self.0.amount
+    }
+
+    /// ISO 4217 code.
+    async fn currency(&self) -> &str {
+        &self.0.currency
+    }
+
+    /// For display, with the currency's symbol: `"$19.99"`.
+    async fn formatted(&self) -> String {
+        self.0.formatted()
     }
 }
 

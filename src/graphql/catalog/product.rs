@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 
 use super::category::Category;
 use super::money::{Money, PriceRange};
-use super::variant::{Image, OptionType, Variant};
+use super::variant::{Image, OptionType, OptionValue, Variant};
 use crate::graphql::ToGraphql;
 use crate::graphql::connection::PageInfo;
 use crate::graphql::loaders::Loaders;
@@ -46,7 +46,7 @@ pub struct Parts {
     /// The variants' prices in the shop's currency, by variant id (absent: no price).
     prices: Option<HashMap<String, PriceRow>>,
     /// The variants' option values, by variant id.
-    option_values: Option<HashMap<String, Vec<catalog::OptionValue>>>,
+    option_values: Option<HashMap<String, Vec<OptionValue>>>,
     option_types: Option<Vec<catalog::OptionType>>,
     images: Option<Vec<catalog::Image>>,
     categories: Option<Vec<catalog::Category>>,
@@ -75,7 +75,7 @@ impl Parts {
         &'a self,
         ctx: &Context<'_>,
         variant_id: &str,
-    ) -> Result<Cow<'a, [catalog::OptionValue]>> {
+    ) -> Result<Cow<'a, [OptionValue]>> {
         if let Some(values) = &self.option_values {
             return Ok(Cow::Borrowed(
                 values.get(variant_id).map_or(&[][..], Vec::as_slice),
@@ -86,7 +86,7 @@ impl Parts {
             .load_one(variant_id.to_owned())
             .await?
             .unwrap_or_default();
-        Ok(Cow::Owned(values))
+        Ok(Cow::Owned(values.into_iter().map(OptionValue).collect()))
     }
 }
 
@@ -366,10 +366,14 @@ async fn prefetch(
         None
     };
     let mut option_values = if wants_options {
+        let by_variant = batch::option_values_by_variant(store, &variant_ids)
+            .await
+            .gql()?;
         Some(
-            batch::option_values_by_variant(store, &variant_ids)
-                .await
-                .gql()?,
+            by_variant
+                .into_iter()
+                .map(|(id, values)| (id, values.into_iter().map(OptionValue).collect()))
+                .collect(),
         )
     } else {
         None

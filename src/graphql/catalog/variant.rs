@@ -1,5 +1,6 @@
 //! `Variant`, `OptionType`, `OptionValue` and `Image`.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
@@ -59,12 +60,15 @@ impl Variant {
     /// "Size: S, Color: Red".
     async fn options_text(&self, ctx: &Context<'_>) -> Result<String> {
         let values = self.parts.option_values(ctx, &self.row.id).await?;
-        Ok(catalog::options_text(&values))
+        Ok(catalog::options_text(values.iter().map(|v| &v.0)))
     }
 
-    async fn option_values(&self, ctx: &Context<'_>) -> Result<Vec<OptionValue>> {
-        let values = self.parts.option_values(ctx, &self.row.id).await?;
-        Ok(values.into_owned().into_iter().map(OptionValue).collect())
+    async fn option_values(&self, ctx: &Context<'_>) -> Result<Vec<Cow<'_, OptionValue>>> {
+        // Borrowed from the page's prefetch when there was one: no copy of each value's text.
+        Ok(match self.parts.option_values(ctx, &self.row.id).await? {
+            Cow::Borrowed(values) => values.iter().map(Cow::Borrowed).collect(),
+            Cow::Owned(values) => values.into_iter().map(Cow::Owned).collect(),
+        })
     }
 
     /// The price in the shop's currency; null when the variant has none.
@@ -132,6 +136,7 @@ impl From<catalog::OptionType> for OptionType {
 }
 
 /// One value of an option ("S" of "Size").
+#[derive(Clone)]
 pub struct OptionValue(pub catalog::OptionValue);
 
 #[Object]

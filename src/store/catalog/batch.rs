@@ -37,14 +37,19 @@ pub async fn variants_by_product(
     let mut conn = store.db().conn().await?;
     let rows: Vec<Variant> = db_run!(conn, |c| variants::table
         .filter(variants::product_id.one_of(product_ids))
-        .order((variants::position, variants::id))
         .select(Variant::as_select())
         .load_rows(c)
         .await)?;
-    Ok(grouped(
+    let mut by_product = grouped(
         product_ids,
         rows.into_iter().map(|v| (v.product_id.clone(), v)),
-    ))
+    );
+    // Ordered here, per product, rather than by an `ORDER BY` over the whole batch: SQLite's
+    // sorter over these wide rows was a third of the statement.
+    for list in by_product.values_mut() {
+        list.sort_unstable_by(|a, b| (a.position, &a.id).cmp(&(b.position, &b.id)));
+    }
+    Ok(by_product)
 }
 
 /// Products by id, whatever their status or dates (unknown ids are left out).
@@ -101,19 +106,13 @@ pub async fn option_values_by_variant(
 ) -> Result<HashMap<String, Vec<OptionValue>>, StoreError> {
     type Row = (
         String,
-        String,
-        String,
-        String,
-        String,
+        OptionValue,
+        // The product's position of the option type, then the type's own.
         i32,
-        Option<String>,
-        String,
-        String,
+        i32,
     );
     let mut conn = store.db().conn().await?;
-    // In the order the product lists its option types ("Size: S, Color: Red" on every page,
-    // cart and order line), whatever the types' own positions.
-    let rows: Vec<Row> = db_run!(conn, |c| variant_option_values::table
+    let mut rows: Vec<Row> = db_run!(conn, |c| variant_option_values::table
         .inner_join(variants::table)
         .inner_join(option_values::table.inner_join(option_types::table))
         .inner_join(
@@ -122,45 +121,50 @@ pub async fn option_values_by_variant(
                 .and(product_option_types::option_type_id.eq(option_values::option_type_id))),
         )
         .filter(variant_option_values::variant_id.one_of(variant_ids))
-        .order((
-            product_option_types::position,
-            option_types::position,
-            option_types::id,
-            option_values::position,
-            option_values::id,
-        ))
         .select((
             variant_option_values::variant_id,
-            option_values::id,
-            option_values::option_type_id,
-            option_values::name,
-            option_values::presentation,
-            option_values::position,
-            option_values::color_code,
-            option_types::name,
-            option_types::presentation,
+            (
+                option_values::id,
+                option_values::option_type_id,
+                option_values::name,
+                option_values::presentation,
+                option_values::position,
+                option_values::color_code,
+                option_types::name,
+                option_types::presentation,
+            ),
+            product_option_types::position,
+            option_types::position,
         ))
         .load_rows(c)
         .await)?;
+    // In the order the product lists its option types ("Size: S, Color: Red" on every page,
+    // cart and order line), whatever the types' own positions. Sorted here rather than by an
+    // `ORDER BY`: SQLite's sorter over these wide rows cost half the statement.
+    rows.sort_unstable_by(
+        |(a_variant, a, a_product_pos, a_type_pos), (b_variant, b, b_product_pos, b_type_pos)| {
+            (
+                a_variant,
+                a_product_pos,
+                a_type_pos,
+                &a.option_type_id,
+                a.position,
+                &a.id,
+            )
+                .cmp(&(
+                    b_variant,
+                    b_product_pos,
+                    b_type_pos,
+                    &b.option_type_id,
+                    b.position,
+                    &b.id,
+                ))
+        },
+    );
     Ok(grouped(
         variant_ids,
-        rows.into_iter().map(
-            |(variant_id, id, option_type_id, name, presentation, position, color_code, tn, tp)| {
-                (
-                    variant_id,
-                    OptionValue {
-                        id,
-                        option_type_id,
-                        name,
-                        presentation,
-                        position,
-                        color_code,
-                        option_type_name: tn,
-                        option_type_presentation: tp,
-                    },
-                )
-            },
-        ),
+        rows.into_iter()
+            .map(|(variant_id, value, _, _)| (variant_id, value)),
     ))
 }
 
@@ -208,12 +212,16 @@ pub async fn images_by_product(
     let mut conn = store.db().conn().await?;
     let rows: Vec<Image> = db_run!(conn, |c| product_images::table
         .filter(product_images::product_id.one_of(product_ids))
-        .order((product_images::position, product_images::id))
         .select(Image::as_select())
         .load_rows(c)
         .await)?;
-    Ok(grouped(
+    let mut by_product = grouped(
         product_ids,
         rows.into_iter().map(|i| (i.product_id.clone(), i)),
-    ))
+    );
+    // Per product here, as the variants above.
+    for list in by_product.values_mut() {
+        list.sort_unstable_by(|a, b| (a.position, &a.id).cmp(&(b.position, &b.id)));
+    }
+    Ok(by_product)
 }

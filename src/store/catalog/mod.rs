@@ -23,6 +23,7 @@ use crate::db::schema::{
     categories as categories_table, option_types, product_images, products as products_table,
     variants,
 };
+use crate::db::timestamp::Timestamp;
 use crate::store::money::Money;
 
 /// A product as stored. Shoppers see it only when [`Product::is_visible`]; the listing
@@ -46,7 +47,9 @@ pub struct Product {
     pub units_sold: i64,
     pub position: i32,
     pub metadata: String,
+    #[diesel(deserialize_as = Timestamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = Timestamp)]
     pub updated_at: NaiveDateTime,
 }
 
@@ -87,7 +90,9 @@ pub struct Variant {
     pub width: Option<f64>,
     pub depth: Option<f64>,
     pub discontinued_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = Timestamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = Timestamp)]
     pub updated_at: NaiveDateTime,
 }
 
@@ -226,8 +231,9 @@ pub struct OptionType {
     pub position: i32,
 }
 
-/// One value of an option, with its option's name (what a variant shows).
-#[derive(Clone, Debug)]
+/// One value of an option, with its option's name (what a variant shows). Read by
+/// [`batch::option_values_by_variant`], in this column order.
+#[derive(Clone, Debug, Queryable)]
 pub struct OptionValue {
     pub id: String,
     pub option_type_id: String,
@@ -240,9 +246,9 @@ pub struct OptionValue {
 }
 
 /// A variant's options as one line of text: "Size: S, Color: Red".
-pub fn options_text(values: &[OptionValue]) -> String {
+pub fn options_text<'a>(values: impl IntoIterator<Item = &'a OptionValue>) -> String {
     values
-        .iter()
+        .into_iter()
         .map(|v| format!("{}: {}", v.option_type_presentation, v.presentation))
         .collect::<Vec<_>>()
         .join(", ")
