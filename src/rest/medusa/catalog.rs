@@ -3,15 +3,17 @@
 
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::StoreKey;
 use super::error::{MedusaError, with_id};
 use super::query::{Params, project};
-use super::wire_catalog::{MedusaRegion, category, product};
+use super::wire_catalog::{MedusaProduct, MedusaRegion, category, product, product_value};
 use crate::state::AppState;
 use crate::store::catalog::categories::{self, CategoryFilter, CategoryKey, CategoryQuery};
-use crate::store::catalog::parts;
+use crate::store::catalog::parts::{self, ProductParts};
 use crate::store::catalog::products::{ProductFilter, ProductKey, ProductQuery, ProductSort};
 use crate::store::{Entity, StoreError, shop};
 
@@ -42,18 +44,18 @@ pub async fn list_products(
     _key: StoreKey,
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
-) -> Result<Json<Value>, MedusaError> {
+) -> Result<Response, MedusaError> {
     let params = Params::parse(query.as_deref())?;
     let (offset, limit) = params.page(50);
     let fields = params.fields.as_deref();
     if let Some(handle) = params.one("handle") {
         let found = match parts::get(&state.store, &ProductKey::Slug(handle), None).await {
-            Ok(p) => vec![project(product(&p), fields)],
+            Ok(p) => vec![p],
             Err(StoreError::NotFound { .. }) => Vec::new(),
             Err(e) => return Err(e.into()),
         };
         let count = found.len() as i64;
-        return Ok(page_body("products", found, count, offset, limit));
+        return Ok(products_page(&found, fields, count, offset, limit));
     }
     let query = ProductQuery {
         filter: ProductFilter {
@@ -67,11 +69,39 @@ pub async fn list_products(
         ..ProductQuery::default()
     };
     let (products, count) = parts::list(&state.store, &query).await?;
-    let items = products
-        .iter()
-        .map(|p| project(product(p), fields))
-        .collect();
-    Ok(page_body("products", items, count, offset, limit))
+    Ok(products_page(&products, fields, count, offset, limit))
+}
+
+/// `{products, count, offset, limit}`: serialized straight from the typed shapes, unless a
+/// `fields` projection needs them as values first.
+fn products_page(
+    products: &[ProductParts],
+    fields: Option<&str>,
+    count: i64,
+    offset: i64,
+    limit: i64,
+) -> Response {
+    if fields.is_some_and(|f| !f.trim().is_empty()) {
+        let items = products
+            .iter()
+            .map(|p| project(product_value(p), fields))
+            .collect();
+        return page_body("products", items, count, offset, limit).into_response();
+    }
+    #[derive(Serialize)]
+    struct Page<'a> {
+        products: Vec<MedusaProduct<'a>>,
+        count: i64,
+        offset: i64,
+        limit: i64,
+    }
+    Json(Page {
+        products: products.iter().map(product).collect(),
+        count,
+        offset,
+        limit,
+    })
+    .into_response()
 }
 
 /// `GET /store/products/{id}`: `{product}`.
@@ -86,9 +116,9 @@ pub async fn get_product(
     let found = parts::get(&state.store, &ProductKey::Id(id.clone()), None)
         .await
         .map_err(with_id(&id))?;
-    let mut body = project(product(&found), params.fields.as_deref());
+    let mut body = project(product_value(&found), params.fields.as_deref());
     // Medusa's retrieve route always adds the categories.
-    body["categories"] = product(&found)["categories"].clone();
+    body["categories"] = json!(product(&found).categories);
     Ok(Json(json!({ "product": body })))
 }
 
