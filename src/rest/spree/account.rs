@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 
 use super::SpreeError;
 use super::extract::In;
@@ -15,7 +15,6 @@ use super::wire::account::{
 use crate::state::AppState;
 use crate::store::sessions::AuthSession;
 use crate::store::{Store, accounts, addresses, balances, password_reset, sessions};
-use serde_json::Value;
 
 /// The customer as Spree shows it, with their address book.
 pub async fn customer(store: &Store, c: accounts::Customer) -> Result<Customer, SpreeError> {
@@ -160,10 +159,10 @@ pub async fn me(
     State(state): State<AppState>,
     auth: Shopper,
     params: Params,
-) -> Result<Json<Value>, SpreeError> {
+) -> Result<Response, SpreeError> {
     let principal = auth.require(&state.store).await?;
     let c = accounts::me(&state.store, &principal).await?;
-    Ok(Json(pick(customer(&state.store, c).await?, &params)?))
+    pick(customer(&state.store, c).await?, &params)
 }
 
 /// `PATCH /customers/me`: profile, email and password (both need `current_password`).

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use axum::Json;
 use axum::extract::{Path, State};
-use serde_json::Value;
+use axum::response::Response;
 
 use super::SpreeError;
 use super::extract::{Params, Shopper, pick};
@@ -74,7 +74,7 @@ pub async fn list_products(
     State(state): State<AppState>,
     _auth: Shopper,
     params: Params,
-) -> Result<Json<Value>, SpreeError> {
+) -> Result<Response, SpreeError> {
     let store = &state.store;
     let page = params.page();
     let query = ProductQuery {
@@ -93,7 +93,7 @@ pub async fn list_products(
     let count = products::count(store, &query.filter, None).await?;
     let rows: Vec<catalog::Product> = listed.items.into_iter().map(|(_, p)| p).collect();
     let data = product_views(store, &rows, Expand::parse(&params.list("expand"))).await?;
-    Ok(Json(pick(List::new(data, page, count), &params)?))
+    pick(List::new(data, page, count), &params)
 }
 
 /// `GET /products/{id or slug}`.
@@ -112,13 +112,13 @@ pub async fn show_product(
     _auth: Shopper,
     Path(id): Path<String>,
     params: Params,
-) -> Result<Json<Value>, SpreeError> {
+) -> Result<Response, SpreeError> {
     let product = products::get(&state.store, &product_key(&id)).await?;
     let expand = Expand::parse(&params.list("expand"));
     let view = product_views(&state.store, std::slice::from_ref(&product), expand)
         .await?
         .pop();
-    Ok(Json(pick(view, &params)?))
+    pick(view, &params)
 }
 
 /// `GET /products/filters`: the facets of the listing the same `q[...]` (and `category_id`)
@@ -155,7 +155,7 @@ pub async fn list_categories(
     State(state): State<AppState>,
     _auth: Shopper,
     params: Params,
-) -> Result<Json<Value>, SpreeError> {
+) -> Result<Response, SpreeError> {
     let store = &state.store;
     let page = params.page();
     let query = CategoryQuery {
@@ -173,7 +173,7 @@ pub async fn list_categories(
         .iter()
         .map(|c| Category::new(c, Some(children.get(&c.id).map_or(0, Vec::len))))
         .collect();
-    Ok(Json(pick(List::new(data, page, count), &params)?))
+    pick(List::new(data, page, count), &params)
 }
 
 /// `GET /categories/{permalink or id}` (the permalink may hold slashes), with `expand` of
@@ -193,7 +193,7 @@ pub async fn show_category(
     _auth: Shopper,
     Path(id): Path<String>,
     params: Params,
-) -> Result<Json<Value>, SpreeError> {
+) -> Result<Response, SpreeError> {
     let store = &state.store;
     let category = categories::get(store, &category_key(&id)).await?;
     let mut children = categories::children_by_parent(store, std::slice::from_ref(&category.id))
@@ -232,5 +232,5 @@ pub async fn show_category(
                 .collect(),
         );
     }
-    Ok(Json(pick(view, &params)?))
+    pick(view, &params)
 }

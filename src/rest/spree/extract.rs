@@ -2,8 +2,10 @@
 //! checked (Spree checks `x-spree-api-key` before anything else), and the query string read
 //! Spree's way (`q[name_cont]=...`, `q[in_categories][]=...`, comma lists).
 
+use axum::Json;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -148,12 +150,15 @@ where
 /// `fields=a,b`: keeps only those top-level keys of each record (`id` always, and any
 /// expanded association), on a record or on each record of a `{data, meta}` list. Customers,
 /// orders and products all answer `fields` this way (spree.md §1).
-pub fn pick<T: Serialize>(value: T, params: &Params) -> Result<Value, SpreeError> {
-    let mut value = serde_json::to_value(value).map_err(crate::store::StoreError::from)?;
+///
+/// Without `fields` the record is serialized straight into the body: going through a `Value`
+/// cost a map insert and a key allocation per field of every product and variant of a page.
+pub fn pick<T: Serialize>(value: T, params: &Params) -> Result<Response, SpreeError> {
     let fields = params.list("fields");
     if fields.is_empty() {
-        return Ok(value);
+        return Ok(Json(value).into_response());
     }
+    let mut value = serde_json::to_value(value).map_err(crate::store::StoreError::from)?;
     let expand = params.list("expand");
     let keep = |key: &str| {
         key == "id"
@@ -169,7 +174,7 @@ pub fn pick<T: Serialize>(value: T, params: &Params) -> Result<Value, SpreeError
         Some(records) => records.iter_mut().for_each(trim),
         None => trim(&mut value),
     }
-    Ok(value)
+    Ok(Json(value).into_response())
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 
 use super::SpreeError;
 use super::extract::{In, Params, Shopper, pick};
@@ -21,7 +21,6 @@ use crate::store::orders::cart as carts;
 use crate::store::orders::history::{self, OrderKey, OrderQuery};
 use crate::store::orders::{Caller, LineItem as LineRow, Order as OrderRow, checkout};
 use crate::store::{Store, StoreError};
-use serde_json::Value;
 
 /// The line items of some carts or orders, in Spree's shape, by order id.
 async fn items_of(
@@ -365,7 +364,7 @@ pub async fn history(
     State(state): State<AppState>,
     auth: Shopper,
     params: Params,
-) -> Result<Json<Value>, SpreeError> {
+) -> Result<Response, SpreeError> {
     let principal = auth.require(&state.store).await?;
     let page = params.page();
     let query = OrderQuery {
@@ -393,7 +392,7 @@ pub async fn history(
             Order::new(o, items.remove(&o.id).unwrap_or_default()).with_paid(o, &paid)
         })
         .collect();
-    Ok(Json(pick(List::<Order>::new(data, page, count), &params)?))
+    pick(List::<Order>::new(data, page, count), &params)
 }
 
 /// `GET /customers/me/orders/{id}`: the customer's own order (a guest token opens nothing
@@ -414,14 +413,14 @@ pub async fn my_order(
     auth: Shopper,
     Path(id): Path<String>,
     params: Params,
-) -> Result<Json<Value>, SpreeError> {
+) -> Result<Response, SpreeError> {
     let principal = auth.require(&state.store).await?;
     let owner = Caller {
         customer_id: Some(principal.customer_id),
         ..Caller::default()
     };
     let order = history::get(&state.store, &owner, &OrderKey::Id(id)).await?;
-    Ok(Json(pick(order_view(&state.store, order).await?, &params)?))
+    pick(order_view(&state.store, order).await?, &params)
 }
 
 /// `GET /orders/{id}`: by the owner's JWT or the order's `x-spree-token`.
@@ -440,8 +439,8 @@ pub async fn show_order(
     auth: Shopper,
     Path(id): Path<String>,
     params: Params,
-) -> Result<Json<Value>, SpreeError> {
+) -> Result<Response, SpreeError> {
     let caller = caller(&state, &auth).await?;
     let order = history::get(&state.store, &caller, &OrderKey::Id(id)).await?;
-    Ok(Json(pick(order_view(&state.store, order).await?, &params)?))
+    pick(order_view(&state.store, order).await?, &params)
 }
