@@ -8,7 +8,11 @@
 //! extension chain (a boxed future per extension, a registry lookup and a type name built per
 //! field), which was a measurable share of a product listing's CPU. The document is parsed once
 //! here and handed to the schema, and the HTTP handler reads the same parse.
+//!
+//! Parsed documents are kept by their text ([`Documents`]): storefronts send the same few
+//! operations over and over, and parsing was a third of the instructions of `me`.
 
+use std::any::TypeId;
 use std::sync::Arc;
 
 use async_graphql::futures_util::stream::{self, BoxStream, StreamExt};
@@ -16,6 +20,7 @@ use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationDefinition, OperationType,
 };
 use async_graphql::{Data, Executor, Positioned, Request, Response, ServerError};
+use quick_cache::sync::Cache;
 
 use super::AppSchema;
 use super::limits::OperationLimits;
@@ -29,7 +34,27 @@ pub struct Engine {
     schema: AppSchema,
     limits: Arc<OperationLimits>,
     store: Store,
+    documents: Arc<Documents>,
 }
+
+/// Parsed documents by their text. Bounded by weight (the text's length, times a rough factor
+/// for the parsed tree), so a client sending ever new texts only turns the cache over.
+type Documents = Cache<String, ExecutableDocument, DocumentWeight>;
+
+/// About 4 MiB of texts and their trees: thousands of typical operations.
+const DOCUMENTS_WEIGHT: u64 = 4 << 20;
+
+#[derive(Clone)]
+struct DocumentWeight;
+
+impl quick_cache::Weighter<String, ExecutableDocument> for DocumentWeight {
+    fn weight(&self, text: &String, _: &ExecutableDocument) -> u64 {
+        5 * text.len() as u64 + 64
+    }
+}
+
+/// Marks a request whose document [`Engine::document`] has already provided.
+struct Provided;
 
 impl Engine {
     pub fn new(schema: AppSchema, limits: OperationLimits, store: Store) -> Self {
@@ -37,6 +62,7 @@ impl Engine {
             schema,
             limits: Arc::new(limits),
             store,
+            documents: Arc::new(Cache::with_weighter(4096, DOCUMENTS_WEIGHT, DocumentWeight)),
         }
     }
 
@@ -44,15 +70,33 @@ impl Engine {
     /// the text is too large or does not parse (running the request then says why).
     pub fn parse<'r>(&self, request: &'r mut Request) -> Option<&'r ExecutableDocument> {
         self.limits.check_text(&request.query).ok()?;
-        request.parsed_query().ok()
+        self.document(request).ok()
+    }
+
+    /// The request's document: a copy of the one parsed from the same text before, or parsed
+    /// now (and kept when it parses). The schema runs on this document without parsing again.
+    fn document<'r>(
+        &self,
+        request: &'r mut Request,
+    ) -> Result<&'r ExecutableDocument, ServerError> {
+        if !request.data.contains_key(&TypeId::of::<Provided>()) {
+            request.data.insert(Provided);
+            if let Some(document) = self.documents.get(request.query.as_str()) {
+                request.set_parsed_query(document);
+            } else if let Ok(document) = request.parsed_query() {
+                let document = document.clone();
+                self.documents.insert(request.query.clone(), document);
+            }
+        }
+        request.parsed_query()
     }
 
     /// Checks the operation's limits and gives it its loaders; a refusal is the answer's error.
     fn prepare(&self, mut request: Request) -> Result<Request, ServerError> {
         self.limits.check_text(&request.query)?;
         // A document that does not parse is left to the schema, which reports it as it always
-        // does; it parses only once otherwise (the schema takes this parse).
-        if let Ok(document) = request.parsed_query() {
+        // does.
+        if let Ok(document) = self.document(&mut request) {
             self.limits.check_document(document)?;
         }
         Ok(request.data(Loaders::new(&self.store)))
@@ -89,7 +133,7 @@ impl Executor for Engine {
             request = request.data(socket.0.fresh());
         }
         let name = request.operation_name.clone();
-        let subscription = request.parsed_query().is_ok_and(|document| {
+        let subscription = self.document(&mut request).is_ok_and(|document| {
             operation(document, name.as_deref())
                 .is_some_and(|op| op.node.ty == OperationType::Subscription)
         });

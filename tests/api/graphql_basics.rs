@@ -117,6 +117,56 @@ async fn depth_and_complexity_are_limited() {
     assert_eq!(wide["errors"][0]["message"], "Query is too complex.");
 }
 
+/// Parsed documents are kept by their text (`graphql::engine`): a text seen before still runs
+/// the operation each request names, with its own variables and limits, and a text that does
+/// not parse says so every time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_document_seen_before_runs_as_asked_each_time() {
+    let app = TestApp::builder()
+        .env("STOREFRONT_GRAPHQL_MAX_DEPTH", "3")
+        .spawn()
+        .await;
+    let two = "query Name { shop { name } } query Currency($n: Int) { shop { defaultCurrency } products(first: $n) { nodes { id } } }";
+    for _ in 0..2 {
+        let (status, name) = app
+            .send(app.request(Method::POST, "/graphql").json(&json!({
+                "query": two, "operationName": "Name"
+            })))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            name,
+            json!({ "data": { "shop": { "name": "Storefront Demo" } } })
+        );
+        // Pages hold at most 100: the variables are this request's, not the first one's.
+        for (n, refused) in [(2, false), (101, true), (2, false)] {
+            let (_, currency) = app
+                .send(app.request(Method::POST, "/graphql").json(&json!({
+                    "query": two, "operationName": "Currency", "variables": { "n": n }
+                })))
+                .await;
+            assert_eq!(currency["errors"].is_array(), refused, "{currency}");
+        }
+    }
+    let deep = "{ products(first: 1) { nodes { variants { product { id } } } } }";
+    for _ in 0..2 {
+        let body = app.graphql(deep, Value::Null).await;
+        assert_eq!(
+            body["errors"][0]["message"], "Query is nested too deep.",
+            "{body}"
+        );
+    }
+    for _ in 0..2 {
+        let body = app.graphql("{ shop { name }", Value::Null).await;
+        assert!(
+            body["errors"][0]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("expected")),
+            "{body}"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_requests_get_graphql_errors_not_crashes() {
     let app = TestApp::spawn().await;
