@@ -141,26 +141,17 @@ pub async fn option_values_by_variant(
     // In the order the product lists its option types ("Size: S, Color: Red" on every page,
     // cart and order line), whatever the types' own positions. Sorted here rather than by an
     // `ORDER BY`: SQLite's sorter over these wide rows cost half the statement.
-    rows.sort_unstable_by(
-        |(a_variant, a, a_product_pos, a_type_pos), (b_variant, b, b_product_pos, b_type_pos)| {
-            (
-                a_variant,
-                a_product_pos,
-                a_type_pos,
-                &a.option_type_id,
-                a.position,
-                &a.id,
-            )
-                .cmp(&(
-                    b_variant,
-                    b_product_pos,
-                    b_type_pos,
-                    &b.option_type_id,
-                    b.position,
-                    &b.id,
-                ))
-        },
-    );
+    fn order((variant_id, value, product_position, type_position): &Row) -> impl Ord + '_ {
+        (
+            variant_id,
+            product_position,
+            type_position,
+            &value.option_type_id,
+            value.position,
+            &value.id,
+        )
+    }
+    rows.sort_unstable_by(|a, b| order(a).cmp(&order(b)));
     Ok(grouped(
         variant_ids,
         rows.into_iter()
