@@ -49,6 +49,10 @@ fi
 if [[ "$checks" == advisories* ]]; then
   echo "advisory database as of $(git -C "$DB" log -1 --format=%cd --date=short)"
 fi
+# cargo deny reads `cargo metadata`, which needs the packages of every platform in the lock file
+# (android_system_properties, windows-sys, ...), not only those a build here downloads: a fresh
+# machine has only the latter.
+cargo fetch --locked -q
 # --offline: the database is in place; a second fetch would only fail again when unreachable.
 # shellcheck disable=SC2086
 cargo deny --offline check $checks
