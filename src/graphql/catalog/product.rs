@@ -319,65 +319,47 @@ async fn prefetch(
         let rows = page.items.iter().map(|(_, p)| (p.id.clone(), p.clone()));
         Loaders::of(ctx)?.products.feed_many(rows).await;
     }
-    let mut categories = if wants("categories") {
-        Some(
-            batch::categories_by_product(store, &product_ids)
-                .await
-                .gql()?,
-        )
-    } else {
-        None
-    };
-    let mut option_types = if wants("optionTypes") {
-        Some(
-            batch::option_types_by_product(store, &product_ids)
-                .await
-                .gql()?,
-        )
-    } else {
-        None
-    };
-    let mut images = if wants("images") {
-        Some(batch::images_by_product(store, &product_ids).await.gql()?)
-    } else {
-        None
-    };
-    let mut variants = if wants_variants {
-        Some(
-            batch::variants_by_product(store, &product_ids)
-                .await
-                .gql()?,
-        )
-    } else {
-        None
-    };
+    let mut categories = read_if(
+        wants("categories"),
+        batch::categories_by_product(store, &product_ids),
+    )
+    .await?;
+    let mut option_types = read_if(
+        wants("optionTypes"),
+        batch::option_types_by_product(store, &product_ids),
+    )
+    .await?;
+    let mut images = read_if(
+        wants("images"),
+        batch::images_by_product(store, &product_ids),
+    )
+    .await?;
+    let mut variants = read_if(
+        wants_variants,
+        batch::variants_by_product(store, &product_ids),
+    )
+    .await?;
     let variant_ids: Vec<String> = variants
         .iter()
         .flat_map(|by_product| by_product.values().flatten().map(|v| v.id.clone()))
         .collect();
     let currency = &store.config().currency;
-    let mut prices = if wants_prices {
-        Some(
-            batch::prices_by_variant(store, &variant_ids, currency)
-                .await
-                .gql()?,
-        )
-    } else {
-        None
-    };
-    let mut option_values = if wants_options {
-        let by_variant = batch::option_values_by_variant(store, &variant_ids)
-            .await
-            .gql()?;
-        Some(
-            by_variant
-                .into_iter()
-                .map(|(id, values)| (id, values.into_iter().map(OptionValue).collect()))
-                .collect(),
-        )
-    } else {
-        None
-    };
+    let mut prices = read_if(
+        wants_prices,
+        batch::prices_by_variant(store, &variant_ids, currency),
+    )
+    .await?;
+    let mut option_values = read_if(
+        wants_options,
+        batch::option_values_by_variant(store, &variant_ids),
+    )
+    .await?
+    .map(|by_variant| {
+        by_variant
+            .into_iter()
+            .map(|(id, values)| (id, values.into_iter().map(OptionValue).collect()))
+            .collect()
+    });
     Ok(page
         .items
         .iter()
@@ -397,6 +379,17 @@ async fn prefetch(
             }
         })
         .collect())
+}
+
+/// Runs `read` only when the page asks for what it reads (a future does nothing until awaited).
+async fn read_if<T>(
+    wanted: bool,
+    read: impl Future<Output = Result<T, crate::store::StoreError>>,
+) -> Result<Option<T>> {
+    if !wanted {
+        return Ok(None);
+    }
+    Ok(Some(read.await.gql()?))
 }
 
 /// One product's share of a page's batch, when the batch was read.

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::StoreKey;
 use super::error::{MedusaError, with_id};
-use super::query::{Params, project};
+use super::query::{Params, project, projects};
 use super::wire_catalog::{MedusaProduct, MedusaRegion, category, product, product_value};
 use crate::state::AppState;
 use crate::store::catalog::categories::{self, CategoryFilter, CategoryKey, CategoryQuery};
@@ -81,7 +81,7 @@ fn products_page(
     offset: i64,
     limit: i64,
 ) -> Response {
-    if fields.is_some_and(|f| !f.trim().is_empty()) {
+    if projects(fields) {
         let items = products
             .iter()
             .map(|p| project(product_value(p), fields))
@@ -116,9 +116,11 @@ pub async fn get_product(
     let found = parts::get(&state.store, &ProductKey::Id(id.clone()), None)
         .await
         .map_err(with_id(&id))?;
-    let mut body = project(product_value(&found), params.fields.as_deref());
+    let whole = product_value(&found);
     // Medusa's retrieve route always adds the categories.
-    body["categories"] = json!(product(&found).categories);
+    let categories = whole["categories"].clone();
+    let mut body = project(whole, params.fields.as_deref());
+    body["categories"] = categories;
     Ok(Json(json!({ "product": body })))
 }
 

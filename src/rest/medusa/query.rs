@@ -130,12 +130,17 @@ fn remove(value: &mut Value, path: &[&str]) {
     }
 }
 
+/// Whether a `fields` parameter changes the default shape (an empty one does not).
+pub fn projects(fields: Option<&str>) -> bool {
+    fields.is_some_and(|f| !f.trim().is_empty())
+}
+
 /// Applies a `fields` parameter to a response object holding every default field. An entry
 /// without a modifier replaces the defaults by the list; `+x` (or ` x`, as `+` decodes), `*rel`
 /// and `rel.*` otherwise add (what is not a default of ours is not known and left out, as
 /// Medusa 2.21 drops fields outside a route's list), `-x` removes. `id` always stays.
 pub fn project(mut value: Value, fields: Option<&str>) -> Value {
-    let Some(fields) = fields.filter(|f| !f.trim().is_empty()) else {
+    let Some(fields) = fields.filter(|f| projects(Some(f))) else {
         return value;
     };
     let entries: Vec<&str> = fields.split(',').filter(|e| !e.is_empty()).collect();

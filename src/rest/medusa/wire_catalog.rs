@@ -220,7 +220,7 @@ fn variant<'a>(parts: &'a ProductParts, v: &'a Variant) -> VariantWire<'a> {
 
 /// A category as a product embeds it.
 #[derive(Serialize)]
-pub struct CategoryRef<'a> {
+struct CategoryRef<'a> {
     id: &'a str,
     name: &'a str,
     handle: &'a str,
@@ -293,7 +293,7 @@ pub struct MedusaProduct<'a> {
     options: Vec<OptionWire<'a>>,
     tags: Vec<Tag>,
     images: Vec<ImageWire<'a>>,
-    pub categories: Vec<CategoryRef<'a>>,
+    categories: Vec<CategoryRef<'a>>,
     variants: Vec<VariantWire<'a>>,
 }
 

@@ -29,6 +29,18 @@ fn grouped<T>(
     map
 }
 
+/// Each list ordered by `key` (position, then id). Ordered here rather than by an `ORDER BY`
+/// over the whole batch: SQLite's sorter over wide rows was a third of the statement.
+fn by_position<T>(
+    mut lists: HashMap<String, Vec<T>>,
+    key: fn(&T) -> (i32, &String),
+) -> HashMap<String, Vec<T>> {
+    for list in lists.values_mut() {
+        list.sort_unstable_by(|a, b| key(a).cmp(&key(b)));
+    }
+    lists
+}
+
 /// Every variant of each product (default and discontinued included), by position.
 pub async fn variants_by_product(
     store: &Store,
@@ -40,16 +52,13 @@ pub async fn variants_by_product(
         .select(Variant::as_select())
         .load_rows(c)
         .await)?;
-    let mut by_product = grouped(
-        product_ids,
-        rows.into_iter().map(|v| (v.product_id.clone(), v)),
-    );
-    // Ordered here, per product, rather than by an `ORDER BY` over the whole batch: SQLite's
-    // sorter over these wide rows was a third of the statement.
-    for list in by_product.values_mut() {
-        list.sort_unstable_by(|a, b| (a.position, &a.id).cmp(&(b.position, &b.id)));
-    }
-    Ok(by_product)
+    Ok(by_position(
+        grouped(
+            product_ids,
+            rows.into_iter().map(|v| (v.product_id.clone(), v)),
+        ),
+        |v| (v.position, &v.id),
+    ))
 }
 
 /// Products by id, whatever their status or dates (unknown ids are left out).
@@ -206,13 +215,11 @@ pub async fn images_by_product(
         .select(Image::as_select())
         .load_rows(c)
         .await)?;
-    let mut by_product = grouped(
-        product_ids,
-        rows.into_iter().map(|i| (i.product_id.clone(), i)),
-    );
-    // Per product here, as the variants above.
-    for list in by_product.values_mut() {
-        list.sort_unstable_by(|a, b| (a.position, &a.id).cmp(&(b.position, &b.id)));
-    }
-    Ok(by_product)
+    Ok(by_position(
+        grouped(
+            product_ids,
+            rows.into_iter().map(|i| (i.product_id.clone(), i)),
+        ),
+        |i| (i.position, &i.id),
+    ))
 }
